@@ -1,4 +1,6 @@
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { Broker } from "./broker/broker.js";
+import { natsRuntime } from "./nats/nats-runtime.js";
 import type { Registry } from "./registry/registry.js";
 import type { Transport } from "./transport/transport.js";
 
@@ -11,4 +13,16 @@ export interface Runtime {
   readonly transport: Transport;
   readonly registry: Registry;
   readonly broker: Broker;
+}
+
+/** A runtime, or a NATS connection to build the shared NATS runtime from. */
+export type RuntimeLike = Runtime | NatsConnection;
+
+function isRuntime(value: RuntimeLike): value is Runtime {
+  return "transport" in value && "registry" in value && "broker" in value;
+}
+
+/** The runtime to use for a `RuntimeLike` argument. */
+export function resolveRuntime(value: RuntimeLike): Runtime {
+  return isRuntime(value) ? value : natsRuntime(value);
 }

@@ -53,29 +53,32 @@ export type BiDiStreamingHandler<I extends DescMessage, O extends DescMessage> =
   context: HandlerContext,
 ) => AsyncIterable<MessageInitShape<O>>;
 
-type ClientMethod<M> = M extends DescMethodUnary<infer I, infer O>
-  ? UnaryCall<I, O>
-  : M extends DescMethodServerStreaming<infer I, infer O>
-    ? ServerStreamingCall<I, O>
-    : M extends DescMethodClientStreaming<infer I, infer O>
-      ? ClientStreamingCall<I, O>
-      : M extends DescMethodBiDiStreaming<infer I, infer O>
-        ? BiDiStreamingCall<I, O>
-        : never;
+type ClientMethod<M> =
+  M extends DescMethodUnary<infer I, infer O>
+    ? UnaryCall<I, O>
+    : M extends DescMethodServerStreaming<infer I, infer O>
+      ? ServerStreamingCall<I, O>
+      : M extends DescMethodClientStreaming<infer I, infer O>
+        ? ClientStreamingCall<I, O>
+        : M extends DescMethodBiDiStreaming<infer I, infer O>
+          ? BiDiStreamingCall<I, O>
+          : never;
 
-type HandlerMethod<M> = M extends DescMethodUnary<infer I, infer O>
-  ? UnaryHandler<I, O>
-  : M extends DescMethodServerStreaming<infer I, infer O>
-    ? ServerStreamingHandler<I, O>
-    : M extends DescMethodClientStreaming<infer I, infer O>
-      ? ClientStreamingHandler<I, O>
-      : M extends DescMethodBiDiStreaming<infer I, infer O>
-        ? BiDiStreamingHandler<I, O>
-        : never;
+type HandlerMethod<M> =
+  M extends DescMethodUnary<infer I, infer O>
+    ? UnaryHandler<I, O>
+    : M extends DescMethodServerStreaming<infer I, infer O>
+      ? ServerStreamingHandler<I, O>
+      : M extends DescMethodClientStreaming<infer I, infer O>
+        ? ClientStreamingHandler<I, O>
+        : M extends DescMethodBiDiStreaming<infer I, infer O>
+          ? BiDiStreamingHandler<I, O>
+          : never;
 
-type MethodsOf<S> = S extends GenService<infer RuntimeShape extends GenServiceMethods>
-  ? { [K in keyof RuntimeShape]: GenServiceMethodDesc<RuntimeShape[K]> }
-  : never;
+type MethodsOf<S> =
+  S extends GenService<infer RuntimeShape extends GenServiceMethods>
+    ? { [K in keyof RuntimeShape]: GenServiceMethodDesc<RuntimeShape[K]> }
+    : never;
 
 type GenServiceMethodDesc<T> = T extends {
   methodKind: "unary";
