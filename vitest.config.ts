@@ -1,6 +1,14 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  resolve: {
+    // Generated code imports the runtime by its package name, as in a user's project.
+    alias: {
+      "protonats/testing": fileURLToPath(new URL("./runtime/memory/index.ts", import.meta.url)),
+      protonats: fileURLToPath(new URL("./runtime/index.ts", import.meta.url)),
+    },
+  },
   test: {
     include: ["test/**/*.test.ts"],
     // Each test file starts its own nats-server processes; two cores cannot run many at once.
