@@ -1,0 +1,38 @@
+// `npm run bench [-- --quick]`: starts a local nats-server, measures raw NATS
+// baselines and protonats in the same run, prints a table and writes
+// bench/results/latest.{json,md}.
+import { fileURLToPath } from "node:url";
+import { connect } from "@nats-io/transport-node";
+import { startNatsServer } from "../test/harness/nats-server.js";
+import type { BenchContext } from "./lib/context.js";
+import { type Figure, machine, toMarkdown, writeResults } from "./lib/report.js";
+import { baselines } from "./scenarios/baselines.js";
+
+const quick = process.argv.includes("--quick");
+const server = await startNatsServer({ jetstream: true });
+const nc = await connect({ servers: server.url, noAsyncTraces: true });
+const figures: Figure[] = [];
+const ctx: BenchContext = {
+  url: server.url,
+  nc,
+  quick,
+  roundMs: quick ? 700 : 2500,
+  rounds: quick ? 2 : 3,
+  payloads: [
+    { label: "100 B", bytes: new Uint8Array(100).fill(7) },
+    { label: "10 KB", bytes: new Uint8Array(10_240).fill(7) },
+  ],
+  figures,
+  find: (name, payload) => figures.find((f) => f.name === name && f.payload === payload),
+};
+
+try {
+  const started = Date.now();
+  await baselines(ctx);
+  const meta = { ...machine(), quick, seconds: Math.round((Date.now() - started) / 1000) };
+  console.log(toMarkdown(figures, meta));
+  writeResults(fileURLToPath(new URL("./results", import.meta.url)), figures, meta);
+} finally {
+  await nc.close();
+  await server.stop();
+}
