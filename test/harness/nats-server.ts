@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { freePort } from "./free-port.js";
 
 /** A nats-server process started for a test. Always `stop()` it (use `afterAll`). */
@@ -28,7 +28,18 @@ export interface StartOptions {
   args?: string[];
 }
 
-const binary = process.env.NATS_SERVER_BIN ?? "nats-server";
+/** `NATS_SERVER_BIN`, else `nats-server` on PATH, else Debian's /usr/sbin (not on every PATH). */
+function findBinary(): string {
+  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin"];
+  for (const dir of dirs) {
+    const candidate = join(dir, "nats-server");
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return "nats-server";
+}
+
+const binary = findBinary();
 const running = new Set<ChildProcess>();
 
 // A test that fails or times out must not leave servers behind.
