@@ -19,6 +19,9 @@ export { methodKey } from "./naming.js";
 // Runtime and connection
 export { type ConnectOptions, connectNats, optionsFromEnv, parseServers } from "./nats/connect.js";
 export { type NatsRuntime, type NatsRuntimeOptions, natsRuntime } from "./nats/nats-runtime.js";
+// Discovery
+export { NatsRegistry, type NatsRegistryOptions } from "./registry/nats-registry.js";
+export { registryDefaults } from "./registry/nats-registry-options.js";
 export type * from "./registry/registry.js";
 export { type Runtime, type RuntimeLike, resolveRuntime } from "./runtime.js";
 export type { HandlerContext } from "./server/handler-context.js";

@@ -1,34 +1,346 @@
-// TEMPORARY SKELETON (replaced by the registry work): lets natsRuntime compile.
-import type { NatsConnection } from "@nats-io/transport-node";
+import { type NatsConnection, nuid, type Subscription } from "@nats-io/transport-node";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
-import type { Registry, RegistryWatcher, ServiceInfo } from "./registry.js";
+import { aggregateServices, withoutDescriptors } from "./aggregate-services.js";
+import { EventStream } from "./event-stream.js";
+import { LocalRegistrations } from "./local-registrations.js";
+import { describeLookup, filterServices } from "./lookup-filter.js";
+import {
+  type NatsRegistryOptions,
+  type ResolvedRegistryOptions,
+  resolveRegistryOptions,
+} from "./nats-registry-options.js";
+import type {
+  LookupOptions,
+  Registry,
+  RegistryEvent,
+  RegistryWatcher,
+  ServiceInfo,
+} from "./registry.js";
+import { type RegistrySubjects, registrySubjects } from "./registry-subjects.js";
+import { decodeAnnouncement, decodeAnswer, encodeJson } from "./registry-wire.js";
+import { ScatterGather } from "./scatter-gather.js";
+import { ServiceCache } from "./service-cache.js";
 
-export interface NatsRegistryOptions {
-  namespace?: string;
-}
+export type { NatsRegistryOptions } from "./nats-registry-options.js";
 
-const todo = () => new RpcError(Code.Unimplemented, "NatsRegistry: not implemented yet");
-
+/**
+ * Service discovery by broadcast query over NATS, with a cache kept exact by
+ * announcements.
+ *
+ * - A node that registers answers queries on `[ns.]pn.registry.query` and
+ *   announces register / deregister / heartbeat on `[ns.]pn.registry.watch`.
+ * - A lookup of a name not yet known asks every node and returns once answers
+ *   stop arriving (`quietMs`, bounded by `timeoutMs`); from then on the
+ *   announcements keep the cache exact, so repeated lookups (and repeated
+ *   "not found") cost no network round trip.
+ * - A node that stops heartbeating disappears from lookups `ttlMs` after its
+ *   last heartbeat, so at most `ttlMs` after a crash, and from `watch()` as an
+ *   `expire` event within a further `sweepIntervalMs`. A deregistered node
+ *   disappears as soon as the announcement arrives.
+ * - Errors: a closed connection → `Unavailable`; while the connection is
+ *   reconnecting, lookups are served from cached nodes still within their TTL,
+ *   else `Unavailable`; nodes subscribed but none answering within
+ *   `timeoutMs` → `Unavailable`; no node of the service → `NotFound`.
+ *
+ * Lookup results are shared with the cache: treat them as read-only.
+ */
 export class NatsRegistry implements Registry {
+  /** Id of this registry instance in its answers. */
+  readonly id = nuid.next();
+  private readonly options: ResolvedRegistryOptions;
+  private readonly subjects: RegistrySubjects;
+  private readonly cache = new ServiceCache();
+  private readonly events = new EventStream();
+  private readonly local: LocalRegistrations;
+  private readonly gather: ScatterGather;
+  private readonly inflight = new Map<string, Promise<void>>();
+  private watchSub: Subscription | undefined;
+  private sweeper: ReturnType<typeof setInterval> | undefined;
+  private statusIterator: AsyncIterable<unknown> | undefined;
+  private connected = true;
+  /** Bumped on every disconnection: a query that spans one cannot make the cache authoritative. */
+  private epoch = 0;
+  private closed = false;
+
   constructor(
     readonly nc: NatsConnection,
-    readonly options: NatsRegistryOptions = {},
-  ) {}
-  async register(_service: ServiceInfo): Promise<void> {
-    throw todo();
+    options: NatsRegistryOptions = {},
+  ) {
+    this.options = resolveRegistryOptions(options);
+    this.subjects = registrySubjects(this.options.namespace);
+    this.local = new LocalRegistrations(nc, this.subjects, {
+      registryId: this.id,
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+      ttlMs: this.options.ttlMs,
+    });
+    this.gather = new ScatterGather(nc);
   }
-  async deregister(_service: ServiceInfo): Promise<void> {
-    throw todo();
+
+  async register(service: ServiceInfo): Promise<void> {
+    this.assertOpen();
+    this.watchConnection();
+    try {
+      await this.local.add(service);
+    } catch (err) {
+      throw unavailable("cannot announce the registration", err);
+    }
   }
-  async getService(_name: string): Promise<ServiceInfo[]> {
-    throw todo();
+
+  async deregister(service: ServiceInfo): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.local.remove(service);
+    } catch (err) {
+      throw unavailable("cannot announce the deregistration", err);
+    }
   }
-  async listServices(): Promise<ServiceInfo[]> {
-    throw todo();
+
+  getService(name: string, options?: LookupOptions): Promise<ServiceInfo[]> {
+    try {
+      this.assertOpen();
+      throwIfAborted(options?.signal);
+      this.ensureWatching();
+      if (this.connected && this.cache.isAuthoritative(name)) {
+        return Promise.resolve(this.fromCache(name, options));
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.coldLookup(name, options);
   }
-  watch(): RegistryWatcher {
-    throw todo();
+
+  private async coldLookup(name: string, options?: LookupOptions): Promise<ServiceInfo[]> {
+    if (!this.connected) {
+      // Reconnecting: nodes heard from within their TTL are still the best answer.
+      const cached = filterServices(this.cache.live(name, Date.now()), options);
+      if (cached.length > 0) return cached;
+      throw new RpcError(
+        Code.Unavailable,
+        `NATS connection is down (reconnecting); no live cached node of ${name}`,
+      );
+    }
+    let refresh = this.inflight.get(name);
+    if (!refresh) {
+      refresh = this.refresh(name).finally(() => this.inflight.delete(name));
+      this.inflight.set(name, refresh);
+    }
+    await abortable(refresh, options?.signal);
+    return this.fromCache(name, options);
   }
-  async close(): Promise<void> {}
+
+  private fromCache(name: string, options?: LookupOptions): ServiceInfo[] {
+    const found = filterServices(this.cache.live(name, Date.now()), options);
+    if (found.length === 0) {
+      throw new RpcError(Code.NotFound, `no live node of service ${describeLookup(name, options)}`);
+    }
+    return found;
+  }
+
+  /** Asks every node for `name` and records the answers. */
+  private async refresh(name: string): Promise<void> {
+    const epoch = this.epoch;
+    const started = Date.now();
+    const { timeoutMs, quietMs } = this.options;
+    let result: Awaited<ReturnType<ScatterGather["gather"]>>;
+    try {
+      result = await this.gather.gather(this.subjects.query, encodeJson({ op: "get", name }), {
+        quietMs,
+        timeoutMs,
+      });
+    } catch (err) {
+      throw unavailable("cannot query the registry", err);
+    }
+    this.assertOpen();
+    if (result.answers.length === 0 && !result.noResponders) {
+      throw new RpcError(
+        Code.Unavailable,
+        this.connected
+          ? `no registry node answered within ${timeoutMs} ms`
+          : "NATS connection lost during the lookup",
+      );
+    }
+    const now = Date.now();
+    for (const data of result.answers) {
+      const answer = decodeAnswer(data);
+      if (!answer) continue;
+      for (const service of answer.services) {
+        if (service.name === name) this.cache.upsert(service, answer.ttl, now);
+      }
+    }
+    if (epoch === this.epoch && this.connected && !result.timedOut) {
+      for (const service of this.cache.pruneSilent(name, started)) {
+        this.events.emit({ type: "expire", service });
+      }
+      this.cache.markAuthoritative(name);
+    }
+  }
+
+  async listServices(options?: { signal?: AbortSignal }): Promise<ServiceInfo[]> {
+    this.assertOpen();
+    throwIfAborted(options?.signal);
+    if (!this.connected) {
+      throw new RpcError(Code.Unavailable, "NATS connection is down (reconnecting)");
+    }
+    const { timeoutMs, quietMs } = this.options;
+    let result: Awaited<ReturnType<ScatterGather["gather"]>>;
+    try {
+      result = await this.gather.gather(this.subjects.query, encodeJson({ op: "list" }), {
+        quietMs,
+        timeoutMs,
+        signal: options?.signal,
+      });
+    } catch (err) {
+      if (options?.signal?.aborted) throw RpcError.from(err);
+      throw unavailable("cannot query the registry", err);
+    }
+    this.assertOpen();
+    if (result.answers.length === 0 && !result.noResponders) {
+      throw new RpcError(Code.Unavailable, `no registry node answered within ${timeoutMs} ms`);
+    }
+    const records: ServiceInfo[] = [];
+    for (const data of result.answers) {
+      const answer = decodeAnswer(data);
+      if (answer) for (const s of answer.services) records.push(withoutDescriptors(s));
+    }
+    return aggregateServices(records);
+  }
+
+  watch(options?: { service?: string }): RegistryWatcher {
+    this.assertOpen();
+    this.ensureWatching();
+    return this.events.open(options?.service);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    this.watchSub?.unsubscribe();
+    this.watchSub = undefined;
+    this.local.close();
+    this.gather.close();
+    this.events.closeAll();
+    this.cache.clear();
+    stopIterator(this.statusIterator);
+    this.statusIterator = undefined;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new RpcError(Code.Unavailable, "registry is closed");
+    if (this.nc.isClosed()) throw new RpcError(Code.Unavailable, "NATS connection is closed");
+    if (this.nc.isDraining()) throw new RpcError(Code.Unavailable, "NATS connection is draining");
+  }
+
+  /** Subscribes to announcements and starts the sweep, on first use. */
+  private ensureWatching(): void {
+    if (this.watchSub) return;
+    this.watchConnection();
+    this.watchSub = this.nc.subscribe(this.subjects.watch, {
+      callback: (err, msg) => {
+        if (!err) this.onAnnouncement(msg.data);
+      },
+    });
+    // One timer for the whole cache, not one per node; it never keeps the process alive.
+    this.sweeper = setInterval(() => this.sweep(), this.options.sweepIntervalMs);
+    this.sweeper.unref();
+  }
+
+  private onAnnouncement(data: Uint8Array): void {
+    const announcement = decodeAnnouncement(data);
+    if (!announcement) return;
+    const now = Date.now();
+    switch (announcement.op) {
+      case "register":
+        this.cache.upsert(announcement.service, announcement.ttl, now);
+        this.emit({ type: "register", service: announcement.service });
+        break;
+      case "deregister":
+        this.cache.remove(announcement.service);
+        this.emit({ type: "deregister", service: announcement.service });
+        break;
+      case "heartbeat":
+        for (const beat of announcement.nodes) {
+          // A live node we never heard of (its registration crossed our
+          // subscription in a cluster): the entry is not exact any more.
+          if (!this.cache.touch(beat, announcement.ttl, now)) this.cache.markStale(beat.name);
+        }
+        break;
+    }
+  }
+
+  private emit(event: RegistryEvent): void {
+    if (this.events.size > 0) this.events.emit(event);
+  }
+
+  private sweep(): void {
+    for (const service of this.cache.sweep(Date.now())) this.emit({ type: "expire", service });
+  }
+
+  /** Follows the connection's state, once per registry. */
+  private watchConnection(): void {
+    if (this.statusIterator) return;
+    const iterator = this.nc.status();
+    this.statusIterator = iterator;
+    void (async () => {
+      for await (const status of iterator) {
+        switch (status.type) {
+          case "disconnect":
+            this.connected = false;
+            this.epoch++;
+            this.cache.markAllStale();
+            break;
+          case "reconnect":
+            this.connected = true;
+            this.epoch++;
+            this.cache.markAllStale();
+            // Caches elsewhere may have expired our nodes while we were away.
+            try {
+              this.local.reannounceAll();
+            } catch {
+              // Lost the connection again: the next reconnect re-announces.
+            }
+            break;
+          case "close":
+            this.connected = false;
+            this.gather.close();
+            break;
+        }
+      }
+    })().catch(() => {});
+  }
+}
+
+function unavailable(what: string, cause: unknown): RpcError {
+  if (cause instanceof RpcError) return cause;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new RpcError(Code.Unavailable, `${what}: ${reason}`, { cause });
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw RpcError.from(signal.reason, Code.Canceled);
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(RpcError.from(signal.reason, Code.Canceled));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function stopIterator(iterator: AsyncIterable<unknown> | undefined): void {
+  if (iterator && "stop" in iterator && typeof iterator.stop === "function") iterator.stop();
 }

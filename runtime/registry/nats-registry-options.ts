@@ -1,0 +1,70 @@
+/** Settings of the NATS registry. Every field has a default suited to production. */
+export interface NatsRegistryOptions {
+  /** Subject prefix isolating an environment: `<namespace>.pn.registry.*`. Default: none. */
+  namespace?: string;
+  /**
+   * Upper bound of an uncached lookup, in ms. A lookup normally returns long
+   * before it (see `quietMs`); this bound only applies when answers keep
+   * trickling in or when nodes subscribe but do not answer. Default 500.
+   */
+  timeoutMs?: number;
+  /**
+   * An uncached lookup returns once no answer arrived for this long after the
+   * last one, in ms. On one cluster answers arrive within a fraction of a
+   * millisecond of each other; raise it to about the cross-node round trip
+   * for clusters spread over distant sites. Default 3.
+   */
+  quietMs?: number;
+  /** How often this process tells every cache that its nodes are alive, in ms. Default 5000. */
+  heartbeatIntervalMs?: number;
+  /**
+   * How long other caches keep a node of this process without hearing from
+   * it, in ms; travels with each announcement so every cache applies the
+   * owner's value. Must exceed `heartbeatIntervalMs`. Default 15000 (three
+   * missed heartbeats).
+   */
+  ttlMs?: number;
+  /** How often expired nodes are removed and `expire` events sent, in ms. Default 1000. */
+  sweepIntervalMs?: number;
+}
+
+export type ResolvedRegistryOptions = Required<Omit<NatsRegistryOptions, "namespace">> & {
+  namespace: string | undefined;
+};
+
+export const registryDefaults = {
+  timeoutMs: 500,
+  quietMs: 3,
+  heartbeatIntervalMs: 5000,
+  ttlMs: 15_000,
+  sweepIntervalMs: 1000,
+} as const;
+
+export function resolveRegistryOptions(options: NatsRegistryOptions): ResolvedRegistryOptions {
+  const resolved = {
+    namespace: options.namespace,
+    timeoutMs: options.timeoutMs ?? registryDefaults.timeoutMs,
+    quietMs: options.quietMs ?? registryDefaults.quietMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? registryDefaults.heartbeatIntervalMs,
+    ttlMs: options.ttlMs ?? registryDefaults.ttlMs,
+    sweepIntervalMs: options.sweepIntervalMs ?? registryDefaults.sweepIntervalMs,
+  };
+  for (const key of [
+    "timeoutMs",
+    "quietMs",
+    "heartbeatIntervalMs",
+    "ttlMs",
+    "sweepIntervalMs",
+  ] as const) {
+    const value = resolved[key];
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new RangeError(`NatsRegistry: ${key} must be a positive number, got ${value}`);
+    }
+  }
+  if (resolved.ttlMs <= resolved.heartbeatIntervalMs) {
+    throw new RangeError(
+      `NatsRegistry: ttlMs (${resolved.ttlMs}) must exceed heartbeatIntervalMs (${resolved.heartbeatIntervalMs})`,
+    );
+  }
+  return resolved;
+}
