@@ -5,6 +5,12 @@
 
 // Pluggable parts
 export type * from "./broker/broker.js";
+// Events
+export { DeadLetterHeader } from "./broker/dead-letter-headers.js";
+export { durableDefaults, NatsBroker, type NatsBrokerOptions } from "./broker/nats-broker.js";
+export { isPermanentFailure } from "./broker/permanent-failure.js";
+export type { BrokerLogger } from "./broker/report.js";
+export { subjectMatches } from "./broker/subjects.js";
 // Clients and servers
 export type { CallOptions } from "./client/call-options.js";
 // Errors
@@ -15,6 +21,16 @@ export {
   RpcError,
   type RpcErrorOptions,
 } from "./errors/rpc-error.js";
+export { defineEvent } from "./events/define-event.js";
+export { EventTypeHeader } from "./events/event-headers.js";
+export type {
+  EventContext,
+  EventDefinition,
+  EventHandler,
+  EventOptions,
+  EventPublishOptions,
+  EventSubscribeOptions,
+} from "./events/event-types.js";
 export { methodKey } from "./naming.js";
 // Runtime and connection
 export { type ConnectOptions, connectNats, optionsFromEnv, parseServers } from "./nats/connect.js";
@@ -28,5 +44,3 @@ export type { HandlerContext } from "./server/handler-context.js";
 export type { CallRecord, ServerObserver } from "./server/observer.js";
 export type * from "./service-types.js";
 export type * from "./transport/transport.js";
-
-// Events

@@ -16,6 +16,11 @@ export interface PublishOptions {
   durable?: boolean;
   /** JetStream stream to ensure for a durable publish. */
   stream?: string;
+  /**
+   * Subject pattern the stream must store, e.g. `orders.*.shipped`, so that
+   * one stream holds every subject of an event. Default: the published subject.
+   */
+  streamSubject?: string;
   /** De-duplication id for a durable publish (`Nats-Msg-Id`). */
   messageId?: string;
 }
@@ -33,20 +38,34 @@ export interface SubscribeOptions {
 }
 
 export interface DurableOptions {
-  /** Stream holding the subject. */
+  /** Stream holding the subject (created, or extended to the subject, if needed). */
   stream: string;
+  /** Subject pattern the stream must store. Default: the subscribed subject. */
+  streamSubject?: string;
   /**
    * Name of the durable consumer. Subscribers with the same name share one
    * consumer (load shared, each message processed by one of them). Defaults to
-   * the queue name.
+   * the queue name. Without a name or queue the consumer is ephemeral: it
+   * lives as long as the subscription and only receives events published
+   * while it exists.
    */
   name?: string;
   /** Deliveries before a message goes to the dead-letter subject. Default 5. */
   maxDeliveries?: number;
   /** Delays between redeliveries, in milliseconds. */
   backoffMs?: number[];
-  /** Subject that receives messages whose deliveries are exhausted. */
+  /**
+   * Subject that receives messages whose deliveries are exhausted (or that can
+   * never succeed). Default `pn.dlq.<stream>.<consumer>` (namespaced).
+   */
   deadLetterSubject?: string;
+  /** How long the server waits for an acknowledgement before redelivering. Default 30 s. */
+  ackWaitMs?: number;
+  /**
+   * Where a consumer that does not exist yet starts: `"all"` (default) replays
+   * what the stream holds, `"new"` only takes events published from now on.
+   */
+  startAt?: "all" | "new";
 }
 
 export interface BrokerSubscription {

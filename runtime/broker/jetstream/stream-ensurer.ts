@@ -1,0 +1,101 @@
+import { StorageType, type StreamInfo } from "@nats-io/jetstream";
+import { Code } from "../../errors/code.js";
+import { RpcError } from "../../errors/rpc-error.js";
+import { subjectCovers } from "../subjects.js";
+import { ApiCode, apiCode, jetStreamFailure } from "./errors.js";
+import type { JetStreamAccess } from "./jetstream-access.js";
+
+/**
+ * Makes sure a stream exists and stores a subject: creates it when missing,
+ * adds the subject when the stream exists without it. Each (stream, subject)
+ * pair is checked once per broker, so a durable publish costs no extra round
+ * trip after the first; {@link forget} drops the memo when the stream turns
+ * out to be gone.
+ *
+ * Only 2.9-compatible configuration is used (a plain subjects list, no
+ * metadata), so this works on the JetStream of nats-server 2.9 and newer.
+ */
+export class StreamEnsurer {
+  readonly #done = new Map<string, Promise<void>>();
+
+  constructor(private readonly access: JetStreamAccess) {}
+
+  /** Ensures `stream` stores `subject` (a subject or pattern, already namespaced). */
+  ensure(stream: string, subject: string): Promise<void> {
+    const key = `${stream} ${subject}`;
+    let pending = this.#done.get(key);
+    if (pending === undefined) {
+      pending = this.#ensure(stream, subject).catch((error: unknown) => {
+        this.#done.delete(key);
+        throw error;
+      });
+      this.#done.set(key, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Ensures some stream stores `subject`: the one that already does, else
+   * `fallback` (created or extended to `fallbackSubject`, which must cover
+   * `subject`). For dead-letter subjects, which users may point at a stream of
+   * their own.
+   */
+  async ensureStored(subject: string, fallback: string, fallbackSubject = subject): Promise<void> {
+    const jsm = await this.access.manager();
+    try {
+      await jsm.streams.find(subject);
+      return;
+    } catch {
+      // No stream stores it yet.
+    }
+    await this.ensure(fallback, fallbackSubject);
+  }
+
+  /** Forgets what was ensured for `stream` (it was deleted or changed behind our back). */
+  forget(stream: string): void {
+    for (const key of this.#done.keys()) {
+      if (key.startsWith(`${stream} `)) this.#done.delete(key);
+    }
+  }
+
+  async #ensure(stream: string, subject: string): Promise<void> {
+    const jsm = await this.access.manager();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let info: StreamInfo | undefined;
+      try {
+        info = await jsm.streams.info(stream);
+      } catch (error) {
+        if (apiCode(error) !== ApiCode.StreamNotFound) {
+          throw jetStreamFailure(error, `cannot read stream ${stream}`);
+        }
+      }
+      try {
+        if (info === undefined) {
+          await jsm.streams.add({ name: stream, subjects: [subject], storage: StorageType.File });
+          return;
+        }
+        const subjects = info.config.subjects ?? [];
+        if (subjects.some((s) => subjectCovers(s, subject))) return;
+        await jsm.streams.update(stream, { subjects: [...subjects, subject] });
+        return;
+      } catch (error) {
+        // Another process created or changed the stream at the same moment: look again.
+        if (apiCode(error) === ApiCode.StreamNameInUse) continue;
+        if (apiCode(error) === ApiCode.SubjectsOverlap) {
+          throw new RpcError(
+            Code.FailedPrecondition,
+            `stream ${stream} cannot store ${subject}: another stream already stores subjects overlapping it`,
+            { cause: error },
+          );
+        }
+        throw jetStreamFailure(
+          error,
+          info === undefined
+            ? `cannot create stream ${stream} for ${subject}`
+            : `stream ${stream} does not store ${subject} and cannot be extended to`,
+        );
+      }
+    }
+    throw new RpcError(Code.Aborted, `stream ${stream} kept changing while ensuring ${subject}`);
+  }
+}

@@ -1,0 +1,111 @@
+import { create, type DescMessage, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import type { BrokerMessage, DurableOptions, SubscribeOptions } from "../broker/broker.js";
+import { resolveRuntime } from "../runtime.js";
+import { decodeEvent } from "./event-decoder.js";
+import { EventTypeHeader } from "./event-headers.js";
+import type {
+  EventContext,
+  EventDefinition,
+  EventHandler,
+  EventOptions,
+  EventPublishOptions,
+  EventSubscribeOptions,
+} from "./event-types.js";
+import { defaultStreamName } from "./stream-name.js";
+import { SubjectTemplate } from "./subject-template.js";
+
+/**
+ * Binds a protobuf message type to a subject, making it a typed event:
+ *
+ * ```ts
+ * export const OrderPlacedEvent = defineEvent(OrderPlacedSchema, {
+ *   subject: "orders.{region}.placed",
+ *   queue: "fulfillment",
+ * });
+ * await OrderPlacedEvent.publish(nc, { region: "eu", order });
+ * await OrderPlacedEvent.subscribe(nc, (event, ctx) => ship(event.order), { tokens: { region: "eu" } });
+ * ```
+ *
+ * The subject template is checked here, so a typo in a token fails at load
+ * time rather than at the first publish. Bodies are protobuf binary, with the
+ * type name in the `Pn-Event-Type` header.
+ */
+export function defineEvent<D extends DescMessage>(
+  schema: D,
+  options: EventOptions,
+): EventDefinition<D> {
+  const template = new SubjectTemplate(options.subject, schema);
+  const stream = options.stream || defaultStreamName(options.subject);
+  // Every subject of the event, so one stream stores them all.
+  const streamSubject = template.pattern();
+
+  return {
+    schema,
+    options: Object.freeze({ ...options }),
+    stream,
+
+    async publish(runtime, event, publishOptions: EventPublishOptions = {}) {
+      const message = create(schema, event);
+      const subject = template.subjectFor(message);
+      const headers = { ...publishOptions.headers, [EventTypeHeader]: schema.typeName };
+      const durable = publishOptions.durable ?? options.durable ?? false;
+      await resolveRuntime(runtime).broker.publish(subject, toBinary(schema, message), {
+        headers,
+        ...(durable ? { durable, stream, streamSubject } : {}),
+        ...(publishOptions.messageId === undefined ? {} : { messageId: publishOptions.messageId }),
+      });
+    },
+
+    subscribe(runtime, handler: EventHandler<D>, subscribeOptions: EventSubscribeOptions = {}) {
+      const subject = template.pattern(subscribeOptions.tokens);
+      const queue = subscribeOptions.queue ?? options.queue ?? "";
+      const durable = durableOptions(subscribeOptions.durable ?? options.durable ?? false, {
+        stream,
+        streamSubject,
+      });
+      const brokerOptions: SubscribeOptions = {
+        ...(queue ? { queue } : {}),
+        ...(durable ? { durable } : {}),
+        ...(subscribeOptions.onError ? { onError: subscribeOptions.onError } : {}),
+      };
+      return resolveRuntime(runtime).broker.subscribe(
+        subject,
+        (message) => handler(decodeEvent(schema, message), eventContext(template, message)),
+        brokerOptions,
+      );
+    },
+
+    subjectFor(event: MessageInitShape<D>) {
+      return template.subjectFor(create(schema, event));
+    },
+
+    pattern(tokens) {
+      return template.pattern(tokens);
+    },
+  };
+}
+
+function durableOptions(
+  requested: boolean | Partial<DurableOptions>,
+  defaults: { stream: string; streamSubject: string },
+): DurableOptions | undefined {
+  if (requested === false) return undefined;
+  const given = requested === true ? {} : requested;
+  return { ...defaults, ...given };
+}
+
+function eventContext(template: SubjectTemplate, message: BrokerMessage): EventContext {
+  let tokens: Record<string, string> | undefined;
+  return {
+    subject: message.subject,
+    get headers() {
+      return message.headers;
+    },
+    deliveryCount: message.deliveryCount,
+    // Parsed only if the handler looks.
+    get tokens() {
+      tokens ??= template.parse(message.subject);
+      return tokens;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
+import type { BrokerMessage } from "../broker/broker.js";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
+import { EventTypeHeader } from "./event-headers.js";
+
+/**
+ * Decodes an event body. A body announced as another type, or that is not
+ * valid protobuf for the schema, fails with `InvalidArgument`, which a durable
+ * subscription dead-letters at once (redelivering cannot fix it).
+ */
+export function decodeEvent<D extends DescMessage>(
+  schema: D,
+  message: BrokerMessage,
+): MessageShape<D> {
+  const type = message.headers[EventTypeHeader];
+  if (type !== undefined && type !== schema.typeName) {
+    throw new RpcError(
+      Code.InvalidArgument,
+      `expected a ${schema.typeName} event on ${message.subject}, got ${type}`,
+    );
+  }
+  try {
+    return fromBinary(schema, message.body);
+  } catch (error) {
+    throw new RpcError(
+      Code.InvalidArgument,
+      `malformed ${schema.typeName} event on ${message.subject}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}

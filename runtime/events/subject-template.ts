@@ -1,0 +1,145 @@
+import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
+
+/** One token of an event subject: fixed text, or filled from a field. */
+type TemplateToken =
+  | { readonly kind: "literal"; readonly text: string }
+  | { readonly kind: "field"; readonly name: string; readonly field: DescField };
+
+/** Field types that print as a single subject token. */
+const tokenScalars = new Set<ScalarType>([
+  ScalarType.STRING,
+  ScalarType.INT32,
+  ScalarType.INT64,
+  ScalarType.UINT32,
+  ScalarType.UINT64,
+  ScalarType.SINT32,
+  ScalarType.SINT64,
+  ScalarType.FIXED32,
+  ScalarType.FIXED64,
+  ScalarType.SFIXED32,
+  ScalarType.SFIXED64,
+  ScalarType.BOOL,
+]);
+
+/** A value that would change the subject's shape: empty, or holding a separator or wildcard. */
+const unsafeTokenValue = /^$|[.*>\s]/;
+
+/**
+ * An event subject template such as `orders.{region}.placed`: braced tokens
+ * are filled from the message's fields (by proto field name), so publishers
+ * get precise subjects and subscribers can filter with wildcards.
+ */
+export class SubjectTemplate {
+  readonly #tokens: readonly TemplateToken[];
+  /** Names of the field tokens, in subject order. */
+  readonly fieldNames: readonly string[];
+
+  /** Parses and checks `template` against `schema`; throws `InvalidArgument` when it cannot work. */
+  constructor(
+    readonly template: string,
+    readonly schema: DescMessage,
+  ) {
+    const invalid = (why: string) =>
+      new RpcError(Code.InvalidArgument, `event ${schema.typeName}: subject "${template}" ${why}`);
+    this.#tokens = template.split(".").map((text): TemplateToken => {
+      const braced = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(text);
+      if (braced) {
+        const name = braced[1] ?? "";
+        const field = schema.fields.find((f) => f.name === name || f.localName === name);
+        if (!field) throw invalid(`names {${name}}, which is not a field of the message`);
+        const tokenable =
+          field.fieldKind === "enum" ||
+          (field.fieldKind === "scalar" && tokenScalars.has(field.scalar));
+        if (!tokenable) {
+          throw invalid(
+            `uses field ${name}: only string, integer, bool and enum fields can fill a token`,
+          );
+        }
+        return { kind: "field", name, field };
+      }
+      if (unsafeTokenValue.test(text) || /[{}]/.test(text)) {
+        throw invalid(`has an invalid token "${text}"`);
+      }
+      return { kind: "literal", text };
+    });
+    this.fieldNames = this.#tokens.flatMap((t) => (t.kind === "field" ? [t.name] : []));
+  }
+
+  /** The concrete subject for a message; `InvalidArgument` when a field cannot be a token. */
+  subjectFor(message: object): string {
+    let subject = "";
+    for (let i = 0; i < this.#tokens.length; i++) {
+      const token = this.#tokens[i] as TemplateToken;
+      const text = token.kind === "literal" ? token.text : this.#fieldValue(message, token);
+      subject = i === 0 ? text : `${subject}.${text}`;
+    }
+    return subject;
+  }
+
+  /**
+   * The subscription pattern: given tokens filled in, the others `*`.
+   * `pattern({ region: "eu" })` on `orders.{region}.placed` is `orders.eu.placed`.
+   */
+  pattern(tokens: Partial<Record<string, string>> = {}): string {
+    for (const name of Object.keys(tokens)) {
+      if (tokens[name] !== undefined && !this.fieldNames.includes(name)) {
+        throw new RpcError(
+          Code.InvalidArgument,
+          `event ${this.schema.typeName}: subject "${this.template}" has no token {${name}}`,
+        );
+      }
+    }
+    return this.#tokens
+      .map((token) => {
+        if (token.kind === "literal") return token.text;
+        const value = tokens[token.name];
+        if (value === undefined) return "*";
+        return this.#checked(token.name, value);
+      })
+      .join(".");
+  }
+
+  /** Field tokens of a received subject, by name. Empty when the subject has another shape. */
+  parse(subject: string): Record<string, string> {
+    const parts = subject.split(".");
+    const values: Record<string, string> = {};
+    if (parts.length !== this.#tokens.length) return values;
+    this.#tokens.forEach((token, i) => {
+      if (token.kind === "field") values[token.name] = parts[i] ?? "";
+    });
+    return values;
+  }
+
+  #fieldValue(message: object, token: TemplateToken & { kind: "field" }): string {
+    const { field } = token;
+    const record = message as Record<string, unknown>;
+    let value: unknown;
+    if (field.oneof) {
+      const selected = record[field.oneof.localName] as
+        | { case?: string; value?: unknown }
+        | undefined;
+      value = selected?.case === field.localName ? selected.value : undefined;
+    } else {
+      value = record[field.localName];
+    }
+    let text: string;
+    if (field.fieldKind === "enum" && typeof value === "number") {
+      text = field.enum.values.find((v) => v.number === value)?.name ?? String(value);
+    } else {
+      text = value === undefined ? "" : String(value);
+    }
+    return this.#checked(token.name, text);
+  }
+
+  #checked(name: string, value: string): string {
+    if (unsafeTokenValue.test(value)) {
+      throw new RpcError(
+        Code.InvalidArgument,
+        `event ${this.schema.typeName}: {${name}} = ${JSON.stringify(value)} cannot be a subject token (empty, or containing ".", "*", ">" or whitespace)`,
+      );
+    }
+    return value;
+  }
+}
