@@ -1,0 +1,182 @@
+import type { DescFile, DescMessage, DescMethod, DescService } from "@bufbuild/protobuf";
+import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
+import { methodKey } from "../../runtime/naming.js";
+import { messagesOf } from "../validate/validate-file.js";
+import { docText } from "./doc-text.js";
+import { LocalNames } from "./local-names.js";
+import { readEventOptions, readMethodOptions } from "./read-options.js";
+
+/** What the templates render for one .proto file. */
+export interface FileModel {
+  readonly file: DescFile;
+  readonly services: ServiceModel[];
+  readonly events: EventModel[];
+  /**
+   * How to spell the globals the templates use. A message named `Promise`
+   * or `AsyncIterable` is imported under that name and would shadow the
+   * global, so such a file says `globalThis.Promise` instead.
+   */
+  readonly globals: Record<(typeof templateGlobals)[number], string>;
+}
+
+const templateGlobals = ["Promise", "AsyncIterable"] as const;
+
+export interface ServiceModel {
+  readonly desc: DescService;
+  readonly clientName: string;
+  readonly createClientName: string;
+  readonly handlersName: string;
+  readonly defineName: string;
+  readonly doc: string;
+  readonly handlersDoc: string;
+  readonly createClientDoc: string;
+  readonly defineDoc: string;
+  readonly methods: MethodModel[];
+}
+
+export interface MethodModel {
+  readonly desc: DescMethod;
+  /** Property name on clients and handler objects (`then` becomes `then$`). */
+  readonly key: string;
+  readonly streamingRequest: boolean;
+  readonly streamingResponse: boolean;
+  readonly unary: boolean;
+  readonly doc: string;
+}
+
+export interface EventModel {
+  readonly desc: DescMessage;
+  readonly name: string;
+  readonly doc: string;
+  /** The `EventOptions` passed to `defineEvent`, only the fields that are set. */
+  readonly options: { key: string; value: string | boolean }[];
+}
+
+/** Builds the model of `file`; the file must have passed validation. */
+export function fileModel(file: DescFile): FileModel {
+  const names = new LocalNames();
+  const services = file.services.map((svc) => serviceModel(svc, names));
+  const events: EventModel[] = [];
+  for (const message of messagesOf(file)) {
+    const event = eventModel(message, names);
+    if (event !== undefined) events.push(event);
+  }
+  const used = new Set<string>();
+  for (const svc of file.services) {
+    for (const rpc of svc.methods) used.add(rpc.input.name).add(rpc.output.name);
+  }
+  const globals = Object.fromEntries(
+    templateGlobals.map((name) => [name, used.has(name) ? `globalThis.${name}` : name]),
+  ) as FileModel["globals"];
+  return { file, services, events, globals };
+}
+
+function serviceModel(svc: DescService, names: LocalNames): ServiceModel {
+  const base = pascal(svc.name);
+  const clientName = names.take(`${base}Client`);
+  const handlersName = names.take(`${base}Handlers`);
+  const ref = `\`${svc.typeName}\``;
+  return {
+    desc: svc,
+    clientName,
+    createClientName: names.take(`create${base}Client`),
+    handlersName,
+    defineName: names.take(`define${base}`),
+    doc: docText(svc),
+    handlersDoc: docText(svc, [`The handlers that implement ${ref}, one per method.`], false),
+    createClientDoc: docText(
+      svc,
+      [
+        `Creates a {@link ${clientName}} that calls ${ref} over \`runtime\` (a NATS connection or a runtime).`,
+      ],
+      false,
+    ),
+    defineDoc: docText(
+      svc,
+      [`Pairs {@link ${handlersName}} with ${ref}; pass the result to \`serve()\`.`],
+      false,
+    ),
+    methods: svc.methods.map(methodModel),
+  };
+}
+
+function methodModel(rpc: DescMethod): MethodModel {
+  const key = methodKey(rpc);
+  const streamingRequest =
+    rpc.methodKind === "client_streaming" || rpc.methodKind === "bidi_streaming";
+  const streamingResponse =
+    rpc.methodKind === "server_streaming" || rpc.methodKind === "bidi_streaming";
+  return {
+    desc: rpc,
+    key,
+    streamingRequest,
+    streamingResponse,
+    unary: rpc.methodKind === "unary",
+    doc: docText(rpc, methodNotes(rpc, key)),
+  };
+}
+
+function methodNotes(rpc: DescMethod, key: string): string[] {
+  const notes: string[] = [];
+  const options = readMethodOptions(rpc);
+  if (key !== rpc.localName) {
+    notes.push(
+      `Named \`${key}\` because \`${rpc.localName}\` would change how JavaScript treats the object.`,
+    );
+  }
+  if (options !== undefined && options.timeoutMs > 0) {
+    notes.push(`Deadline: ${options.timeoutMs} ms unless the call sets \`timeoutMs\`.`);
+  }
+  if (rpc.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS) {
+    notes.push("No side effects: safe to retry.");
+  } else if (
+    options?.idempotent === true ||
+    rpc.idempotency === MethodOptions_IdempotencyLevel.IDEMPOTENT
+  ) {
+    notes.push("Idempotent: safe to retry.");
+  }
+  if (options?.noReply === true) {
+    notes.push("No reply: the server sends no response (fire and forget).");
+  }
+  return notes;
+}
+
+function eventModel(message: DescMessage, names: LocalNames): EventModel | undefined {
+  const options = readEventOptions(message);
+  if (options === undefined) return undefined;
+  const fields: EventModel["options"] = [{ key: "subject", value: options.subject }];
+  const notes = [`Event on subject \`${options.subject}\`.`];
+  const wildcard = options.subject.replace(/\{[^}]*\}/g, "*");
+  if (wildcard !== options.subject) {
+    notes.push(
+      `Braced tokens are filled from the event's fields; \`${wildcard}\` matches every event.`,
+    );
+  }
+  if (options.queue.length > 0) {
+    fields.push({ key: "queue", value: options.queue });
+    notes.push(`Subscribers share the queue group \`${options.queue}\` unless they name another.`);
+  }
+  if (options.durable) {
+    fields.push({ key: "durable", value: true });
+    notes.push(
+      options.stream.length > 0
+        ? `Durable: stored in the JetStream stream \`${options.stream}\`.`
+        : "Durable: stored in JetStream.",
+    );
+  }
+  if (options.stream.length > 0) fields.push({ key: "stream", value: options.stream });
+  const base = message.typeName
+    .substring(message.file.proto.package.length)
+    .replace(/^\./, "")
+    .replaceAll(".", "_");
+  return {
+    desc: message,
+    name: names.take(`${base}Event`),
+    doc: docText(message, notes),
+    options: fields,
+  };
+}
+
+function pascal(name: string): string {
+  return name.charAt(0).toUpperCase() + name.substring(1);
+}
