@@ -18,7 +18,7 @@ import { JetStreamAccess } from "./jetstream/jetstream-access.js";
 import { consumerName, deadLetterStreamName, streamName } from "./jetstream/names.js";
 import { StreamEnsurer } from "./jetstream/stream-ensurer.js";
 import { type BrokerLogger, loggingReporter } from "./report.js";
-import { isValidSubject, withNamespace } from "./subjects.js";
+import { isConcreteSubject, isValidSubject, withNamespace } from "./subjects.js";
 
 export interface NatsBrokerOptions {
   /** Prefix of every subject and stream this broker uses. */
@@ -228,7 +228,7 @@ export class NatsBroker implements Broker {
 }
 
 function checkSubject(subject: string, wildcardsAllowed: boolean): void {
-  if (!isValidSubject(subject) || (!wildcardsAllowed && /(^|\.)[*>](\.|$)/.test(subject))) {
+  if (!(wildcardsAllowed ? isValidSubject(subject) : isConcreteSubject(subject))) {
     throw new RpcError(Code.InvalidArgument, `invalid subject "${subject}"`);
   }
 }

@@ -52,3 +52,8 @@ export function withoutNamespace(namespace: string | undefined, subject: string)
     ? subject.slice(namespace.length + 1)
     : subject;
 }
+
+/** A subject one can publish on: well formed and without wildcards. */
+export function isConcreteSubject(subject: string): boolean {
+  return isValidSubject(subject) && !/(^|\.)[*>](\.|$)/.test(subject);
+}

@@ -3,5 +3,7 @@
  * tests of services without a NATS server.
  */
 
+// Broker
+export { MemoryBroker, type MemoryBrokerOptions } from "./memory-broker.js";
 // Registry
 export { MemoryRegistry } from "./memory-registry.js";
