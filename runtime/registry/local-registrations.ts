@@ -90,15 +90,12 @@ export class LocalRegistrations {
   }
 
   private announce(service: ServiceInfo): void {
-    const full = encodeJson({ op: "register", ttl: this.options.ttlMs, service });
+    const { registryId: registry, ttlMs: ttl } = this.options;
+    const full = encodeJson({ op: "register", registry, ttl, service });
     const data =
       full.length <= this.maxPayload()
         ? full
-        : encodeJson({
-            op: "register",
-            ttl: this.options.ttlMs,
-            service: withoutDescriptors(service),
-          });
+        : encodeJson({ op: "register", registry, ttl, service: withoutDescriptors(service) });
     this.nc.publish(this.subjects.watch, data);
   }
 
@@ -177,7 +174,12 @@ export class LocalRegistrations {
     try {
       this.nc.publish(
         this.subjects.watch,
-        encodeJson({ op: "heartbeat", ttl: this.options.ttlMs, nodes }),
+        encodeJson({
+          op: "heartbeat",
+          registry: this.options.registryId,
+          ttl: this.options.ttlMs,
+          nodes,
+        }),
       );
     } catch {
       // Closed or draining: the next beat (if any) tries again.

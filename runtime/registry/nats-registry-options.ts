@@ -9,10 +9,13 @@ export interface NatsRegistryOptions {
    */
   timeoutMs?: number;
   /**
-   * An uncached lookup returns once no answer arrived for this long after the
-   * last one, in ms. On one cluster answers arrive within a fraction of a
-   * millisecond of each other; raise it to about the cross-node round trip
-   * for clusters spread over distant sites. Default 3.
+   * Quiet window of an uncached lookup, in ms. A lookup returns as soon as
+   * every registry instance it knows of has answered; until it knows some
+   * (its first lookup) it returns once no answer arrived for this long after
+   * the last one. On one cluster answers arrive within a fraction of a
+   * millisecond of each other, and a late answer is not lost: its node's next
+   * heartbeat makes the cache ask again. Raise it to about the cross-node
+   * round trip for clusters spread over distant sites. Default 2.
    */
   quietMs?: number;
   /** How often this process tells every cache that its nodes are alive, in ms. Default 5000. */
@@ -34,7 +37,7 @@ export type ResolvedRegistryOptions = Required<Omit<NatsRegistryOptions, "namesp
 
 export const registryDefaults = {
   timeoutMs: 500,
-  quietMs: 3,
+  quietMs: 2,
   heartbeatIntervalMs: 5000,
   ttlMs: 15_000,
   sweepIntervalMs: 1000,

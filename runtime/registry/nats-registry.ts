@@ -3,6 +3,7 @@ import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { aggregateServices, withoutDescriptors } from "./aggregate-services.js";
 import { EventStream } from "./event-stream.js";
+import { KnownRegistries } from "./known-registries.js";
 import { LocalRegistrations } from "./local-registrations.js";
 import { describeLookup, filterServices } from "./lookup-filter.js";
 import {
@@ -18,8 +19,14 @@ import type {
   ServiceInfo,
 } from "./registry.js";
 import { type RegistrySubjects, registrySubjects } from "./registry-subjects.js";
-import { decodeAnnouncement, decodeAnswer, encodeJson } from "./registry-wire.js";
-import { ScatterGather } from "./scatter-gather.js";
+import {
+  decodeAnnouncement,
+  decodeAnswer,
+  encodeJson,
+  type RegistryAnswer,
+  type RegistryQuery,
+} from "./registry-wire.js";
+import { type GatherResult, ScatterGather } from "./scatter-gather.js";
 import { ServiceCache } from "./service-cache.js";
 
 export type { NatsRegistryOptions } from "./nats-registry-options.js";
@@ -30,8 +37,10 @@ export type { NatsRegistryOptions } from "./nats-registry-options.js";
  *
  * - A node that registers answers queries on `[ns.]pn.registry.query` and
  *   announces register / deregister / heartbeat on `[ns.]pn.registry.watch`.
- * - A lookup of a name not yet known asks every node and returns once answers
- *   stop arriving (`quietMs`, bounded by `timeoutMs`); from then on the
+ * - A lookup of a name not yet known asks every node and returns once every
+ *   registry instance known to be alive has answered or, when it knows of
+ *   none yet (its first lookup), once answers stop arriving for `quietMs`;
+ *   never later than `timeoutMs`. From then on the
  *   announcements keep the cache exact, so repeated lookups (and repeated
  *   "not found") cost no network round trip.
  * - A node that stops heartbeating disappears from lookups `ttlMs` after its
@@ -52,6 +61,7 @@ export class NatsRegistry implements Registry {
   private readonly subjects: RegistrySubjects;
   private readonly cache = new ServiceCache();
   private readonly events = new EventStream();
+  private readonly known = new KnownRegistries();
   private readonly local: LocalRegistrations;
   private readonly gather: ScatterGather;
   private readonly inflight = new Map<string, Promise<void>>();
@@ -141,14 +151,69 @@ export class NatsRegistry implements Registry {
   private async refresh(name: string): Promise<void> {
     const epoch = this.epoch;
     const started = Date.now();
+    const absorb = (answer: RegistryAnswer) => {
+      const now = Date.now();
+      for (const service of answer.services) {
+        if (service.name === name) this.cache.upsert(service, answer.ttl, now);
+      }
+    };
+    const { answers, noResponders, timedOut } = await this.ask({ op: "get", name }, absorb);
+    for (const answer of answers) absorb(answer);
+    if (
+      epoch === this.epoch &&
+      this.connected &&
+      !timedOut &&
+      (answers.length > 0 || noResponders)
+    ) {
+      for (const service of this.cache.pruneSilent(name, started)) {
+        this.emit({ type: "expire", service });
+      }
+      this.cache.markAuthoritative(name);
+    }
+  }
+
+  /**
+   * Broadcasts a query and gathers the answers: done when every registry
+   * instance known to be alive has answered, else when answers stop for
+   * `quietMs`, at most after `timeoutMs`. No answer at all while someone
+   * listens means the nodes cannot answer: `Unavailable`.
+   */
+  private async ask(
+    query: RegistryQuery,
+    absorbLate: ((answer: RegistryAnswer) => void) | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ answers: RegistryAnswer[]; noResponders: boolean; timedOut: boolean }> {
     const { timeoutMs, quietMs } = this.options;
-    let result: Awaited<ReturnType<ScatterGather["gather"]>>;
+    const expected = this.known.live(Date.now());
+    const answered = new Set<string>();
+    const answers: RegistryAnswer[] = [];
+    const onAnswer = (data: Uint8Array): boolean => {
+      const answer = decodeAnswer(data);
+      if (!answer) return false;
+      answers.push(answer);
+      answered.add(answer.registry);
+      this.known.heard(answer.registry, answer.ttl, Date.now());
+      if (expected.size === 0 || answered.size < expected.size) return false;
+      for (const id of expected) if (!answered.has(id)) return false;
+      return true;
+    };
+    const onLate = (data: Uint8Array): void => {
+      const answer = decodeAnswer(data);
+      if (!answer || this.closed) return;
+      this.known.heard(answer.registry, answer.ttl, Date.now());
+      absorbLate?.(answer);
+    };
+    let result: GatherResult;
     try {
-      result = await this.gather.gather(this.subjects.query, encodeJson({ op: "get", name }), {
+      result = await this.gather.gather(this.subjects.query, encodeJson(query), {
         quietMs,
         timeoutMs,
+        signal,
+        onAnswer,
+        onLate,
       });
     } catch (err) {
+      if (signal?.aborted) throw RpcError.from(err, Code.Canceled);
       throw unavailable("cannot query the registry", err);
     }
     this.assertOpen();
@@ -160,20 +225,7 @@ export class NatsRegistry implements Registry {
           : "NATS connection lost during the lookup",
       );
     }
-    const now = Date.now();
-    for (const data of result.answers) {
-      const answer = decodeAnswer(data);
-      if (!answer) continue;
-      for (const service of answer.services) {
-        if (service.name === name) this.cache.upsert(service, answer.ttl, now);
-      }
-    }
-    if (epoch === this.epoch && this.connected && !result.timedOut) {
-      for (const service of this.cache.pruneSilent(name, started)) {
-        this.events.emit({ type: "expire", service });
-      }
-      this.cache.markAuthoritative(name);
-    }
+    return { answers, noResponders: result.noResponders, timedOut: result.timedOut };
   }
 
   async listServices(options?: { signal?: AbortSignal }): Promise<ServiceInfo[]> {
@@ -182,26 +234,11 @@ export class NatsRegistry implements Registry {
     if (!this.connected) {
       throw new RpcError(Code.Unavailable, "NATS connection is down (reconnecting)");
     }
-    const { timeoutMs, quietMs } = this.options;
-    let result: Awaited<ReturnType<ScatterGather["gather"]>>;
-    try {
-      result = await this.gather.gather(this.subjects.query, encodeJson({ op: "list" }), {
-        quietMs,
-        timeoutMs,
-        signal: options?.signal,
-      });
-    } catch (err) {
-      if (options?.signal?.aborted) throw RpcError.from(err);
-      throw unavailable("cannot query the registry", err);
-    }
-    this.assertOpen();
-    if (result.answers.length === 0 && !result.noResponders) {
-      throw new RpcError(Code.Unavailable, `no registry node answered within ${timeoutMs} ms`);
-    }
+    this.watchConnection();
+    const { answers } = await this.ask({ op: "list" }, undefined, options?.signal);
     const records: ServiceInfo[] = [];
-    for (const data of result.answers) {
-      const answer = decodeAnswer(data);
-      if (answer) for (const s of answer.services) records.push(withoutDescriptors(s));
+    for (const answer of answers) {
+      for (const service of answer.services) records.push(withoutDescriptors(service));
     }
     return aggregateServices(records);
   }
@@ -223,6 +260,7 @@ export class NatsRegistry implements Registry {
     this.gather.close();
     this.events.closeAll();
     this.cache.clear();
+    this.known.forget();
     stopIterator(this.statusIterator);
     this.statusIterator = undefined;
   }
@@ -253,6 +291,7 @@ export class NatsRegistry implements Registry {
     const now = Date.now();
     switch (announcement.op) {
       case "register":
+        this.known.heard(announcement.registry, announcement.ttl, now);
         this.cache.upsert(announcement.service, announcement.ttl, now);
         this.emit({ type: "register", service: announcement.service });
         break;
@@ -261,6 +300,7 @@ export class NatsRegistry implements Registry {
         this.emit({ type: "deregister", service: announcement.service });
         break;
       case "heartbeat":
+        this.known.heard(announcement.registry, announcement.ttl, now);
         for (const beat of announcement.nodes) {
           // A live node we never heard of (its registration crossed our
           // subscription in a cluster): the entry is not exact any more.
@@ -290,6 +330,8 @@ export class NatsRegistry implements Registry {
             this.connected = false;
             this.epoch++;
             this.cache.markAllStale();
+            // Instances may come and go unheard while we are away.
+            this.known.forget();
             break;
           case "reconnect":
             this.connected = true;

@@ -18,11 +18,14 @@ export interface RegistryAnswer {
   services: ServiceInfo[];
 }
 
-/** Announcements on the watch subject. */
+/**
+ * Announcements on the watch subject. `registry` is the id of the announcing
+ * registry instance, so that askers know which instances will answer queries.
+ */
 export type Announcement =
-  | { op: "register"; ttl: number; service: ServiceInfo }
+  | { op: "register"; registry: string; ttl: number; service: ServiceInfo }
   | { op: "deregister"; service: ServiceInfo }
-  | { op: "heartbeat"; ttl: number; nodes: HeartbeatEntry[] };
+  | { op: "heartbeat"; registry: string; ttl: number; nodes: HeartbeatEntry[] };
 
 /** A node saying "still here" without repeating its whole record. */
 export interface HeartbeatEntry {
@@ -54,8 +57,11 @@ export function answerBytes(registry: string, ttl: number, servicesJson: string[
 export function encodeJson(value: RegistryQuery | Announcement): Uint8Array {
   if (value.op === "register" || value.op === "deregister") {
     const service = serviceJson(value.service, value.op === "register");
-    const ttl = value.op === "register" ? `,"ttl":${value.ttl}` : "";
-    return encoder.encode(`{"op":"${value.op}"${ttl},"service":${service}}`);
+    const from =
+      value.op === "register"
+        ? `,"registry":${JSON.stringify(value.registry)},"ttl":${value.ttl}`
+        : "";
+    return encoder.encode(`{"op":"${value.op}"${from},"service":${service}}`);
   }
   return encoder.encode(JSON.stringify(value));
 }
@@ -171,15 +177,17 @@ function toHeartbeat(value: unknown): HeartbeatEntry | undefined {
 export function decodeAnnouncement(data: Uint8Array): Announcement | undefined {
   const value = parse(data);
   if (!isRecord(value)) return undefined;
+  const registry = str(value.registry);
+  const ttl = ttlOf(value.ttl);
   if (value.op === "heartbeat") {
-    const ttl = ttlOf(value.ttl);
-    if (ttl === undefined || !Array.isArray(value.nodes)) return undefined;
-    return { op: "heartbeat", ttl, nodes: value.nodes.map(toHeartbeat).filter(defined) };
+    if (!registry || ttl === undefined || !Array.isArray(value.nodes)) return undefined;
+    return { op: "heartbeat", registry, ttl, nodes: value.nodes.map(toHeartbeat).filter(defined) };
   }
   const service = toService(value.service);
   if (!service) return undefined;
   if (value.op === "deregister") return { op: "deregister", service };
-  const ttl = ttlOf(value.ttl);
-  if (value.op === "register" && ttl !== undefined) return { op: "register", ttl, service };
+  if (value.op === "register" && registry && ttl !== undefined) {
+    return { op: "register", registry, ttl, service };
+  }
   return undefined;
 }

@@ -21,6 +21,19 @@ export interface GatherOptions {
   /** Upper bound of the whole gather. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** Sees each answer; returning true ends the gather at once (every expected answer is in). */
+  onAnswer?: ((data: Uint8Array) => boolean) | undefined;
+  /**
+   * Receives answers that arrive after the gather ended, until `timeoutMs`
+   * after it started: a node slower than the quiet window still reaches the
+   * cache, milliseconds later instead of at its next heartbeat.
+   */
+  onLate?: ((data: Uint8Array) => void) | undefined;
+}
+
+interface Late {
+  onLate: (data: Uint8Array) => void;
+  until: number;
 }
 
 interface Pending {
@@ -28,6 +41,7 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
   deadline: number;
   quietMs: number;
+  onAnswer: ((data: Uint8Array) => boolean) | undefined;
   finish(noResponders: boolean, timedOut: boolean): void;
 }
 
@@ -44,6 +58,8 @@ export class ScatterGather {
   private prefix = "";
   private next = 0;
   private readonly pending = new Map<string, Pending>();
+  /** Ended gathers still accepting late answers; pruned lazily, so no timer each. */
+  private readonly late = new Map<string, Late>();
 
   constructor(private readonly nc: NatsConnection) {}
 
@@ -60,13 +76,20 @@ export class ScatterGather {
   private onAnswer(msg: Msg): void {
     const token = msg.subject.slice(this.prefix.length + 1);
     const pending = this.pending.get(token);
-    if (!pending) return;
+    if (!pending) {
+      this.onLateAnswer(token, msg);
+      return;
+    }
     if (msg.data.length === 0 && msg.headers?.code === 503) {
       pending.finish(true, false);
       return;
     }
     pending.answers.push(msg.data);
     clearTimeout(pending.timer);
+    if (pending.onAnswer?.(msg.data)) {
+      pending.finish(false, false);
+      return;
+    }
     const remaining = pending.deadline - performance.now();
     if (remaining <= 0) {
       pending.finish(false, true);
@@ -76,9 +99,25 @@ export class ScatterGather {
     pending.timer = setTimeout(() => pending.finish(false, false), wait);
   }
 
+  private onLateAnswer(token: string, msg: Msg): void {
+    const late = this.late.get(token);
+    if (!late) return;
+    if (performance.now() > late.until) {
+      this.late.delete(token);
+      return;
+    }
+    if (msg.data.length > 0) late.onLate(msg.data);
+  }
+
+  private pruneLate(now: number): void {
+    for (const [token, late] of this.late) if (now > late.until) this.late.delete(token);
+  }
+
   /** Publishes `body` on `subject` and gathers the answers. */
   gather(subject: string, body: Uint8Array, options: GatherOptions): Promise<GatherResult> {
     this.ensureSubscribed();
+    const startedAt = performance.now();
+    this.pruneLate(startedAt);
     const token = String(this.next++);
     return new Promise<GatherResult>((resolve, reject) => {
       const signal = options.signal;
@@ -89,13 +128,17 @@ export class ScatterGather {
       };
       const pending: Pending = {
         answers: [],
-        deadline: performance.now() + options.timeoutMs,
+        deadline: startedAt + options.timeoutMs,
         quietMs: options.quietMs,
+        onAnswer: options.onAnswer,
         timer: setTimeout(() => pending.finish(false, true), options.timeoutMs),
         finish: (noResponders, timedOut) => {
           clearTimeout(pending.timer);
           this.pending.delete(token);
           signal?.removeEventListener("abort", onAbort);
+          if (options.onLate && !noResponders && !timedOut) {
+            this.late.set(token, { onLate: options.onLate, until: pending.deadline });
+          }
           resolve({ answers: pending.answers, noResponders, timedOut });
         },
       };
@@ -120,6 +163,7 @@ export class ScatterGather {
   /** Ends every gather with what it has and drops the reply subscription. */
   close(): void {
     for (const pending of [...this.pending.values()]) pending.finish(false, false);
+    this.late.clear();
     this.sub?.unsubscribe();
     this.sub = undefined;
   }
