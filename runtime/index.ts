@@ -13,6 +13,27 @@ export type { BrokerLogger } from "./broker/report.js";
 export { subjectMatches } from "./broker/subjects.js";
 // Clients and servers
 export type { CallOptions } from "./client/call-options.js";
+export type { ClientOptions } from "./client/client-options.js";
+export { createClient, defaultTimeoutMs } from "./client/create-client.js";
+export {
+  type AnyFn,
+  type AnyRequest,
+  type AnyResponse,
+  applyInterceptors,
+  type Interceptor,
+  type StreamRequest,
+  type StreamResponse,
+  type UnaryRequest,
+  type UnaryResponse,
+} from "./client/interceptor.js";
+export { type MethodConfig, methodConfig, methodPath } from "./client/method-config.js";
+export type { RetryContext, RetryPolicy } from "./client/retry-policy.js";
+export {
+  type CallOutcome,
+  RoundRobinSelector,
+  type SelectContext,
+  type Selector,
+} from "./client/selector.js";
 // Errors
 export { Code, codeName } from "./errors/code.js";
 export {
@@ -21,6 +42,8 @@ export {
   RpcError,
   type RpcErrorOptions,
 } from "./errors/rpc-error.js";
+export { type DecodedStatus, decodeStatus, encodeStatus } from "./errors/status-codec.js";
+export { isUndelivered, markUndelivered } from "./errors/undelivered.js";
 export { defineEvent } from "./events/define-event.js";
 export { EventTypeHeader } from "./events/event-headers.js";
 export type {
@@ -40,7 +63,17 @@ export { NatsRegistry, type NatsRegistryOptions } from "./registry/nats-registry
 export { registryDefaults } from "./registry/nats-registry-options.js";
 export type * from "./registry/registry.js";
 export { type Runtime, type RuntimeLike, resolveRuntime } from "./runtime.js";
+export { defineService, type ServiceRegistration } from "./server/define-service.js";
 export type { HandlerContext } from "./server/handler-context.js";
 export type { CallRecord, ServerObserver } from "./server/observer.js";
+export { serve } from "./server/serve.js";
+export type { Server } from "./server/server.js";
+export type { ServeOptions, ServiceOptions, StopOptions } from "./server/service-options.js";
 export type * from "./service-types.js";
+export { NatsTransport, type NatsTransportOptions } from "./transport/nats-transport.js";
 export type * from "./transport/transport.js";
+export {
+  contentTypeProto,
+  Header as WireHeader,
+  reservedPrefix,
+} from "./transport/wire-headers.js";

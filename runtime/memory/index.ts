@@ -7,3 +7,9 @@
 export { MemoryBroker, type MemoryBrokerOptions } from "./memory-broker.js";
 // Registry
 export { MemoryRegistry } from "./memory-registry.js";
+// Transport
+export {
+  MemoryNetwork,
+  MemoryTransport,
+  type MemoryTransportOptions,
+} from "./memory-transport.js";

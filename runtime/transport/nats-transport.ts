@@ -1,15 +1,283 @@
-// TEMPORARY SKELETON (replaced by the transport work): lets natsRuntime compile.
-import type { NatsConnection } from "@nats-io/transport-node";
-import type { Transport } from "./transport.js";
+import {
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  nuid,
+  type Subscription,
+} from "@nats-io/transport-node";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
+import { decodeFrame, encodeFrame } from "./nats-frame-codec.js";
+import { publishError } from "./publish-error.js";
+import { namespaced, nodeAddress } from "./subjects.js";
+import type {
+  Acceptor,
+  ClientSocket,
+  EndpointBinding,
+  Frame,
+  FrameReceiver,
+  Listener,
+  ListenOptions,
+  ServerSocket,
+  Transport,
+} from "./transport.js";
 
 export interface NatsTransportOptions {
+  /** Prefix of node addresses and endpoint subjects. */
   namespace?: string;
 }
 
+/** NATS's default when the server has not told us yet. */
+const defaultMaxPayload = 1024 * 1024;
+
+/**
+ * The NATS transport. A server listens on its own subject `[ns.]pn.node.<id>`
+ * (its address). All calls a process makes share ONE wildcard subscription on
+ * `<inboxPrefix>.<nuid>.>`; each call has its own reply subject under it
+ * (`...<callId>`), which the server uses to tell pseudo connections apart and
+ * the client uses to route replies: no subscription or timer per call.
+ */
 export class NatsTransport implements Transport {
   readonly kind = "nats";
+  /** Pseudo connections in progress, by call id. */
+  readonly sockets = new Map<string, NatsClientSocket>();
+  private inbox = "";
+  private subscription: Subscription | undefined;
+  private nextCallId = 0;
+
   constructor(
     readonly nc: NatsConnection,
     readonly options: NatsTransportOptions = {},
+  ) {
+    nc.closed().then(
+      () => this.failAll(),
+      () => this.failAll(),
+    );
+  }
+
+  get maxPayload(): number {
+    return this.nc.info?.max_payload ?? defaultMaxPayload;
+  }
+
+  get namespace(): string | undefined {
+    return this.options.namespace;
+  }
+
+  dial(address: string, receiver: FrameReceiver): ClientSocket {
+    if (this.subscription === undefined) this.subscribeReplies();
+    const id = (++this.nextCallId).toString(36);
+    const socket = new NatsClientSocket(this, id, address, `${this.inbox}.${id}`, receiver);
+    this.sockets.set(id, socket);
+    return socket;
+  }
+
+  async listen(options: ListenOptions, acceptor: Acceptor): Promise<Listener> {
+    const listener = new NatsListener(this, options, acceptor);
+    // A round trip to the NATS server, so that the subscriptions are in place
+    // before the address is announced anywhere.
+    await this.nc.flush();
+    return listener;
+  }
+
+  async close(): Promise<void> {
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    this.failAll();
+  }
+
+  private subscribeReplies(): void {
+    const prefix = inboxPrefixOf(this.nc);
+    this.inbox = `${prefix}.${nuid.next()}`;
+    const skip = this.inbox.length + 1;
+    const sockets = this.sockets;
+    this.subscription = this.nc.subscribe(`${this.inbox}.>`, {
+      callback: (err, msg) => {
+        if (err) return;
+        const socket = sockets.get(msg.subject.slice(skip));
+        // A late reply for a call that finished (deadline, cancel) is dropped here.
+        if (socket === undefined) return;
+        socket.receiver.receive(decodeReply(msg));
+      },
+    });
+  }
+
+  private failAll(): void {
+    const error = new RpcError(Code.Unavailable, "NATS connection closed");
+    for (const socket of [...this.sockets.values()]) {
+      this.sockets.delete(socket.id);
+      socket.receiver.receive({ type: "cancel", error });
+    }
+  }
+}
+
+function decodeReply(msg: Msg): Frame {
+  try {
+    return decodeFrame(msg, false);
+  } catch (cause) {
+    const text = cause instanceof RpcError ? cause.rawMessage : "undecodable frame";
+    return {
+      type: "cancel",
+      error: new RpcError(Code.Internal, `malformed reply: ${text}`, { cause }),
+    };
+  }
+}
+
+function inboxPrefixOf(nc: NatsConnection): string {
+  const options = (nc as { options?: { inboxPrefix?: string } }).options;
+  return options?.inboxPrefix || "_INBOX";
+}
+
+/** The client end of one call: publishes to the server address with its own reply subject. */
+class NatsClientSocket implements ClientSocket {
+  private readonly publishOptions: { reply: string; headers?: MsgHdrs };
+
+  constructor(
+    private readonly transport: NatsTransport,
+    readonly id: string,
+    private readonly address: string,
+    reply: string,
+    readonly receiver: FrameReceiver,
+  ) {
+    this.publishOptions = { reply };
+  }
+
+  send(frame: Frame): void {
+    const encoded = encodeFrame(frame);
+    const options = this.publishOptions;
+    if (encoded.headers === undefined) delete options.headers;
+    else options.headers = encoded.headers;
+    try {
+      this.transport.nc.publish(this.address, encoded.body, options);
+    } catch (cause) {
+      throw publishError(cause);
+    }
+  }
+
+  close(): void {
+    this.transport.sockets.delete(this.id);
+  }
+}
+
+/** A server's subscriptions: its address and the shared micro endpoint subjects. */
+class NatsListener implements Listener {
+  readonly address: string;
+  readonly endpoints: EndpointBinding[];
+  /** Streams in progress, by the client's reply subject. */
+  readonly streams = new Map<string, NatsServerSocket>();
+  private readonly addressSubscription: Subscription;
+  private endpointSubscriptions: Subscription[];
+
+  constructor(
+    readonly transport: NatsTransport,
+    options: ListenOptions,
+    private readonly acceptor: Acceptor,
+  ) {
+    const nc = transport.nc;
+    const ns = transport.namespace;
+    this.address = nodeAddress(ns, options.nodeId);
+    this.addressSubscription = nc.subscribe(this.address, {
+      callback: (err, msg) => {
+        if (!err) this.onMessage(msg, undefined);
+      },
+    });
+    this.endpoints = (options.endpoints ?? []).map((e) => ({
+      ...e,
+      subject: namespaced(ns, e.subject),
+    }));
+    this.endpointSubscriptions = this.endpoints.map((e) =>
+      nc.subscribe(e.subject, {
+        queue: e.queue,
+        callback: (err, msg) => {
+          if (!err) this.onMessage(msg, e.method);
+        },
+      }),
+    );
+  }
+
+  private onMessage(msg: Msg, endpointMethod: string | undefined): void {
+    const peer = msg.reply;
+    // Without a reply subject there is nobody to answer and no connection to track.
+    if (!peer) return;
+    let frame: Frame;
+    try {
+      frame = decodeFrame(msg, true);
+    } catch (cause) {
+      const error = RpcError.from(cause, Code.InvalidArgument);
+      const reply: Frame = msg.headers?.has("Pn-Frame")
+        ? { type: "cancel", error }
+        : { type: "reply", error };
+      new NatsServerSocket(this, peer).trySend(reply);
+      return;
+    }
+    if (frame.type === "call" || frame.type === "open") {
+      if (endpointMethod !== undefined) frame.method = endpointMethod;
+      this.acceptor.accept(frame, new NatsServerSocket(this, peer));
+      return;
+    }
+    const stream = this.streams.get(peer);
+    if (stream?.receiver !== undefined) {
+      stream.receiver.receive(frame);
+    } else if (frame.type !== "cancel") {
+      new NatsServerSocket(this, peer).trySend({
+        type: "cancel",
+        error: new RpcError(Code.Aborted, "stream is unknown to the server (finished or reaped)"),
+      });
+    }
+  }
+
+  async stopEndpoints(): Promise<void> {
+    const subs = this.endpointSubscriptions;
+    this.endpointSubscriptions = [];
+    // drain: messages already delivered to this instance are still handled.
+    await Promise.all(subs.map((s) => s.drain().catch(() => undefined)));
+  }
+
+  async close(): Promise<void> {
+    await this.stopEndpoints();
+    this.streams.clear();
+    if (!this.addressSubscription.isClosed()) {
+      await this.addressSubscription.drain().catch(() => undefined);
+    }
+  }
+}
+
+/** The server end of one call: publishes to the client's reply subject. */
+class NatsServerSocket implements ServerSocket {
+  receiver: FrameReceiver | undefined;
+
+  constructor(
+    private readonly listener: NatsListener,
+    readonly peer: string,
   ) {}
+
+  send(frame: Frame): void {
+    const encoded = encodeFrame(frame);
+    try {
+      this.listener.transport.nc.publish(
+        this.peer,
+        encoded.body,
+        encoded.headers ? { headers: encoded.headers } : undefined,
+      );
+    } catch (cause) {
+      throw publishError(cause);
+    }
+  }
+
+  /** Best effort: used for answers whose failure nobody could act on. */
+  trySend(frame: Frame): void {
+    try {
+      this.send(frame);
+    } catch {
+      // The connection is gone; the client's deadline or heartbeat will tell it.
+    }
+  }
+
+  bind(receiver: FrameReceiver): void {
+    this.receiver = receiver;
+    this.listener.streams.set(this.peer, this);
+  }
+
+  close(): void {
+    if (this.listener.streams.get(this.peer) === this) this.listener.streams.delete(this.peer);
+  }
 }

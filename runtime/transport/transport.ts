@@ -1,4 +1,139 @@
-// Placeholder contract, to be completed by the transport work (issue 3/5).
+import type { RpcError } from "../errors/rpc-error.js";
+
+/**
+ * What one frame of a pseudo connection means. A unary call is one `call`
+ * frame answered by one `reply` frame; a stream starts with `open` and then
+ * carries `message`, `credit` and `ping` frames both ways until each side has
+ * sent `end` (half-close) or either side sends `cancel` (close).
+ */
+export type FrameType =
+  | "call"
+  | "reply"
+  | "open"
+  | "message"
+  | "end"
+  | "cancel"
+  | "credit"
+  | "ping";
+
+/**
+ * One frame of a pseudo connection, independent of how a transport puts it on
+ * the wire. Frames are handed over, never copied: neither side mutates a frame
+ * after sending or receiving it.
+ */
+export interface Frame {
+  type: FrameType;
+  /** `call`, `open`: method path `/package.Service/Method`. */
+  method?: string | undefined;
+  /** `call`, `open`: remaining deadline budget in milliseconds. */
+  timeoutMs?: number | undefined;
+  /** `open`: credit granted to the server for response messages. */
+  window?: number | undefined;
+  /** `open`: the client's heartbeat interval, which both sides use for this stream. */
+  heartbeatMs?: number | undefined;
+  /** `credit`: number of further messages the receiver accepts. */
+  credit?: number | undefined;
+  /**
+   * Request headers (`call`, `open`); response headers (`reply`, and the first
+   * `message` or `end` from a server); error metadata with `error`.
+   */
+  headers?: Record<string, string> | undefined;
+  /** Trailers: `reply` and a server's `end`. */
+  trailers?: Record<string, string> | undefined;
+  /** Failure of the call: `reply`, `end` (from a server), `cancel`. */
+  error?: RpcError | undefined;
+  /** Protobuf binary of a request or response message. */
+  body?: Uint8Array | undefined;
+}
+
+/** Gets the frames that arrive on a pseudo connection. */
+export interface FrameReceiver {
+  /** Called synchronously, in order, for every frame; must not throw. */
+  receive(frame: Frame): void;
+}
+
+/** The client end of a pseudo connection to one server address. */
+export interface ClientSocket {
+  /**
+   * Sends a frame to the server. Throws `RpcError` (`Unavailable` when the
+   * connection is closed, `ResourceExhausted` when the frame is too big).
+   * When the server address has no listener any more, the receiver gets a
+   * `cancel` frame with `Unavailable`.
+   */
+  send(frame: Frame): void;
+  /** Forgets the connection locally; frames that still arrive are dropped. */
+  close(): void;
+}
+
+/** The server end of a pseudo connection: one per client call. */
+export interface ServerSocket {
+  /** Sends a frame to the client; throws `RpcError` like {@link ClientSocket.send}. */
+  send(frame: Frame): void;
+  /** Routes the further frames of this connection (a stream) to `receiver`. */
+  bind(receiver: FrameReceiver): void;
+  /** Forgets the connection; later frames from the client are answered with `cancel`. */
+  close(): void;
+}
+
+/** Accepts new pseudo connections on a listener. */
+export interface Acceptor {
+  /**
+   * Called with the first frame (`call` or `open`) of each new connection.
+   * Must not throw.
+   */
+  accept(frame: Frame, socket: ServerSocket): void;
+}
+
+/**
+ * An extra subject on which a listener takes unary calls for one method: the
+ * NATS micro endpoint, shared by all instances through a queue group, where
+ * plain `nats req` clients can reach the method without knowing any node.
+ */
+export interface EndpointBinding {
+  /** Subject without namespace, e.g. `example.greeter.v1.Greeter.SayHello`. */
+  subject: string;
+  /** Queue group; NATS micro's default is `q`. */
+  queue: string;
+  /** Method path `/package.Service/Method` the subject stands for. */
+  method: string;
+}
+
+export interface ListenOptions {
+  /** Unique id of the server instance; the address is derived from it. */
+  nodeId: string;
+  endpoints?: EndpointBinding[];
+}
+
+/** A server's listening end. */
+export interface Listener {
+  /** The address clients dial, e.g. `pn.node.<nodeId>`. */
+  readonly address: string;
+  /** The endpoint subjects as subscribed (with namespace). */
+  readonly endpoints: readonly EndpointBinding[];
+  /**
+   * Stops taking calls on the shared endpoint subjects (other instances take
+   * them); the address keeps working so that streams in progress can finish.
+   */
+  stopEndpoints(): Promise<void>;
+  /** Stops listening entirely. */
+  close(): Promise<void>;
+}
+
+/**
+ * Moves frames between clients and servers: NATS by default, in-process for
+ * unit tests. Both implementations pass the same contract tests.
+ */
 export interface Transport {
   readonly kind: string;
+  /**
+   * Largest frame (headers plus body) that may be sent, in bytes: the NATS
+   * server's `max_payload`. Clients check requests against it before sending.
+   */
+  readonly maxPayload: number;
+  /** Opens a pseudo connection to a server address; frames arrive at `receiver`. */
+  dial(address: string, receiver: FrameReceiver): ClientSocket;
+  /** Starts listening for pseudo connections. */
+  listen(options: ListenOptions, acceptor: Acceptor): Promise<Listener>;
+  /** Stops the transport's own subscriptions (not the NATS connection). */
+  close(): Promise<void>;
 }

@@ -1,0 +1,31 @@
+import type { Interceptor } from "./interceptor.js";
+import type { RetryPolicy } from "./retry-policy.js";
+import type { Selector } from "./selector.js";
+
+/** Options of a client; per-call options are {@link CallOptions}. */
+export interface ClientOptions {
+  /** Default deadline of calls without their own and without a method `timeout_ms`. Default 30 000. */
+  timeoutMs?: number;
+  /** Run around every call, the first one outermost. */
+  interceptors?: Interceptor[];
+  /** Picks the node for each call. Default: round robin. */
+  selector?: Selector;
+  /** Retries of failed unary calls. Default: none. */
+  retry?: RetryPolicy;
+  /** Call only nodes of this service version. */
+  version?: string;
+  /** Call only nodes whose metadata contains all these pairs. */
+  nodeMetadata?: Record<string, string>;
+  /** Headers sent with every call (call headers win). */
+  headers?: Record<string, string>;
+  /** Streams: how many messages the server may send ahead of the consumer. Default 64. */
+  window?: number;
+  /**
+   * Streams: a side sends a ping after this many idle milliseconds and gives
+   * the peer up after {@link missedHeartbeats} intervals of silence. The server
+   * adopts the client's value for the stream. Default 5 000.
+   */
+  heartbeatMs?: number;
+  /** Intervals of silence after which a stream's peer counts as dead. Default 3. */
+  missedHeartbeats?: number;
+}

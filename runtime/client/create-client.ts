@@ -1,0 +1,151 @@
+import { create, type DescMethod, type DescService, type Message } from "@bufbuild/protobuf";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
+import { methodKey } from "../naming.js";
+import { type RuntimeLike, resolveRuntime } from "../runtime.js";
+import type { Client } from "../service-types.js";
+import type { CallOptions } from "./call-options.js";
+import type { ClientOptions } from "./client-options.js";
+import {
+  type AnyFn,
+  type AnyRequest,
+  applyInterceptors,
+  type StreamResponse,
+  type UnaryResponse,
+} from "./interceptor.js";
+import { methodConfig } from "./method-config.js";
+import { NodePicker } from "./node-picker.js";
+import { mergeHeaders } from "./reserved-headers.js";
+import { RoundRobinSelector } from "./selector.js";
+import { StreamClient } from "./stream-client.js";
+import { UnaryClient } from "./unary-client.js";
+
+/** Default deadline of a call: 30 seconds. */
+export const defaultTimeoutMs = 30_000;
+
+/**
+ * A typed client for `service`: one method per RPC, keyed by `methodKey`.
+ * Each call looks the service up in the runtime's registry (cached there),
+ * picks a node with the selector (round robin by default) and calls it with
+ * a deadline: `options.timeoutMs` of the call, else the method's
+ * `(protonats.v1.method).timeout_ms`, else the client's, else 30 s.
+ */
+export function createClient<S extends DescService>(
+  service: S,
+  runtime: RuntimeLike,
+  options: ClientOptions = {},
+): Client<S> {
+  const rt = resolveRuntime(runtime);
+  const selector = options.selector ?? new RoundRobinSelector();
+  const lookup = {
+    ...(options.version !== undefined && { version: options.version }),
+    ...(options.nodeMetadata !== undefined && { metadata: options.nodeMetadata }),
+  };
+  const picker = new NodePicker(rt.registry, service, selector, lookup);
+  const client: Record<string, unknown> = {};
+  for (const method of service.methods) {
+    client[methodKey(method)] = methodCaller(service, method, rt.transport, picker, options);
+  }
+  return client as Client<S>;
+}
+
+type Transport = ReturnType<typeof resolveRuntime>["transport"];
+
+function methodCaller(
+  service: DescService,
+  method: DescMethod,
+  transport: Transport,
+  picker: NodePicker,
+  options: ClientOptions,
+): (input: unknown, callOptions?: CallOptions) => unknown {
+  const config = methodConfig(method);
+  const interceptors = options.interceptors ?? [];
+  const timeoutFor = (call: CallOptions | undefined): number =>
+    call?.timeoutMs ?? config.timeoutMs ?? options.timeoutMs ?? defaultTimeoutMs;
+
+  if (method.methodKind === "unary") {
+    const unary = new UnaryClient(transport, picker, service, method, config, options.retry);
+    const last: AnyFn = (req) => unary.call(req as Extract<AnyRequest, { stream: false }>);
+    const chain = applyInterceptors(interceptors, last);
+    return async (input: unknown, call?: CallOptions): Promise<Message> => {
+      const res = (await chain({
+        stream: false,
+        service,
+        method,
+        header: mergeHeaders(options.headers, call?.headers),
+        message: create(method.input, input as Message),
+        signal: call?.signal,
+        timeoutMs: timeoutFor(call),
+        context: undefined,
+      })) as UnaryResponse;
+      call?.onHeader?.(res.header);
+      call?.onTrailer?.(res.trailer);
+      return res.message;
+    };
+  }
+
+  const streams = new StreamClient(transport, picker, service, method, config, options);
+  const last: AnyFn = (req) => streams.open(req as Extract<AnyRequest, { stream: true }>);
+  const chain = applyInterceptors(interceptors, last);
+  const start = (messages: AsyncIterable<Message>, call: CallOptions | undefined) =>
+    chain({
+      stream: true,
+      service,
+      method,
+      header: mergeHeaders(options.headers, call?.headers),
+      messages,
+      signal: call?.signal,
+      timeoutMs: timeoutFor(call),
+      context: undefined,
+    }) as Promise<StreamResponse>;
+
+  if (method.methodKind === "server_streaming") {
+    return (input: unknown, call?: CallOptions) =>
+      responseMessages(start(single(create(method.input, input as Message)), call), call);
+  }
+  const requests = (input: unknown) => toMessages(method, input as AsyncIterable<unknown>);
+  if (method.methodKind === "client_streaming") {
+    return async (input: unknown, call?: CallOptions): Promise<Message> => {
+      let last: Message | undefined;
+      for await (const m of responseMessages(start(requests(input), call), call)) last = m;
+      if (last === undefined) {
+        throw new RpcError(
+          Code.Internal,
+          "malformed reply: client stream ended without a response",
+        );
+      }
+      return last;
+    };
+  }
+  return (input: unknown, call?: CallOptions) =>
+    responseMessages(start(requests(input), call), call);
+}
+
+async function* single(message: Message): AsyncIterable<Message> {
+  yield message;
+}
+
+async function* toMessages(
+  method: DescMethod,
+  input: AsyncIterable<unknown>,
+): AsyncIterable<Message> {
+  for await (const m of input) yield create(method.input, m as Message);
+}
+
+/** The response messages of a stream, with `onHeader` / `onTrailer` called at the right moments. */
+async function* responseMessages(
+  response: Promise<StreamResponse>,
+  call: CallOptions | undefined,
+): AsyncIterable<Message> {
+  const res = await response;
+  let headerSent = false;
+  for await (const m of res.messages) {
+    if (!headerSent) {
+      headerSent = true;
+      call?.onHeader?.(res.header);
+    }
+    yield m;
+  }
+  if (!headerSent) call?.onHeader?.(res.header);
+  call?.onTrailer?.(res.trailer);
+}

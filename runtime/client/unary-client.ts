@@ -1,0 +1,155 @@
+import {
+  type DescMethod,
+  type DescService,
+  fromBinary,
+  type Message,
+  toBinary,
+} from "@bufbuild/protobuf";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
+import { isUndelivered, markUndelivered } from "../errors/undelivered.js";
+import type { ServiceNode } from "../registry/registry.js";
+import type { Frame, Transport } from "../transport/transport.js";
+import type { UnaryRequest, UnaryResponse } from "./interceptor.js";
+import type { MethodConfig } from "./method-config.js";
+import type { NodePicker } from "./node-picker.js";
+import type { RetryPolicy } from "./retry-policy.js";
+import type { SelectContext } from "./selector.js";
+import { UnaryAttempt } from "./unary-attempt.js";
+
+const empty = new Uint8Array(0);
+
+/**
+ * The innermost step of a unary call, under the interceptors: picks a node,
+ * sends the request, retries as the policy says, decodes the reply.
+ */
+export class UnaryClient {
+  private readonly selectContext: SelectContext;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly picker: NodePicker,
+    readonly service: DescService,
+    private readonly method: DescMethod,
+    private readonly config: MethodConfig,
+    private readonly retry: RetryPolicy | undefined,
+  ) {
+    this.selectContext = { service: service.typeName, method, exclude: undefined };
+  }
+
+  async call(req: UnaryRequest): Promise<UnaryResponse> {
+    const { signal, timeoutMs } = req;
+    if (signal?.aborted)
+      throw new RpcError(Code.Canceled, "call canceled", { cause: signal.reason });
+    const deadline =
+      timeoutMs !== undefined && Number.isFinite(timeoutMs) ? Date.now() + timeoutMs : undefined;
+    if (timeoutMs !== undefined && timeoutMs <= 0) {
+      throw new RpcError(Code.DeadlineExceeded, "deadline exceeded before the call started");
+    }
+    const body = toBinary(this.method.input, req.message);
+    const max = this.transport.maxPayload;
+    if (body.length > max) {
+      throw markUndelivered(
+        new RpcError(
+          Code.ResourceExhausted,
+          `request of ${body.length} bytes exceeds the NATS server's max_payload of ${max} bytes`,
+        ),
+      );
+    }
+    let nodes = await this.picker.nodes();
+    let context = this.selectContext;
+    const selector = this.picker.selector;
+    for (let attempt = 1; ; attempt++) {
+      const node = this.picker.pick(nodes, context);
+      selector.onCallStart?.(node, context);
+      const started = selector.onCallEnd ? performance.now() : 0;
+      const frame: Frame = { type: "call", method: this.config.path, headers: req.header, body };
+      if (deadline !== undefined) frame.timeoutMs = deadline - Date.now();
+      try {
+        const reply = await new UnaryAttempt(this.transport, node.address, signal).run(
+          frame,
+          deadline,
+        );
+        selector.onCallEnd?.(
+          node,
+          { code: undefined, durationMs: performance.now() - started, undelivered: false },
+          context,
+        );
+        return {
+          stream: false,
+          header: reply.headers ?? {},
+          trailer: reply.trailers ?? {},
+          message: this.decode(reply.body ?? empty),
+        };
+      } catch (cause) {
+        const error = RpcError.from(cause);
+        const undelivered = isUndelivered(error);
+        selector.onCallEnd?.(
+          node,
+          { code: error.code, durationMs: performance.now() - started, undelivered },
+          context,
+        );
+        const delay = this.nextDelay(error, attempt, node, undelivered, deadline);
+        if (delay === undefined) throw error;
+        const exclude = new Set(context.exclude ?? []);
+        exclude.add(node.id);
+        context = { ...context, exclude };
+        await sleep(delay, signal);
+        nodes = await this.picker.nodes();
+      }
+    }
+  }
+
+  private nextDelay(
+    error: RpcError,
+    attempt: number,
+    node: ServiceNode,
+    undelivered: boolean,
+    deadline: number | undefined,
+  ): number | undefined {
+    if (this.retry === undefined) return undefined;
+    // The caller gave up: retrying would be work nobody waits for.
+    if (error.code === Code.Canceled || error.code === Code.DeadlineExceeded) return undefined;
+    const timeRemainingMs = deadline === undefined ? Infinity : deadline - Date.now();
+    const delay = this.retry.nextDelayMs({
+      method: this.method,
+      attempt,
+      error,
+      node,
+      idempotent: this.config.idempotent,
+      undelivered,
+      timeRemainingMs,
+    });
+    return delay !== undefined && delay < timeRemainingMs ? delay : undefined;
+  }
+
+  private decode(body: Uint8Array): Message {
+    try {
+      return fromBinary(this.method.output, body);
+    } catch (cause) {
+      throw new RpcError(
+        Code.Internal,
+        `malformed reply: body is not a valid ${this.method.output.typeName}`,
+        { cause },
+      );
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new RpcError(Code.Canceled, "call canceled", { cause: signal.reason }));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new RpcError(Code.Canceled, "call canceled", { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

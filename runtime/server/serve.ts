@@ -1,0 +1,53 @@
+import { nuid } from "@nats-io/transport-node";
+import { type RuntimeLike, resolveRuntime } from "../runtime.js";
+import type { EndpointBinding } from "../transport/transport.js";
+import type { ServiceRegistration } from "./define-service.js";
+import { methodTable } from "./method-table.js";
+import { RpcServer, type Server } from "./server.js";
+import { serviceInfo, subjectPrefix } from "./service-info.js";
+import type { ServeOptions } from "./service-options.js";
+
+/**
+ * Serves `services`: listens on a fresh node address (plus, on NATS, each
+ * unary method's micro endpoint subject `[ns.][prefix.]<package.Service>.<Method>`
+ * in queue group `q`), then registers every service with this node. Resolves
+ * once calls can arrive.
+ */
+export async function serve(
+  runtime: RuntimeLike,
+  services: ServiceRegistration[],
+  options: ServeOptions = {},
+): Promise<Server> {
+  const rt = resolveRuntime(runtime);
+  const id = options.id ?? nuid.next();
+  const methods = methodTable(services, options.interceptors ?? []);
+  const endpoints: EndpointBinding[] = [];
+  for (const reg of services) {
+    const prefix = subjectPrefix(reg.service);
+    for (const m of reg.service.methods) {
+      if (m.methodKind !== "unary") continue;
+      const subject = `${prefix ? `${prefix}.` : ""}${reg.service.typeName}.${m.name}`;
+      endpoints.push({ subject, queue: "q", method: `/${reg.service.typeName}/${m.name}` });
+    }
+  }
+  const observers = [...(options.observers ?? [])];
+  const server = new RpcServer(id, rt, methods, [], observers, {
+    window: options.window ?? 64,
+    heartbeatMs: options.heartbeatMs ?? 5_000,
+    missedHeartbeats: options.missedHeartbeats ?? 3,
+  });
+  const listener = await rt.transport.listen({ nodeId: id, endpoints }, server);
+  server.listener = listener;
+  const node = { id, address: listener.address, metadata: options.metadata ?? {} };
+  try {
+    for (const reg of services) {
+      const info = serviceInfo(reg.service, reg.options, node);
+      server.infos.push(info);
+      await rt.registry.register(info);
+    }
+  } catch (error) {
+    await server.stop({ graceMs: 0 });
+    throw error;
+  }
+  return server;
+}

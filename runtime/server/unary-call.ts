@@ -1,0 +1,124 @@
+import { create, type Message, toBinary } from "@bufbuild/protobuf";
+import type { UnaryRequest, UnaryResponse } from "../client/interceptor.js";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
+import type { UnaryHandler } from "../service-types.js";
+import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
+import type { Frame, FrameReceiver, ServerSocket } from "../transport/transport.js";
+import type { CallContext } from "./call-context.js";
+import { chainFor, type MethodEntry } from "./method-table.js";
+import type { CallHost, ServerCall } from "./server-call.js";
+
+type AnyUnaryHandler = UnaryHandler<never, never>;
+
+/**
+ * One unary call on the server. The object is also the deadline-wheel entry
+ * and the receiver of a client's `cancel`, so the call costs no closures.
+ */
+export class UnaryServerCall implements ServerCall, FrameReceiver, Expirable {
+  wheelSlot = -1;
+  private done = false;
+  private readonly startedAt = performance.now();
+
+  constructor(
+    private readonly host: CallHost,
+    readonly entry: MethodEntry,
+    private readonly socket: ServerSocket,
+    private readonly ctx: CallContext,
+  ) {}
+
+  async run(request: Message): Promise<void> {
+    const ctx = this.ctx;
+    if (ctx.deadline !== undefined) deadlines.add(this, ctx.deadline);
+    this.socket.bind(this);
+    try {
+      let result: Message;
+      const entry = this.entry;
+      if (entry.interceptors === undefined) {
+        const out = await (entry.handler as AnyUnaryHandler)(request as never, ctx);
+        result = create(entry.method.output, out as never);
+      } else {
+        const res = (await chainFor(entry, (req) => this.invoke(req as UnaryRequest))({
+          stream: false,
+          service: entry.service,
+          method: entry.method,
+          header: ctx.requestHeader as Record<string, string>,
+          message: request,
+          signal: ctx.signal,
+          timeoutMs: ctx.deadline === undefined ? undefined : ctx.timeRemaining(),
+          context: ctx,
+        })) as UnaryResponse;
+        result = res.message;
+      }
+      if (this.done) return; // answered already (deadline, cancel, shutdown): late result dropped
+      const body = toBinary(entry.method.output, result);
+      if (body.length > this.host.maxPayload) {
+        throw new RpcError(
+          Code.ResourceExhausted,
+          `response of ${body.length} bytes exceeds the NATS server's max_payload of ${this.host.maxPayload} bytes`,
+        );
+      }
+      const frame: Frame = { type: "reply", body };
+      const header = ctx.headerIfAny;
+      if (header !== undefined) frame.headers = header;
+      const trailer = ctx.trailerIfAny;
+      if (trailer !== undefined) frame.trailers = trailer;
+      this.socket.send(frame);
+      this.finish(undefined, undefined);
+    } catch (cause) {
+      if (this.done) return;
+      this.answer(RpcError.from(cause));
+    }
+  }
+
+  private async invoke(req: UnaryRequest): Promise<UnaryResponse> {
+    const ctx = this.ctx;
+    const out = await (this.entry.handler as AnyUnaryHandler)(req.message as never, ctx);
+    return {
+      stream: false,
+      header: ctx.responseHeader,
+      trailer: ctx.responseTrailer,
+      message: create(this.entry.method.output, out as never),
+    };
+  }
+
+  /** Only `cancel` is expected from the client of a unary call. */
+  receive(frame: Frame): void {
+    if (frame.type !== "cancel" || this.done) return;
+    const error = new RpcError(Code.Canceled, "call canceled by the client");
+    this.ctx.abort(error);
+    this.finish(error.code, error.rawMessage);
+  }
+
+  expire(): void {
+    this.shutdown(new RpcError(Code.DeadlineExceeded, "deadline exceeded"));
+  }
+
+  shutdown(error: RpcError): void {
+    if (this.done) return;
+    this.ctx.abort(error);
+    this.answer(error);
+  }
+
+  /** Replies with an error; a reply that cannot be sent is only recorded. */
+  private answer(error: RpcError): void {
+    try {
+      this.socket.send({
+        type: "reply",
+        error,
+        headers: this.ctx.headerIfAny,
+        trailers: this.ctx.trailerIfAny,
+      });
+    } catch {
+      // The connection is gone or the error itself too big: the client's deadline tells it.
+    }
+    this.finish(error.code, error.rawMessage);
+  }
+
+  private finish(code: Code | undefined, message: string | undefined): void {
+    this.done = true;
+    if (this.wheelSlot !== -1) deadlines.remove(this);
+    this.socket.close();
+    this.host.finished(this, this.startedAt, code, message);
+  }
+}

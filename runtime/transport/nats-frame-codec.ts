@@ -1,0 +1,195 @@
+import { type Msg, type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
+import { Code, parseCode } from "../errors/code.js";
+import { httpStatusOf } from "../errors/http-status.js";
+import { RpcError } from "../errors/rpc-error.js";
+import { decodeStatus, encodeStatus } from "../errors/status-codec.js";
+import { markUndelivered } from "../errors/undelivered.js";
+import type { Frame, FrameType } from "./transport.js";
+import { contentTypeProto, FrameName, Header, reservedPrefix } from "./wire-headers.js";
+
+const empty = new Uint8Array(0);
+
+/** A frame as NATS carries it: optional headers and a body. */
+export interface EncodedFrame {
+  headers: MsgHdrs | undefined;
+  body: Uint8Array;
+}
+
+const frameTypeByName: Record<string, FrameType> = {
+  [FrameName.open]: "open",
+  [FrameName.message]: "message",
+  [FrameName.end]: "end",
+  [FrameName.cancel]: "cancel",
+  [FrameName.credit]: "credit",
+  [FrameName.ping]: "ping",
+};
+
+/**
+ * Encodes a frame. A unary `call` or `reply` without metadata goes out with
+ * no headers at all: the cheapest NATS message, and exactly what `nats req`
+ * sends and expects.
+ */
+export function encodeFrame(frame: Frame): EncodedFrame {
+  let h: MsgHdrs | undefined;
+  const type = frame.type;
+  if (type !== "call" && type !== "reply") {
+    h = natsHeaders();
+    h.set(Header.frame, FrameName[type]);
+  }
+  if (frame.method !== undefined) {
+    h ??= natsHeaders();
+    h.set(Header.method, frame.method);
+  }
+  if (frame.timeoutMs !== undefined) {
+    h ??= natsHeaders();
+    h.set(Header.timeout, String(Math.max(0, Math.ceil(frame.timeoutMs))));
+  }
+  if (frame.window !== undefined) h?.set(Header.window, String(frame.window));
+  if (frame.heartbeatMs !== undefined) h?.set(Header.heartbeat, String(frame.heartbeatMs));
+  if (frame.credit !== undefined) h?.set(Header.credit, String(frame.credit));
+  const user = frame.headers;
+  if (user !== undefined) {
+    for (const k in user) {
+      h ??= natsHeaders();
+      h.set(k, user[k] as string);
+    }
+  }
+  const trailers = frame.trailers;
+  if (trailers !== undefined) {
+    for (const k in trailers) {
+      h ??= natsHeaders();
+      h.set(Header.trailerPrefix + k, trailers[k] as string);
+    }
+  }
+  const error = frame.error;
+  if (error !== undefined) {
+    h ??= natsHeaders();
+    h.set(Header.status, String(error.code));
+    h.set(Header.message, encodeURIComponent(error.rawMessage));
+    h.set(Header.serviceError, headerSafe(error.rawMessage || "error"));
+    h.set(Header.serviceErrorCode, String(httpStatusOf(error.code)));
+    for (const k in error.metadata) h.set(k, error.metadata[k] as string);
+    const body = error.details.length > 0 ? encodeStatus(error) : empty;
+    return { headers: h, body };
+  }
+  return { headers: h, body: frame.body ?? empty };
+}
+
+/** NATS header values cannot hold line breaks. */
+function headerSafe(value: string): string {
+  return value.replace(/[\r\n]+/g, " ");
+}
+
+/**
+ * Decodes a NATS message into a frame. `fromClient` says which direction it
+ * travelled, which decides what a message without `Pn-Frame` is (`call` or
+ * `reply`). Throws `RpcError` for anything malformed.
+ */
+export function decodeFrame(msg: Msg, fromClient: boolean): Frame {
+  const h = msg.headers;
+  if (h === undefined) return { type: fromClient ? "call" : "reply", body: msg.data };
+  if (h.code === 503) {
+    // The NATS server's "no responders" status: nobody listens on the address.
+    return {
+      type: "cancel",
+      error: markUndelivered(new RpcError(Code.Unavailable, "no responders: the node is gone")),
+    };
+  }
+  let type: FrameType = fromClient ? "call" : "reply";
+  const frame: Frame = { type };
+  let userHeaders: Record<string, string> | undefined;
+  let trailers: Record<string, string> | undefined;
+  let status: Code | undefined;
+  let message = "";
+  let serviceError: string | undefined;
+  for (const [key, values] of h) {
+    const value = values.join(",");
+    if (key.startsWith(reservedPrefix)) {
+      switch (key) {
+        case Header.frame: {
+          const t = frameTypeByName[value];
+          if (t === undefined)
+            throw new RpcError(Code.InvalidArgument, `unknown frame type "${value}"`);
+          type = t;
+          break;
+        }
+        case Header.method:
+          frame.method = value;
+          break;
+        case Header.timeout:
+          frame.timeoutMs = parseCount(key, value);
+          break;
+        case Header.window:
+          frame.window = parseCount(key, value);
+          break;
+        case Header.heartbeat:
+          frame.heartbeatMs = parseCount(key, value);
+          break;
+        case Header.credit:
+          frame.credit = parseCount(key, value);
+          break;
+        case Header.status:
+          status = parseCode(value);
+          break;
+        case Header.message:
+          message = safeDecodeURIComponent(value);
+          break;
+        case Header.contentType:
+          if (value !== contentTypeProto) {
+            throw new RpcError(
+              Code.InvalidArgument,
+              `unsupported content type "${value}": protonats bodies are ${contentTypeProto}`,
+            );
+          }
+          break;
+        default:
+          if (key.startsWith(Header.trailerPrefix)) {
+            trailers ??= {};
+            trailers[key.slice(Header.trailerPrefix.length)] = value;
+          }
+        // Other reserved names come from newer peers: ignored, as protobuf ignores unknown fields.
+      }
+    } else if (key === Header.serviceError) {
+      serviceError = value;
+    } else if (key !== Header.serviceErrorCode) {
+      userHeaders ??= {};
+      userHeaders[key] = value;
+    }
+  }
+  frame.type = type;
+  if (status !== undefined || serviceError !== undefined) {
+    // A peer that speaks only the NATS micro protocol reports errors without Pn-Status.
+    const code = status ?? Code.Unknown;
+    let details: RpcError["details"] = [];
+    if (status !== undefined && msg.data.length > 0) {
+      const decoded = decodeStatus(msg.data);
+      details = decoded.details;
+    }
+    frame.error = new RpcError(code, status !== undefined ? message : (serviceError ?? ""), {
+      metadata: userHeaders ?? {},
+      details,
+    });
+    if (trailers !== undefined) frame.trailers = trailers;
+    return frame;
+  }
+  if (userHeaders !== undefined) frame.headers = userHeaders;
+  if (trailers !== undefined) frame.trailers = trailers;
+  if (msg.data.length > 0) frame.body = msg.data;
+  return frame;
+}
+
+function parseCount(key: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || value === "") {
+    throw new RpcError(Code.InvalidArgument, `malformed ${key} header "${value}"`);
+  }
+  return n;
+}
+
+function safeDecodeURIComponent(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
