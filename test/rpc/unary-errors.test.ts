@@ -1,0 +1,270 @@
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import { DurationSchema } from "@bufbuild/protobuf/wkt";
+import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OrderService } from "../../generated/example/orders/v1/orders_pb.js";
+import { createClient } from "../../runtime/client/create-client.js";
+import { Code } from "../../runtime/errors/code.js";
+import { errorDetail, RpcError } from "../../runtime/errors/rpc-error.js";
+import { defineService } from "../../runtime/server/define-service.js";
+import type { CallRecord } from "../../runtime/server/observer.js";
+import { serve } from "../../runtime/server/serve.js";
+import type { Server } from "../../runtime/server/server.js";
+import { Greeter, greeterHandlers, sleep } from "./support/greeter.js";
+import { expectCode, type NatsFixture, natsFixture } from "./support/nats.js";
+import { Scopes } from "./support/scoped.js";
+
+const maxPayload = 16 * 1024;
+
+describe("unary errors reach the client with their codes", () => {
+  let nats: NatsFixture;
+  let serverConn: NatsConnection;
+  let clientConn: NatsConnection;
+  const scopes = new Scopes();
+  const servers: Server[] = [];
+
+  beforeAll(async () => {
+    const config = join(tmpdir(), `protonats-maxpayload-${process.pid}.conf`);
+    writeFileSync(config, `max_payload: ${maxPayload}\n`);
+    nats = await natsFixture(["-c", config]);
+    serverConn = await nats.connect();
+    clientConn = await nats.connect();
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
+    await scopes.close();
+    await nats?.stop();
+  });
+
+  /** A greeter server (handlers overridable) and a client, in a namespace of their own. */
+  async function setup(
+    overrides: Partial<ReturnType<typeof greeterHandlers>> = {},
+    options: Parameters<typeof defineService>[2] = {},
+  ) {
+    const [srt, crt] = scopes.scope(serverConn, clientConn);
+    const records: CallRecord[] = [];
+    const server = await serve(
+      srt!,
+      [defineService(Greeter, { ...greeterHandlers("s"), ...overrides }, options)],
+      { observers: [{ callFinished: (r) => records.push(r) }] },
+    );
+    servers.push(server);
+    return { srt: srt!, crt: crt!, server, records, client: createClient(Greeter, crt!) };
+  }
+
+  it("a thrown RpcError arrives with code, message, details and metadata", async () => {
+    const { client } = await setup({
+      async sayHello() {
+        throw new RpcError(Code.FailedPrecondition, "not today: 100% sure", {
+          metadata: { "retry-hint": "tomorrow" },
+          details: [errorDetail(DurationSchema, { seconds: 86400n })],
+        });
+      },
+    });
+    const e = await expectCode(client.sayHello({ name: "x" }), Code.FailedPrecondition);
+    expect(e.rawMessage).toBe("not today: 100% sure");
+    expect(e.metadata["retry-hint"]).toBe("tomorrow");
+    expect(e.findDetails(DurationSchema)).toEqual([create(DurationSchema, { seconds: 86400n })]);
+  });
+
+  it("any other throw becomes Internal 'internal error' with nothing of the original", async () => {
+    const { client } = await setup();
+    const e = await expectCode(client.sayHello({ name: "crash" }), Code.Internal);
+    expect(e.rawMessage).toBe("internal error");
+    expect(JSON.stringify({ m: e.message, md: e.metadata, d: e.details })).not.toMatch(
+      /secret|at /,
+    );
+  });
+
+  it("a method the node does not serve is Unimplemented", async () => {
+    const { crt, server } = await setup();
+    // The registry claims OrderService lives on the greeter's node.
+    await crt.registry.register({
+      name: OrderService.typeName,
+      version: "1",
+      metadata: {},
+      endpoints: [],
+      nodes: [{ id: "liar", address: server.address, metadata: {} }],
+    });
+    const orders = createClient(OrderService, crt);
+    const e = await expectCode(orders.placeOrder({}), Code.Unimplemented);
+    expect(e.rawMessage).toContain("/example.orders.v1.OrderService/PlaceOrder");
+  });
+
+  it("a service nobody serves is NotFound", async () => {
+    const [crt] = scopes.scope(clientConn);
+    await expectCode(createClient(Greeter, crt!).sayHello({ name: "x" }), Code.NotFound);
+  });
+
+  it("a node that is gone (no responders) is Unavailable", async () => {
+    const [crt] = scopes.scope(clientConn);
+    await crt!.registry.register({
+      name: Greeter.typeName,
+      version: "1",
+      metadata: {},
+      endpoints: [],
+      nodes: [{ id: "ghost", address: "pn.node.ghost", metadata: {} }],
+    });
+    const e = await expectCode(
+      createClient(Greeter, crt!).sayHello({ name: "x" }),
+      Code.Unavailable,
+    );
+    expect(e.rawMessage).toContain("no responders");
+  });
+
+  it("a closed NATS connection is Unavailable", async () => {
+    const { server } = await setup();
+    const nc = await nats.connect();
+    const [crt] = scopes.scope(nc);
+    await crt!.registry.register({
+      name: Greeter.typeName,
+      version: "1",
+      metadata: {},
+      endpoints: [],
+      nodes: [{ id: "s", address: server.address, metadata: {} }],
+    });
+    const client = createClient(Greeter, crt!);
+    await nc.close();
+    await expectCode(client.sayHello({ name: "x" }), Code.Unavailable);
+  });
+
+  it("a deadline passes: DeadlineExceeded on the client, the handler's signal aborts", async () => {
+    let aborted: unknown;
+    const { client, records } = await setup({
+      async sayHello(_req, ctx) {
+        await sleep(2_000, ctx.signal).catch((reason) => {
+          aborted = reason;
+        });
+        return { message: "late" };
+      },
+    });
+    const started = Date.now();
+    await expectCode(client.sayHello({ name: "x" }, { timeoutMs: 150 }), Code.DeadlineExceeded);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await sleep(100);
+    expect((aborted as RpcError).code).toBe(Code.DeadlineExceeded);
+    expect(records.at(-1)?.code).toBe(Code.DeadlineExceeded);
+  });
+
+  it("an aborted signal: Canceled on the client, the handler's signal aborts", async () => {
+    let aborted: unknown;
+    const { client } = await setup({
+      async sayHello(_req, ctx) {
+        await sleep(2_000, ctx.signal).catch((reason) => {
+          aborted = reason;
+        });
+        return { message: "late" };
+      },
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    await expectCode(client.sayHello({ name: "x" }, { signal: controller.signal }), Code.Canceled);
+    await sleep(100);
+    expect((aborted as RpcError).code).toBe(Code.Canceled);
+  });
+
+  it("a malformed reply is Internal with a clear message", async () => {
+    const [crt] = scopes.scope(clientConn);
+    const bogus = clientConn.subscribe("bogus.node", {
+      callback: (_e, m) => {
+        if (m.subject === "bogus.node") m.respond(new Uint8Array([0xff, 0xff, 0xff]));
+      },
+    });
+    const badHeader = clientConn.subscribe("bogus.header", {
+      callback: (_e, m) => {
+        const h = natsHeaders();
+        h.set("Pn-Frame", "teleport");
+        m.respond(new Uint8Array(0), { headers: h });
+      },
+    });
+    try {
+      for (const address of ["bogus.node", "bogus.header"]) {
+        await crt!.registry.register({
+          name: Greeter.typeName,
+          version: address,
+          metadata: {},
+          endpoints: [],
+          nodes: [{ id: address, address, metadata: {} }],
+        });
+        const client = createClient(Greeter, crt!, { version: address });
+        const e = await expectCode(client.sayHello({ name: "x" }), Code.Internal);
+        expect(e.rawMessage).toMatch(/^malformed reply: /);
+      }
+    } finally {
+      bogus.unsubscribe();
+      badHeader.unsubscribe();
+    }
+  });
+
+  it("a request above the server's max_payload is ResourceExhausted before sending", async () => {
+    const { client, records } = await setup();
+    const e = await expectCode(
+      client.sayHello({ name: "x".repeat(maxPayload + 1) }),
+      Code.ResourceExhausted,
+    );
+    expect(e.rawMessage).toContain(`max_payload of ${maxPayload}`);
+    expect(records).toHaveLength(0);
+  });
+
+  it("a response above max_payload is ResourceExhausted from the server", async () => {
+    const { client } = await setup({
+      async sayHello() {
+        return { message: "y".repeat(maxPayload + 1) };
+      },
+    });
+    const e = await expectCode(client.sayHello({ name: "x" }), Code.ResourceExhausted);
+    expect(e.rawMessage).toContain("response of");
+  });
+
+  it("headers with the reserved Pn- prefix are refused with InvalidArgument", async () => {
+    const { client } = await setup();
+    await expectCode(
+      client.sayHello({ name: "x" }, { headers: { "Pn-Status": "0" } }),
+      Code.InvalidArgument,
+    );
+  });
+
+  it("an unknown content type or malformed body is InvalidArgument", async () => {
+    const { server } = await setup();
+    const h = natsHeaders();
+    h.set("Pn-Method", "/example.greeter.v1.Greeter/SayHello");
+    h.set("Pn-Content-Type", "application/json");
+    const reply = await clientConn.request(server.address, new TextEncoder().encode("{}"), {
+      headers: h,
+      timeout: 2_000,
+    });
+    expect(reply.headers?.get("Pn-Status")).toBe(String(Code.InvalidArgument));
+    expect(decodeURIComponent(reply.headers?.get("Pn-Message") ?? "")).toContain("content type");
+
+    const h2 = natsHeaders();
+    h2.set("Pn-Method", "/example.greeter.v1.Greeter/SayHello");
+    const garbage = await clientConn.request(server.address, new Uint8Array([0xff, 0xff]), {
+      headers: h2,
+      timeout: 2_000,
+    });
+    expect(garbage.headers?.get("Pn-Status")).toBe(String(Code.InvalidArgument));
+    expect(garbage.headers?.get("Nats-Service-Error-Code")).toBe("400");
+  });
+
+  it("calls beyond the service's concurrency limit fail fast with ResourceExhausted", async () => {
+    const { client } = await setup({}, { maxConcurrentCalls: 2 });
+    const slow = [client.sayHello({ name: "slow:400" }), client.sayHello({ name: "slow:400" })];
+    await sleep(50);
+    const started = Date.now();
+    const e = await expectCode(client.sayHello({ name: "x" }), Code.ResourceExhausted);
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(e.rawMessage).toContain("limit of 2");
+    await Promise.all(slow);
+    expect((await client.sayHello({ name: "after" })).message).toBe("Hello, after");
+  });
+
+  it("nothing a handler does takes the server down", async () => {
+    const { client } = await setup();
+    await expectCode(client.sayHello({ name: "crash" }), Code.Internal);
+    await expectCode(client.sayHello({ name: "" }), Code.InvalidArgument);
+    expect((await client.sayHello({ name: "still here" })).message).toBe("Hello, still here");
+  });
+});
