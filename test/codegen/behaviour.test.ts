@@ -138,7 +138,8 @@ for (const setup of runtimes) {
       expect((await client.valueOf$({ value: "d" })).value).toBe("valueOf:d");
       expect((await client.toJSON$({ value: "e" })).value).toBe("toJSON:e");
       expect((await client.__proto__$({ value: "f" })).value).toBe("__proto__:f");
-      expect((await Object.hasOwn(client, { value: "g" })).value).toBe("hasOwnProperty:g");
+      // biome-ignore lint/suspicious/noPrototypeBuiltins: this is the RPC named hasOwnProperty
+      expect((await client.hasOwnProperty({ value: "g" })).value).toBe("hasOwnProperty:g");
       expect((await client.delete({ value: "h" })).value).toBe("delete:h");
       expect((await client.default({ value: "i" })).value).toBe("default:i");
       expect((await client.class({ value: "j" })).value).toBe("class:j");
