@@ -7,6 +7,8 @@
 export { MemoryBroker, type MemoryBrokerOptions } from "./memory-broker.js";
 // Registry
 export { MemoryRegistry } from "./memory-registry.js";
+// Runtime
+export { type MemoryRuntime, memoryRuntime } from "./memory-runtime.js";
 // Transport
 export {
   MemoryNetwork,
