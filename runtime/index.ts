@@ -54,6 +54,14 @@ export type {
   EventPublishOptions,
   EventSubscribeOptions,
 } from "./events/event-types.js";
+// NATS micro (ADR-32) interop
+export { MicroMetadataKey, microServiceName, microVersion } from "./micro/micro-naming.js";
+export {
+  type MicroResponder,
+  type MicroServiceInfo,
+  startMicroResponder,
+} from "./micro/micro-responder.js";
+export type * from "./micro/micro-responses.js";
 export { methodKey } from "./naming.js";
 // Runtime and connection
 export { type ConnectOptions, connectNats, optionsFromEnv, parseServers } from "./nats/connect.js";
