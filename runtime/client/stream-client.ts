@@ -13,6 +13,7 @@ import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
 import { InboundQueue, type QueueOwner, SendCredit } from "../transport/flow-control.js";
 import { type Heartbeating, heartbeats } from "../transport/heartbeat-monitor.js";
 import type { ClientSocket, Frame, FrameReceiver, Transport } from "../transport/transport.js";
+import { abortError } from "./abort-error.js";
 import type { ClientOptions } from "./client-options.js";
 import type { StreamRequest, StreamResponse } from "./interceptor.js";
 import type { MethodConfig } from "./method-config.js";
@@ -36,8 +37,7 @@ export class StreamClient {
 
   async open(req: StreamRequest): Promise<StreamResponse> {
     const { signal, timeoutMs } = req;
-    if (signal?.aborted)
-      throw new RpcError(Code.Canceled, "call canceled", { cause: signal.reason });
+    if (signal?.aborted) throw abortError(signal);
     if (timeoutMs !== undefined && timeoutMs <= 0) {
       throw new RpcError(Code.DeadlineExceeded, "deadline exceeded before the call started");
     }
@@ -213,7 +213,7 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
   }
 
   handleEvent(): void {
-    this.cancel(new RpcError(Code.Canceled, "call canceled", { cause: this.req.signal?.reason }));
+    this.cancel(abortError(this.req.signal));
   }
 
   ping(): void {

@@ -2,6 +2,7 @@ import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
 import type { ClientSocket, Frame, FrameReceiver, Transport } from "../transport/transport.js";
+import { abortError } from "./abort-error.js";
 
 /**
  * One request/reply exchange with one node. The object is the frame
@@ -72,7 +73,7 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
     } catch {
       // The server learns nothing; its own deadline ends the handler.
     }
-    this.fail(new RpcError(Code.Canceled, "call canceled", { cause: this.signal?.reason }));
+    this.fail(abortError(this.signal));
   }
 
   private fail(error: RpcError): void {

@@ -10,6 +10,7 @@ import { RpcError } from "../errors/rpc-error.js";
 import { isUndelivered, markUndelivered } from "../errors/undelivered.js";
 import type { ServiceNode } from "../registry/registry.js";
 import type { Frame, Transport } from "../transport/transport.js";
+import { abortError } from "./abort-error.js";
 import type { UnaryRequest, UnaryResponse } from "./interceptor.js";
 import type { MethodConfig } from "./method-config.js";
 import type { NodePicker } from "./node-picker.js";
@@ -39,8 +40,7 @@ export class UnaryClient {
 
   async call(req: UnaryRequest): Promise<UnaryResponse> {
     const { signal, timeoutMs } = req;
-    if (signal?.aborted)
-      throw new RpcError(Code.Canceled, "call canceled", { cause: signal.reason });
+    if (signal?.aborted) throw abortError(signal);
     const deadline =
       timeoutMs !== undefined && Number.isFinite(timeoutMs) ? Date.now() + timeoutMs : undefined;
     if (timeoutMs !== undefined && timeoutMs <= 0) {
@@ -139,12 +139,12 @@ export class UnaryClient {
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(new RpcError(Code.Canceled, "call canceled", { cause: signal.reason }));
+      reject(abortError(signal));
       return;
     }
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new RpcError(Code.Canceled, "call canceled", { cause: signal?.reason }));
+      reject(abortError(signal));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);

@@ -64,7 +64,9 @@ function decodeAny(bytes: Uint8Array): ErrorDetail {
   while (r.pos < r.len) {
     const [field, wireType] = r.tag();
     if (field === 1 && wireType === WireType.LengthDelimited) typeUrl = r.string();
-    else if (field === 2 && wireType === WireType.LengthDelimited) value = r.bytes();
+    // A copy: the reader returns a view into the (pooled) receive buffer.
+    else if (field === 2 && wireType === WireType.LengthDelimited)
+      value = new Uint8Array(r.bytes());
     else r.skip(wireType, field);
   }
   const slash = typeUrl.lastIndexOf("/");

@@ -1,17 +1,30 @@
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  SayHelloRequestSchema,
+  SayHelloResponseSchema,
+} from "../../generated/example/greeter/v1/greeter_pb.js";
 import { createClient } from "../../runtime/client/create-client.js";
+import type { Interceptor } from "../../runtime/client/interceptor.js";
+import type { RetryContext } from "../../runtime/client/retry-policy.js";
+import { type CallOutcome, RoundRobinSelector } from "../../runtime/client/selector.js";
+import { Code } from "../../runtime/errors/code.js";
+import type { RpcError } from "../../runtime/errors/rpc-error.js";
 import { natsRuntime } from "../../runtime/nats/nats-runtime.js";
+import type { ServiceNode } from "../../runtime/registry/registry.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import { serve } from "../../runtime/server/serve.js";
 import type { Server } from "../../runtime/server/server.js";
-import { Greeter, greeterHandlers } from "./support/greeter.js";
-import { type NatsFixture, natsFixture } from "./support/nats.js";
+import { Greeter, greeterHandlers, sleep } from "./support/greeter.js";
+import { collect, expectCode, type NatsFixture, natsFixture } from "./support/nats.js";
+import { Scopes } from "./support/scoped.js";
 
 describe("unary calls over NATS", () => {
   let nats: NatsFixture;
   let serverConn: NatsConnection;
   let clientConn: NatsConnection;
+  const scopes = new Scopes();
   const servers: Server[] = [];
 
   beforeAll(async () => {
@@ -22,6 +35,7 @@ describe("unary calls over NATS", () => {
   });
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
+    await scopes.close();
     await nats?.stop();
   });
 
@@ -47,5 +61,187 @@ describe("unary calls over NATS", () => {
     expect(res.message).toBe("Hi, Grace");
     expect(header["served-by"]).toBe("a");
     expect(trailer.cost).toBe("1");
+  });
+
+  it("spreads calls over the nodes of a service in turn", async () => {
+    const [s1, s2, crt] = scopes.scope(serverConn, serverConn, clientConn);
+    servers.push(await serve(s1!, [defineService(Greeter, greeterHandlers("one"))]));
+    servers.push(await serve(s2!, [defineService(Greeter, greeterHandlers("two"))]));
+    const client = createClient(Greeter, crt!);
+    const servedBy: string[] = [];
+    for (let i = 0; i < 10; i++) servedBy.push((await client.sayHello({ name: "x" })).servedBy);
+    expect(servedBy.filter((s) => s === "one")).toHaveLength(5);
+    expect(servedBy.filter((s) => s === "two")).toHaveLength(5);
+    for (let i = 1; i < servedBy.length; i++) expect(servedBy[i]).not.toBe(servedBy[i - 1]);
+  });
+
+  it("answers plain NATS requests on the micro endpoint subject, errors in Nats-Service-Error", async () => {
+    const [srt] = scopes.scope(serverConn);
+    servers.push(await serve(srt!, [defineService(Greeter, greeterHandlers("micro"))]));
+    const subject = `${srt!.namespace}.example.greeter.v1.Greeter.SayHello`;
+    const reply = await clientConn.request(
+      subject,
+      toBinary(SayHelloRequestSchema, create(SayHelloRequestSchema, { name: "nats req" })),
+      { timeout: 2_000 },
+    );
+    expect(fromBinary(SayHelloResponseSchema, reply.data).message).toBe("Hello, nats req");
+    const failed = await clientConn.request(subject, new Uint8Array(0), { timeout: 2_000 });
+    expect(failed.headers?.get("Nats-Service-Error-Code")).toBe("400");
+    expect(failed.headers?.get("Nats-Service-Error")).toBe("name is required");
+    expect(failed.headers?.get("Pn-Status")).toBe(String(Code.InvalidArgument));
+  });
+
+  it("interceptors on client and server see method, headers and each stream message", async () => {
+    const [srt, crt] = scopes.scope(serverConn, clientConn);
+    const seen: string[] = [];
+    const serverSide: Interceptor = (next) => async (req) => {
+      seen.push(`server ${req.method.name} trace=${req.header.trace}`);
+      const res = await next(req);
+      res.header["seen-by-server"] = "yes";
+      if (res.stream) {
+        const inner = res.messages;
+        res.messages = (async function* () {
+          for await (const m of inner) {
+            seen.push("server out");
+            yield m;
+          }
+        })();
+      }
+      return res;
+    };
+    servers.push(
+      await serve(srt!, [defineService(Greeter, greeterHandlers("i"))], {
+        interceptors: [serverSide],
+      }),
+    );
+    const clientSide: Interceptor = (next) => async (req) => {
+      req.header.trace = "t-1";
+      seen.push(`client ${req.method.name}`);
+      const res = await next(req);
+      if (res.stream) {
+        const inner = res.messages;
+        res.messages = (async function* () {
+          for await (const m of inner) {
+            seen.push("client in");
+            yield m;
+          }
+        })();
+      }
+      return res;
+    };
+    const client = createClient(Greeter, crt!, { interceptors: [clientSide] });
+    let header: Record<string, string> = {};
+    await client.sayHello({ name: "x" }, { onHeader: (h) => (header = { ...h }) });
+    expect(header["seen-by-server"]).toBe("yes");
+    expect(seen).toEqual(["client SayHello", "server SayHello trace=t-1"]);
+    seen.length = 0;
+    await collect(client.sayHelloStream({ name: "x", count: 2 }));
+    expect(seen.filter((s) => s === "server out")).toHaveLength(2);
+    expect(seen.filter((s) => s === "client in")).toHaveLength(2);
+    expect(seen[0]).toBe("client SayHelloStream");
+  });
+
+  it("a retry policy moves a call off a dead node; the selector hears every outcome", async () => {
+    const [srt, crt] = scopes.scope(serverConn, clientConn);
+    servers.push(await serve(srt!, [defineService(Greeter, greeterHandlers("alive"))]));
+    await crt!.registry.register({
+      name: Greeter.typeName,
+      version: "1.0.0",
+      metadata: {},
+      endpoints: [],
+      nodes: [{ id: "dead", address: `${srt!.namespace}.pn.node.dead`, metadata: {} }],
+    });
+    const outcomes: [string, CallOutcome][] = [];
+    const retries: RetryContext[] = [];
+    class Recording extends RoundRobinSelector {
+      onCallEnd(node: ServiceNode, outcome: CallOutcome) {
+        outcomes.push([node.id, outcome]);
+      }
+    }
+    const client = createClient(Greeter, crt!, {
+      selector: new Recording(),
+      retry: {
+        nextDelayMs(ctx) {
+          retries.push(ctx);
+          return ctx.undelivered && ctx.attempt < 3 ? 0 : undefined;
+        },
+      },
+    });
+    for (let i = 0; i < 4; i++) {
+      expect((await client.sayHello({ name: "x" })).servedBy).toBe("alive");
+    }
+    const dead = outcomes.filter(([id]) => id === "dead");
+    // Round robin sends some first attempts to the dead node; each was retried.
+    expect(dead.length).toBeGreaterThan(0);
+    expect(dead.length).toBe(retries.length);
+    for (const [, o] of dead)
+      expect(o).toMatchObject({ code: Code.Unavailable, undelivered: true });
+    expect(retries.every((r) => r.idempotent && r.undelivered && r.attempt === 1)).toBe(true);
+    // Without a policy, the same failure reaches the caller.
+    const plain = createClient(Greeter, crt!);
+    const codes = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        plain.sayHello({ name: "x" }).then(
+          () => "ok",
+          (e: RpcError) => e.code,
+        ),
+      ),
+    );
+    expect(codes).toContain(Code.Unavailable);
+    expect(codes).toContain("ok");
+  });
+
+  it("the deadline travels A → B → C: every hop stops when the first caller's budget ends", async () => {
+    const [bServer, aClient] = scopes.scope(serverConn, clientConn);
+    const [cServer, bClient] = scopes.scope(serverConn, serverConn);
+    const seen: { hop: string; budget: number; reason?: Code }[] = [];
+    servers.push(
+      await serve(cServer!, [
+        defineService(Greeter, {
+          ...greeterHandlers("c"),
+          async sayHello(_req, ctx) {
+            const entry: (typeof seen)[number] = { hop: "c", budget: ctx.timeRemaining() };
+            seen.push(entry);
+            await sleep(5_000, ctx.signal).catch((e: RpcError) => (entry.reason = e.code));
+            return { message: "too late" };
+          },
+        }),
+      ]),
+    );
+    const toC = createClient(Greeter, bClient!);
+    servers.push(
+      await serve(bServer!, [
+        defineService(Greeter, {
+          ...greeterHandlers("b"),
+          async sayHello(req, ctx) {
+            const entry: (typeof seen)[number] = { hop: "b", budget: ctx.timeRemaining() };
+            seen.push(entry);
+            await sleep(50);
+            try {
+              return await toC.sayHello(req, {
+                timeoutMs: ctx.timeRemaining(),
+                signal: ctx.signal,
+              });
+            } catch (e) {
+              entry.reason = (e as RpcError).code;
+              throw e;
+            }
+          },
+        }),
+      ]),
+    );
+    const started = Date.now();
+    await expectCode(
+      createClient(Greeter, aClient!).sayHello({ name: "x" }, { timeoutMs: 400 }),
+      Code.DeadlineExceeded,
+    );
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await sleep(150);
+    const b = seen.find((s) => s.hop === "b")!;
+    const c = seen.find((s) => s.hop === "c")!;
+    expect(b.budget).toBeLessThanOrEqual(400);
+    expect(c.budget).toBeLessThanOrEqual(b.budget - 40);
+    expect(c.reason).toBe(Code.DeadlineExceeded);
+    expect(b.reason).toBe(Code.DeadlineExceeded);
   });
 });

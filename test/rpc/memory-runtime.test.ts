@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { createClient } from "../../runtime/client/create-client.js";
+import { Code } from "../../runtime/errors/code.js";
+import { MemoryBroker } from "../../runtime/memory/memory-broker.js";
+import { MemoryRegistry } from "../../runtime/memory/memory-registry.js";
+import { MemoryTransport } from "../../runtime/memory/memory-transport.js";
+import type { Runtime } from "../../runtime/runtime.js";
+import { defineService } from "../../runtime/server/define-service.js";
+import { serve } from "../../runtime/server/serve.js";
+import { Greeter, greeterHandlers } from "./support/greeter.js";
+import { collect, expectCode } from "./support/nats.js";
+
+function memoryRuntime(): Runtime {
+  return {
+    transport: new MemoryTransport(),
+    registry: new MemoryRegistry(),
+    broker: new MemoryBroker(),
+  };
+}
+
+describe("clients and servers on the in-memory runtime", () => {
+  it("serves every call shape without a network", async () => {
+    const runtime = memoryRuntime();
+    const server = await serve(runtime, [defineService(Greeter, greeterHandlers("mem"))]);
+    try {
+      const client = createClient(Greeter, runtime);
+      expect((await client.sayHello({ name: "Ada" })).message).toBe("Hello, Ada");
+      expect(await collect(client.sayHelloStream({ name: "x", count: 3 }))).toHaveLength(3);
+      async function* names() {
+        yield { name: "a" };
+        yield { name: "b" };
+      }
+      expect((await client.sayHelloToAll(names())).message).toBe("Hello, a and b");
+      expect((await collect(client.chat(names()))).map((m) => m.message)).toEqual(["Hi a", "Hi b"]);
+      await expectCode(client.sayHello({ name: "" }), Code.InvalidArgument);
+    } finally {
+      await server.stop({ graceMs: 0 });
+    }
+  });
+
+  it("a stopped server's node is gone: NotFound from discovery", async () => {
+    const runtime = memoryRuntime();
+    const server = await serve(runtime, [defineService(Greeter, greeterHandlers("mem"))]);
+    await server.stop();
+    await expectCode(createClient(Greeter, runtime).sayHello({ name: "x" }), Code.NotFound);
+  });
+});

@@ -1,0 +1,279 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Code } from "../../runtime/errors/code.js";
+import { RpcError } from "../../runtime/errors/rpc-error.js";
+import { isUndelivered } from "../../runtime/errors/undelivered.js";
+import type {
+  Acceptor,
+  Frame,
+  FrameReceiver,
+  Listener,
+  ServerSocket,
+  Transport,
+} from "../../runtime/transport/transport.js";
+
+/** Two transports that reach each other (a server process and a client process). */
+export interface TransportPair {
+  server: Transport;
+  client: Transport;
+  close(): Promise<void>;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Collects frames and lets a test wait for the n-th one. */
+class Inbox implements FrameReceiver {
+  readonly frames: Frame[] = [];
+  private waiters: (() => void)[] = [];
+  receive(frame: Frame): void {
+    this.frames.push(frame);
+    for (const w of this.waiters.splice(0)) w();
+  }
+  async nth(n: number, timeoutMs = 2_000): Promise<Frame> {
+    const until = Date.now() + timeoutMs;
+    while (this.frames.length <= n) {
+      if (Date.now() > until) throw new Error(`frame #${n} did not arrive`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 20);
+      });
+    }
+    return this.frames[n] as Frame;
+  }
+}
+
+/** An acceptor that records connections and answers unary calls with an echo. */
+class EchoAcceptor implements Acceptor {
+  readonly accepted: { frame: Frame; socket: ServerSocket; inbox: Inbox }[] = [];
+  accept(frame: Frame, socket: ServerSocket): void {
+    const inbox = new Inbox();
+    this.accepted.push({ frame, socket, inbox });
+    if (frame.type === "call") {
+      if (frame.method === "/fail") {
+        socket.send({
+          type: "reply",
+          error: new RpcError(Code.PermissionDenied, "no entry: é ✓ 100%", {
+            metadata: { why: "policy" },
+            details: [{ typeName: "example.Detail", value: new Uint8Array([1, 2, 3]) }],
+          }),
+        });
+        return;
+      }
+      socket.send({
+        type: "reply",
+        headers: { echoed: frame.headers?.h ?? "" },
+        trailers: { t: "1" },
+        body: frame.body,
+      });
+    } else {
+      socket.bind(inbox);
+    }
+  }
+}
+
+/**
+ * The behaviour every `Transport` must have, run against each implementation:
+ * `make` builds a fresh pair for the suite.
+ */
+export function transportContract(name: string, make: () => Promise<TransportPair>): void {
+  describe(`Transport contract: ${name}`, () => {
+    let pair: TransportPair;
+    let acceptor: EchoAcceptor;
+    let listener: Listener;
+
+    beforeAll(async () => {
+      pair = await make();
+      acceptor = new EchoAcceptor();
+      listener = await pair.server.listen({ nodeId: `contract${Date.now()}` }, acceptor);
+    });
+    afterAll(async () => {
+      await listener?.close();
+      await pair?.close();
+    });
+
+    it("a call reaches the listener with method, budget, headers and body; the reply comes back", async () => {
+      const inbox = new Inbox();
+      const socket = pair.client.dial(listener.address, inbox);
+      socket.send({
+        type: "call",
+        method: "/echo",
+        timeoutMs: 1234,
+        headers: { h: "v" },
+        body: enc.encode("ping"),
+      });
+      const reply = await inbox.nth(0);
+      socket.close();
+      const accepted = acceptor.accepted.at(-1)!;
+      expect(accepted.frame.type).toBe("call");
+      expect(accepted.frame.method).toBe("/echo");
+      expect(accepted.frame.timeoutMs).toBe(1234);
+      expect(accepted.frame.headers).toEqual({ h: "v" });
+      expect(reply.type).toBe("reply");
+      expect(dec.decode(reply.body)).toBe("ping");
+      expect(reply.headers).toEqual({ echoed: "v" });
+      expect(reply.trailers).toEqual({ t: "1" });
+    });
+
+    it("an error reply keeps code, message, metadata and details", async () => {
+      const inbox = new Inbox();
+      pair.client.dial(listener.address, inbox).send({ type: "call", method: "/fail" });
+      const reply = await inbox.nth(0);
+      expect(reply.type).toBe("reply");
+      expect(reply.error?.code).toBe(Code.PermissionDenied);
+      expect(reply.error?.rawMessage).toBe("no entry: é ✓ 100%");
+      expect(reply.error?.metadata.why).toBe("policy");
+      expect(reply.error?.details).toEqual([
+        { typeName: "example.Detail", value: new Uint8Array([1, 2, 3]) },
+      ]);
+    });
+
+    it("concurrent calls are told apart by their connection", async () => {
+      const replies = await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const inbox = new Inbox();
+          const socket = pair.client.dial(listener.address, inbox);
+          socket.send({ type: "call", method: "/echo", body: enc.encode(String(i)) });
+          const reply = await inbox.nth(0);
+          socket.close();
+          return dec.decode(reply.body);
+        }),
+      );
+      expect(replies).toEqual(Array.from({ length: 200 }, (_, i) => String(i)));
+    });
+
+    it("an address nobody listens on answers with an undelivered Unavailable cancel", async () => {
+      const inbox = new Inbox();
+      pair.client.dial("pn.node.nobody-here", inbox).send({ type: "call", method: "/echo" });
+      const frame = await inbox.nth(0);
+      expect(frame.type).toBe("cancel");
+      expect(frame.error?.code).toBe(Code.Unavailable);
+      expect(isUndelivered(frame.error)).toBe(true);
+    });
+
+    it("a stream carries frames both ways, in order, on one pseudo connection", async () => {
+      const inbox = new Inbox();
+      const socket = pair.client.dial(listener.address, inbox);
+      socket.send({
+        type: "open",
+        method: "/bidi",
+        window: 7,
+        heartbeatMs: 99,
+        headers: { a: "b" },
+      });
+      for (let i = 0; i < 20; i++) socket.send({ type: "message", body: enc.encode(String(i)) });
+      socket.send({ type: "credit", credit: 3 });
+      socket.send({ type: "ping" });
+      socket.send({ type: "end" });
+      const accepted = await waitFor(() =>
+        acceptor.accepted.find((a) => a.frame.method === "/bidi"),
+      );
+      expect(accepted.frame).toMatchObject({
+        type: "open",
+        method: "/bidi",
+        window: 7,
+        heartbeatMs: 99,
+      });
+      expect(accepted.frame.headers).toEqual({ a: "b" });
+      await accepted.inbox.nth(22);
+      const types = accepted.inbox.frames.map((f) => f.type);
+      expect(types).toEqual([...Array(20).fill("message"), "credit", "ping", "end"]);
+      expect(accepted.inbox.frames.slice(0, 20).map((f) => dec.decode(f.body))).toEqual(
+        Array.from({ length: 20 }, (_, i) => String(i)),
+      );
+      expect(accepted.inbox.frames[20]?.credit).toBe(3);
+
+      accepted.socket.send({ type: "message", headers: { first: "1" }, body: enc.encode("r0") });
+      accepted.socket.send({ type: "credit", credit: 5 });
+      accepted.socket.send({
+        type: "end",
+        trailers: { done: "yes" },
+        error: new RpcError(Code.Aborted, "stop"),
+      });
+      await inbox.nth(2);
+      expect(inbox.frames[0]).toMatchObject({ type: "message", headers: { first: "1" } });
+      expect(inbox.frames[1]).toMatchObject({ type: "credit", credit: 5 });
+      expect(inbox.frames[2]?.type).toBe("end");
+      expect(inbox.frames[2]?.error?.code).toBe(Code.Aborted);
+      expect(inbox.frames[2]?.trailers).toEqual({ done: "yes" });
+      accepted.socket.close();
+      socket.close();
+    });
+
+    it("frames for a connection the server closed are answered with cancel", async () => {
+      const inbox = new Inbox();
+      const socket = pair.client.dial(listener.address, inbox);
+      socket.send({ type: "open", method: "/bidi" });
+      await new Promise((r) => setTimeout(r, 50));
+      acceptor.accepted.at(-1)!.socket.close();
+      socket.send({ type: "ping" });
+      const frame = await inbox.nth(0);
+      expect(frame.type).toBe("cancel");
+      expect(frame.error?.code).toBe(Code.Aborted);
+      socket.close();
+    });
+
+    it("a client's cancel frame reaches the server end of the stream", async () => {
+      const socket = pair.client.dial(listener.address, new Inbox());
+      socket.send({ type: "open", method: "/bidi" });
+      socket.send({ type: "cancel" });
+      const accepted = await waitFor(() =>
+        acceptor.accepted.find(
+          (a) => a.frame.method === "/bidi" && a.inbox.frames.some((f) => f.type === "cancel"),
+        ),
+      );
+      expect(accepted.inbox.frames.at(-1)?.type).toBe("cancel");
+      socket.close();
+    });
+
+    it("frames arriving after the client closed its end are dropped", async () => {
+      const inbox = new Inbox();
+      const socket = pair.client.dial(listener.address, inbox);
+      socket.send({ type: "open", method: "/bidi" });
+      const accepted = await waitFor(() =>
+        acceptor.accepted.at(-1)?.frame.type === "open" ? acceptor.accepted.at(-1) : undefined,
+      );
+      socket.close();
+      accepted.socket.send({ type: "message", body: enc.encode("late") });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(inbox.frames).toHaveLength(0);
+    });
+
+    it("a frame above maxPayload is refused before sending with ResourceExhausted", () => {
+      const socket = pair.client.dial(listener.address, new Inbox());
+      const big = new Uint8Array(pair.client.maxPayload + 1);
+      let error: unknown;
+      try {
+        socket.send({ type: "call", method: "/echo", body: big });
+      } catch (e) {
+        error = e;
+      }
+      socket.close();
+      expect((error as RpcError).code).toBe(Code.ResourceExhausted);
+      expect(isUndelivered(error)).toBe(true);
+    });
+
+    it("after the listener closes, its address has no responders", async () => {
+      const other = await pair.server.listen(
+        { nodeId: `closing${Date.now()}` },
+        new EchoAcceptor(),
+      );
+      expect(other.address).not.toBe(listener.address);
+      await other.close();
+      const inbox = new Inbox();
+      pair.client.dial(other.address, inbox).send({ type: "call", method: "/echo" });
+      const frame = await inbox.nth(0);
+      expect(frame.type).toBe("cancel");
+      expect(frame.error?.code).toBe(Code.Unavailable);
+    });
+  });
+}
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 2_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
