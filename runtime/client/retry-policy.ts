@@ -25,4 +25,6 @@ export interface RetryContext {
  */
 export interface RetryPolicy {
   nextDelayMs(context: RetryContext): number | undefined;
+  /** Called once per unary call, before its first attempt (retry budgets count calls). */
+  onCall?(method: DescMethod): void;
 }

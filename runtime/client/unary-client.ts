@@ -56,6 +56,7 @@ export class UnaryClient {
         ),
       );
     }
+    this.retry?.onCall?.(this.method);
     let nodes = await this.picker.nodes();
     let context = this.selectContext;
     const selector = this.picker.selector;
