@@ -13,10 +13,10 @@ import type {
 import { CoreSubscription } from "./core-subscription.js";
 import { toNatsHeaders } from "./headers.js";
 import { DurableSubscription } from "./jetstream/durable-subscription.js";
-import { jetStreamFailure } from "./jetstream/errors.js";
 import { JetStreamAccess } from "./jetstream/jetstream-access.js";
 import { consumerName, deadLetterStreamName, streamName } from "./jetstream/names.js";
 import { StreamEnsurer } from "./jetstream/stream-ensurer.js";
+import { natsFailure } from "./nats-failure.js";
 import { type BrokerLogger, loggingReporter } from "./report.js";
 import { isConcreteSubject, isValidSubject, withNamespace } from "./subjects.js";
 
@@ -72,18 +72,19 @@ export class NatsBroker implements Broker {
   /**
    * Publishes `body` on `subject`. Core: fire-and-forget, resolves once the
    * message is handed to the connection. Durable: resolves with the stream's
-   * acknowledgement; fails with `Unavailable` (retry, the same `messageId`
-   * makes that safe) or `FailedPrecondition` (stream configuration conflict).
+   * acknowledgement; fails with `Unavailable` or `DeadlineExceeded` (the event
+   * may or may not be stored: publish again with the same `messageId`, which
+   * stores it once) or `FailedPrecondition` (stream configuration conflict).
    */
   async publish(subject: string, body: Uint8Array, options: PublishOptions = {}): Promise<void> {
     checkSubject(subject, false);
     const full = withNamespace(this.#namespace, subject);
     if (!options.durable) {
-      const h = toNatsHeaders(options.headers);
       try {
+        const h = toNatsHeaders(options.headers);
         this.nc.publish(full, body, h ? { headers: h } : undefined);
       } catch (error) {
-        throw jetStreamFailure(error, `cannot publish on ${subject}`);
+        throw natsFailure(error, `cannot publish on ${subject}`);
       }
       return;
     }
@@ -112,14 +113,14 @@ export class NatsBroker implements Broker {
       await publishOnce();
     } catch (error) {
       if (!(stream && error instanceof Error && error.name === "JetStreamNotEnabled")) {
-        throw jetStreamFailure(error, `durable publish on ${subject} failed`);
+        throw natsFailure(error, `durable publish on ${subject} failed`);
       }
       // No stream answered: it was deleted since we ensured it. Ensure again, once.
       this.#streams.forget(stream);
       try {
         await publishOnce();
       } catch (retryError) {
-        throw jetStreamFailure(retryError, `durable publish on ${subject} failed`);
+        throw natsFailure(retryError, `durable publish on ${subject} failed`);
       }
     }
   }
@@ -154,7 +155,7 @@ export class NatsBroker implements Broker {
         await this.nc.flush();
       } catch (error) {
         await subscription.unsubscribe();
-        throw jetStreamFailure(error, `cannot subscribe to ${subject}`);
+        throw natsFailure(error, `cannot subscribe to ${subject}`);
       }
     }
     return this.#track(subscription);

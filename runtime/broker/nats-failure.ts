@@ -1,7 +1,7 @@
 import { JetStreamApiError } from "@nats-io/jetstream";
 import { errors as natsErrors } from "@nats-io/transport-node";
-import { Code } from "../../errors/code.js";
-import { RpcError } from "../../errors/rpc-error.js";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
 
 /** JetStream API error codes protonats reacts to. */
 export const ApiCode = {
@@ -21,13 +21,13 @@ export function apiCode(error: unknown): number | undefined {
 }
 
 /**
- * Turns a failure of a JetStream operation into an `RpcError` whose code says
+ * Turns a failure of a NATS or JetStream operation into an `RpcError` whose code says
  * what the caller can do: `Unavailable` (retry later: server, JetStream or
  * stream unreachable), `DeadlineExceeded` (no answer in time: the operation
  * may have happened), `FailedPrecondition` (configuration conflict a retry
  * will not fix), `NotFound`.
  */
-export function jetStreamFailure(error: unknown, what: string): RpcError {
+export function natsFailure(error: unknown, what: string): RpcError {
   if (error instanceof RpcError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   const make = (code: Code, message: string) =>

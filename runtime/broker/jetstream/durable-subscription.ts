@@ -12,11 +12,11 @@ import { RpcError } from "../../errors/rpc-error.js";
 import type { BrokerHandler, BrokerSubscription } from "../broker.js";
 import { DeadLetterHeader } from "../dead-letter-headers.js";
 import { InFlight } from "../in-flight.js";
+import { ApiCode, apiCode, natsFailure } from "../nats-failure.js";
 import { NatsBrokerMessage } from "../nats-message.js";
 import { isPermanentFailure } from "../permanent-failure.js";
 import { type BrokerLogger, type ErrorReporter, safeReport } from "../report.js";
 import { withoutNamespace } from "../subjects.js";
-import { ApiCode, apiCode, jetStreamFailure } from "./errors.js";
 import type { JetStreamAccess } from "./jetstream-access.js";
 
 /** What a durable subscription needs, resolved by the broker (names already namespaced). */
@@ -98,7 +98,7 @@ export class DurableSubscription implements BrokerSubscription {
         callback: (m) => this.#onMessage(m),
       });
     } catch (error) {
-      throw jetStreamFailure(error, `cannot consume from ${stream}/${this.#consumerName}`);
+      throw natsFailure(error, `cannot consume from ${stream}/${this.#consumerName}`);
     }
     void this.#watchStatus(this.#messages);
   }
@@ -139,7 +139,7 @@ export class DurableSubscription implements BrokerSubscription {
           return name;
         }
       }
-      throw jetStreamFailure(error, `cannot create consumer ${name} on stream ${stream}`);
+      throw natsFailure(error, `cannot create consumer ${name} on stream ${stream}`);
     }
     return name;
   }
@@ -152,7 +152,7 @@ export class DurableSubscription implements BrokerSubscription {
       return await jsm.consumers.info(this.setup.stream, name);
     } catch (error) {
       if (apiCode(error) === ApiCode.ConsumerNotFound) return undefined;
-      throw jetStreamFailure(error, `cannot read consumer ${name}`);
+      throw natsFailure(error, `cannot read consumer ${name}`);
     }
   }
 
@@ -280,6 +280,9 @@ export class DurableSubscription implements BrokerSubscription {
     if (messages && !this.setup.access.nc.isClosed()) {
       try {
         await messages.close();
+        // Once the server has seen the unsubscribe, it sends nothing more our way: a
+        // message it sent to a vanished subscriber would wait ack_wait to be redelivered.
+        await this.setup.access.nc.flush();
       } catch {
         // Connection closing meanwhile: the server redelivers what was not acknowledged.
       }

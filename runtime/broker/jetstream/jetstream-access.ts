@@ -5,7 +5,7 @@ import {
   jetstreamManager,
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { jetStreamFailure } from "./errors.js";
+import { natsFailure } from "../nats-failure.js";
 
 /**
  * The JetStream client and manager of one connection, made on first use so
@@ -27,7 +27,7 @@ export class JetStreamAccess {
     this.#manager ??= jetstreamManager(this.nc).catch((error: unknown) => {
       // Not cached: JetStream may be enabled (or reachable) on the next try.
       this.#manager = undefined;
-      throw jetStreamFailure(error, "JetStream unavailable");
+      throw natsFailure(error, "JetStream unavailable");
     });
     return this.#manager;
   }

@@ -1,8 +1,8 @@
 import { StorageType, type StreamInfo } from "@nats-io/jetstream";
 import { Code } from "../../errors/code.js";
 import { RpcError } from "../../errors/rpc-error.js";
+import { ApiCode, apiCode, natsFailure } from "../nats-failure.js";
 import { subjectCovers } from "../subjects.js";
-import { ApiCode, apiCode, jetStreamFailure } from "./errors.js";
 import type { JetStreamAccess } from "./jetstream-access.js";
 
 /**
@@ -66,7 +66,7 @@ export class StreamEnsurer {
         info = await jsm.streams.info(stream);
       } catch (error) {
         if (apiCode(error) !== ApiCode.StreamNotFound) {
-          throw jetStreamFailure(error, `cannot read stream ${stream}`);
+          throw natsFailure(error, `cannot read stream ${stream}`);
         }
       }
       try {
@@ -88,7 +88,7 @@ export class StreamEnsurer {
             { cause: error },
           );
         }
-        throw jetStreamFailure(
+        throw natsFailure(
           error,
           info === undefined
             ? `cannot create stream ${stream} for ${subject}`
