@@ -154,18 +154,22 @@ export class NatsRegistry implements Registry {
     const absorb = (answer: RegistryAnswer) => {
       const now = Date.now();
       for (const service of answer.services) {
-        if (service.name === name) this.cache.upsert(service, answer.ttl, now);
+        if (service.name === name) this.cache.upsert(service, answer.ttl, now, answer.registry);
       }
     };
     const { answers, noResponders, timedOut } = await this.ask({ op: "get", name }, absorb);
-    for (const answer of answers) absorb(answer);
+    const answered = new Set<string>();
+    for (const answer of answers) {
+      absorb(answer);
+      answered.add(answer.registry);
+    }
     if (
       epoch === this.epoch &&
       this.connected &&
       !timedOut &&
       (answers.length > 0 || noResponders)
     ) {
-      for (const service of this.cache.pruneSilent(name, started)) {
+      for (const service of this.cache.pruneAbsent(name, answered, started)) {
         this.emit({ type: "expire", service });
       }
       this.cache.markAuthoritative(name);
@@ -292,7 +296,7 @@ export class NatsRegistry implements Registry {
     switch (announcement.op) {
       case "register":
         this.known.heard(announcement.registry, announcement.ttl, now);
-        this.cache.upsert(announcement.service, announcement.ttl, now);
+        this.cache.upsert(announcement.service, announcement.ttl, now, announcement.registry);
         this.emit({ type: "register", service: announcement.service });
         break;
       case "deregister":

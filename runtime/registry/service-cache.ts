@@ -3,6 +3,8 @@ import type { HeartbeatEntry } from "./registry-wire.js";
 
 interface CachedNode {
   node: ServiceNode;
+  /** The registry instance holding the node, when known: its answers are authoritative for it. */
+  registry: string | undefined;
   /** Last sign of life: an answer, an announcement or a heartbeat. */
   heardAt: number;
   /** `heardAt` plus the TTL its own registry announced. */
@@ -50,7 +52,7 @@ export class ServiceCache {
   }
 
   /** Adds or refreshes the nodes of a record. Returns true when a node was new. */
-  upsert(service: ServiceInfo, ttlMs: number, now: number): boolean {
+  upsert(service: ServiceInfo, ttlMs: number, now: number, registry?: string): boolean {
     const entry = this.entry(service.name);
     let version = entry.versions.get(service.version);
     const { nodes, ...rest } = service;
@@ -68,8 +70,14 @@ export class ServiceCache {
     }
     let added = false;
     for (const node of nodes) {
-      if (!version.nodes.has(node.id)) added = true;
-      version.nodes.set(node.id, { node, heardAt: now, expiresAt: now + ttlMs });
+      const known = version.nodes.get(node.id);
+      if (!known) added = true;
+      version.nodes.set(node.id, {
+        node,
+        registry: registry ?? known?.registry,
+        heardAt: now,
+        expiresAt: now + ttlMs,
+      });
     }
     entry.snapshot = undefined;
     return added;
@@ -151,13 +159,19 @@ export class ServiceCache {
   }
 
   /**
-   * After a complete query for `name`: removes nodes that neither answered
-   * nor showed any sign of life since `since`. Returns them, grouped by version.
+   * After a query for `name`: removes nodes whose registry instance answered
+   * without them and that showed no sign of life since `since` (they left
+   * while our announcements were interrupted). Nodes of instances that did
+   * not answer are left to their TTL. Returns the removed nodes by version.
    */
-  pruneSilent(name: string, since: number): ServiceInfo[] {
+  pruneAbsent(name: string, answered: ReadonlySet<string>, since: number): ServiceInfo[] {
     const entry = this.names.get(name);
     if (!entry) return [];
-    return this.removeWhere(name, entry, (n) => n.heardAt < since);
+    return this.removeWhere(
+      name,
+      entry,
+      (n) => n.heardAt < since && n.registry !== undefined && answered.has(n.registry),
+    );
   }
 
   /** Removes every expired node. Returns them, grouped by version. */
