@@ -38,9 +38,9 @@ export interface MethodModel {
   readonly desc: DescMethod;
   /** Property name on clients and handler objects (`then` becomes `then$`). */
   readonly key: string;
-  readonly streamingRequest: boolean;
-  readonly streamingResponse: boolean;
   readonly unary: boolean;
+  readonly serverStreaming: boolean;
+  readonly clientStreaming: boolean;
   readonly doc: string;
 }
 
@@ -102,16 +102,12 @@ function serviceModel(svc: DescService, names: LocalNames): ServiceModel {
 
 function methodModel(rpc: DescMethod): MethodModel {
   const key = methodKey(rpc);
-  const streamingRequest =
-    rpc.methodKind === "client_streaming" || rpc.methodKind === "bidi_streaming";
-  const streamingResponse =
-    rpc.methodKind === "server_streaming" || rpc.methodKind === "bidi_streaming";
   return {
     desc: rpc,
     key,
-    streamingRequest,
-    streamingResponse,
     unary: rpc.methodKind === "unary",
+    serverStreaming: rpc.methodKind === "server_streaming",
+    clientStreaming: rpc.methodKind === "client_streaming",
     doc: docText(rpc, methodNotes(rpc, key)),
   };
 }

@@ -10,6 +10,8 @@ export const runtimePackage = "protonats";
 export interface RenderData {
   readonly file: GeneratedFile;
   readonly text: PrintableText;
+  /** How this file spells `Promise` and `AsyncIterable` (see FileModel.globals). */
+  readonly globals: Readonly<Record<string, string>>;
 }
 
 function data(options: HelperOptions): RenderData {
@@ -52,6 +54,8 @@ export const helpers: Record<string, HelperDelegate> = {
   doc: helper((r, text: string, indent: unknown) =>
     r.file.jsDoc(text, typeof indent === "string" ? indent : undefined),
   ),
+  /** A global such as `Promise`, as `globalThis.Promise` where a message of that name shadows it. */
+  global: helper((r, name: string) => r.globals[name] ?? name),
   /** A string or boolean literal. */
   literal: helper((r, value: string | boolean) =>
     typeof value === "string" ? r.file.string(value) : value,

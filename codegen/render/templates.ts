@@ -15,8 +15,11 @@ function compileTemplates(): Handlebars.TemplateDelegate {
   const hb = Handlebars.create();
   hb.registerHelper(helpers);
   const compile = (name: string) => hb.compile(load(name), { noEscape: true, strict: true });
-  hb.registerPartial("service", compile("service"));
-  hb.registerPartial("event", compile("event"));
+  for (const partial of ["service", "clientMethod", "handlerMethod", "event"]) {
+    hb.registerPartial(partial, compile(partial));
+  }
+  // Used inside a line, so without the newline that ends the file.
+  hb.registerPartial("init", hb.compile(load("init").trimEnd(), { noEscape: true, strict: true }));
   return compile("file");
 }
 
