@@ -6,7 +6,7 @@ import { RpcError } from "../../runtime/errors/rpc-error.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import type { CallRecord } from "../../runtime/server/observer.js";
 import { serve } from "../../runtime/server/serve.js";
-import { Greeter, greeterHandlers, sleep } from "./support/greeter.js";
+import { Greeter, greeterHandlers, greeterWith, sleep } from "./support/greeter.js";
 import { type NatsFixture, natsFixture } from "./support/nats.js";
 import { Scopes } from "./support/scoped.js";
 
@@ -67,14 +67,16 @@ describe("stopping a server", () => {
     const [srt, crt] = scopes.scope(serverConn, clientConn);
     let handlerSignal: AbortSignal | undefined;
     const server = await serve(srt!, [
-      defineService(Greeter, {
-        ...greeterHandlers("s"),
-        async sayHello(_req, ctx) {
-          handlerSignal = ctx.signal;
-          await sleep(10_000, ctx.signal).catch(() => undefined);
-          return { message: "too late" };
-        },
-      }),
+      defineService(
+        Greeter,
+        greeterWith("s", {
+          async sayHello(_req, ctx) {
+            handlerSignal = ctx.signal;
+            await sleep(10_000, ctx.signal).catch(() => undefined);
+            return { message: "too late" };
+          },
+        }),
+      ),
     ]);
     const call = createClient(Greeter, crt!)
       .sayHello({ name: "x" })

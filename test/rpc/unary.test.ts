@@ -16,7 +16,7 @@ import type { ServiceNode } from "../../runtime/registry/registry.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import { serve } from "../../runtime/server/serve.js";
 import type { Server } from "../../runtime/server/server.js";
-import { Greeter, greeterHandlers, sleep } from "./support/greeter.js";
+import { Greeter, greeterHandlers, greeterWith, sleep } from "./support/greeter.js";
 import { collect, expectCode, type NatsFixture, natsFixture } from "./support/nats.js";
 import { Scopes } from "./support/scoped.js";
 
@@ -197,37 +197,41 @@ describe("unary calls over NATS", () => {
     const seen: { hop: string; budget: number; reason?: Code }[] = [];
     servers.push(
       await serve(cServer!, [
-        defineService(Greeter, {
-          ...greeterHandlers("c"),
-          async sayHello(_req, ctx) {
-            const entry: (typeof seen)[number] = { hop: "c", budget: ctx.timeRemaining() };
-            seen.push(entry);
-            await sleep(5_000, ctx.signal).catch((e: RpcError) => (entry.reason = e.code));
-            return { message: "too late" };
-          },
-        }),
+        defineService(
+          Greeter,
+          greeterWith("c", {
+            async sayHello(_req, ctx) {
+              const entry: (typeof seen)[number] = { hop: "c", budget: ctx.timeRemaining() };
+              seen.push(entry);
+              await sleep(5_000, ctx.signal).catch((e: RpcError) => (entry.reason = e.code));
+              return { message: "too late" };
+            },
+          }),
+        ),
       ]),
     );
     const toC = createClient(Greeter, bClient!);
     servers.push(
       await serve(bServer!, [
-        defineService(Greeter, {
-          ...greeterHandlers("b"),
-          async sayHello(req, ctx) {
-            const entry: (typeof seen)[number] = { hop: "b", budget: ctx.timeRemaining() };
-            seen.push(entry);
-            await sleep(50);
-            try {
-              return await toC.sayHello(req, {
-                timeoutMs: ctx.timeRemaining(),
-                signal: ctx.signal,
-              });
-            } catch (e) {
-              entry.reason = (e as RpcError).code;
-              throw e;
-            }
-          },
-        }),
+        defineService(
+          Greeter,
+          greeterWith("b", {
+            async sayHello(req, ctx) {
+              const entry: (typeof seen)[number] = { hop: "b", budget: ctx.timeRemaining() };
+              seen.push(entry);
+              await sleep(50);
+              try {
+                return await toC.sayHello(req, {
+                  timeoutMs: ctx.timeRemaining(),
+                  signal: ctx.signal,
+                });
+              } catch (e) {
+                entry.reason = (e as RpcError).code;
+                throw e;
+              }
+            },
+          }),
+        ),
       ]),
     );
     const started = Date.now();
