@@ -7,6 +7,11 @@ import { startNatsServer } from "../test/harness/nats-server.js";
 import type { BenchContext } from "./lib/context.js";
 import { type Figure, machine, toMarkdown, writeResults } from "./lib/report.js";
 import { baselines } from "./scenarios/baselines.js";
+import { delivery } from "./scenarios/delivery.js";
+import { durablePublish } from "./scenarios/durable-publish.js";
+import { idleStreams } from "./scenarios/idle-streams.js";
+import { lookup } from "./scenarios/lookup.js";
+import { unary } from "./scenarios/unary.js";
 
 const quick = process.argv.includes("--quick");
 const server = await startNatsServer({ jetstream: true });
@@ -26,12 +31,25 @@ const ctx: BenchContext = {
   find: (name, payload) => figures.find((f) => f.name === name && f.payload === payload),
 };
 
+let only: string[] | undefined;
 try {
   const started = Date.now();
-  await baselines(ctx);
+  // `--only=unary,lookup` runs some scenarios (while working on one of them).
+  only = process.argv
+    .find((a) => a.startsWith("--only="))
+    ?.slice(7)
+    .split(",");
+  const scenarios = { baselines, unary, delivery, durablePublish, lookup, idleStreams };
+  for (const [name, scenario] of Object.entries(scenarios)) {
+    if (only && !only.includes(name)) continue;
+    const t0 = Date.now();
+    await scenario(ctx);
+    console.error(`${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
   const meta = { ...machine(), quick, seconds: Math.round((Date.now() - started) / 1000) };
   console.log(toMarkdown(figures, meta));
-  writeResults(fileURLToPath(new URL("./results", import.meta.url)), figures, meta);
+  // A partial run must not replace the figures of a complete one.
+  if (!only) writeResults(fileURLToPath(new URL("./results", import.meta.url)), figures, meta);
 } finally {
   await nc.close();
   await server.stop();

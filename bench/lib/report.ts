@@ -10,6 +10,8 @@ export interface Figure {
   value: number;
   /** (max - min) / median over the rounds. */
   spread: number;
+  /** The value of each round, in order (for paired ratios). */
+  samples?: number[];
   /** `name|payload` of the raw-NATS figure this one is compared with. */
   baseline?: string;
   /** value / baseline value. */

@@ -12,11 +12,25 @@ export interface WorkerProcess {
   next<T = Record<string, unknown>>(): Promise<T>;
   /** Sends a line to the child's stdin. */
   send(line: object): void;
+  /** Sends a command (see `serveCommands`) and resolves with its answer. */
+  ask<T = Record<string, unknown>>(command: { cmd: string } & Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
 }
 
-export async function startWorker(script: string, args: string[]): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+/**
+ * Node flags of every peer: `BENCH_NODE_FLAGS` adds some to all of them, e.g.
+ * `BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=bench/profiles"` profiles each
+ * peer separately.
+ */
+const sharedFlags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
+
+export async function startWorker(
+  script: string,
+  args: string[],
+  nodeFlags: string[] = [],
+): Promise<WorkerProcess> {
+  const flags = [...sharedFlags, ...nodeFlags, "--import", "tsx"];
+  const child = spawn(process.execPath, [...flags, script, ...args], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   const lines: string[] = [];
@@ -43,6 +57,12 @@ export async function startWorker(script: string, args: string[]): Promise<Worke
     child,
     next,
     send: (line) => child.stdin!.write(`${JSON.stringify(line)}\n`),
+    ask: async <T>(command: object) => {
+      worker.send(command);
+      const answer = await next<T & { error?: string }>();
+      if (answer.error !== undefined) throw new Error(`${script}: ${answer.error}`);
+      return answer;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

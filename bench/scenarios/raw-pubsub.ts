@@ -1,36 +1,26 @@
 import type { NatsConnection } from "@nats-io/transport-node";
+import { deliveryRate } from "../lib/delivery-rate.js";
 import type { WorkerProcess } from "../lib/worker-process.js";
 
 /**
- * Messages per second delivered from a publisher process to a plain callback
- * subscription here: the baseline for events and server streaming.
+ * Messages per second delivered from a raw publisher process to a plain
+ * callback subscription here: the baseline for events and server streaming.
  */
-export async function rawPublishSubscribe(
+export function rawPublishSubscribe(
   nc: NatsConnection,
   publisher: WorkerProcess,
   subject: string,
   count: number,
   size: number,
 ): Promise<number> {
-  let received = 0;
-  let first = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  const sub = nc.subscribe(subject, {
-    callback: () => {
-      if (received === 0) first = performance.now();
-      if (++received === count) done();
+  return deliveryRate(
+    async (delivered) => {
+      const sub = nc.subscribe(subject, { callback: delivered });
+      await nc.flush();
+      return async () => sub.unsubscribe();
     },
-  });
-  await nc.flush();
-  publisher.send({ count, size });
-  const timeout = setTimeout(done, 30_000);
-  await finished;
-  clearTimeout(timeout);
-  const elapsed = performance.now() - first;
-  sub.unsubscribe();
-  await publisher.next();
-  return (received / elapsed) * 1000;
+    publisher,
+    count,
+    size,
+  );
 }
