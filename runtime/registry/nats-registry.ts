@@ -37,11 +37,12 @@ export type { NatsRegistryOptions } from "./nats-registry-options.js";
  *
  * - A node that registers answers queries on `[ns.]pn.registry.query` and
  *   announces register / deregister / heartbeat on `[ns.]pn.registry.watch`.
- * - A lookup of a name not yet known asks every node and returns once every
- *   registry instance known to be alive has answered or, when it knows of
- *   none yet (its first lookup), once answers stop arriving for `quietMs`;
- *   never later than `timeoutMs`. From then on the
- *   announcements keep the cache exact, so repeated lookups (and repeated
+ * - A lookup of a name not yet known asks every node (every instance answers,
+ *   even with nothing) and returns as soon as every registry instance it
+ *   knows to be alive has answered; otherwise (its first lookup, or a known
+ *   instance that died) once answers stop arriving for `quietMs`; never later
+ *   than `timeoutMs`. Answers arriving later still reach the cache. From then
+ *   on announcements keep the cache exact, so repeated lookups (and repeated
  *   "not found") cost no network round trip.
  * - A node that stops heartbeating disappears from lookups `ttlMs` after its
  *   last heartbeat, so at most `ttlMs` after a crash, and from `watch()` as an
@@ -52,7 +53,10 @@ export type { NatsRegistryOptions } from "./nats-registry-options.js";
  *   else `Unavailable`; nodes subscribed but none answering within
  *   `timeoutMs` → `Unavailable`; no node of the service → `NotFound`.
  *
- * Lookup results are shared with the cache: treat them as read-only.
+ * `close()` stops answering, heartbeats and timers but does not deregister:
+ * other caches drop this process's nodes `ttlMs` later (a server's `stop()`
+ * deregisters first). Lookup results are shared with the cache: treat them
+ * as read-only.
  */
 export class NatsRegistry implements Registry {
   /** Id of this registry instance in its answers. */
