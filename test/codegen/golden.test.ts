@@ -50,6 +50,41 @@ describe("generated code matches the golden files", () => {
     }
   });
 
+  it("keeps proto comments intact but unable to end the JSDoc block", () => {
+    const hostile = generated.get("hostile/v1/hostile_nats.ts")!;
+    expect(hostile).toContain(
+      " * anything: *\\/ closes a block comment, ${injected} and `backticks` matter in",
+    );
+    expect(hostile).toContain("non-ASCII must survive: é, ß, 日本語, 🚀.");
+    // Every "*/" ends a comment that the generator opened.
+    expect(hostile.match(/\*\//g)?.length).toBe(hostile.match(/\/\*/g)?.length);
+    const events = generated.get("events/v1/events_nats.ts")!;
+    expect(events).toContain(
+      " * Leading comment of a nested event.\n *\n * Trailing comment of a nested event.",
+    );
+  });
+
+  it("marks deprecated services, methods and messages (and their nested messages) @deprecated", () => {
+    const deprecated = generated.get("deprecated/v1/deprecated_nats.ts")!;
+    const deprecatedBefore = (declaration: string, after = "") => {
+      const block = deprecated.substring(
+        0,
+        deprecated.indexOf(declaration, deprecated.indexOf(after)),
+      );
+      return block.substring(block.lastIndexOf("/**")).includes("@deprecated");
+    };
+    expect(deprecatedBefore("export interface OldServiceClient")).toBe(true);
+    expect(deprecatedBefore("export function createOldServiceClient")).toBe(true);
+    expect(deprecatedBefore("export interface OldServiceHandlers")).toBe(true);
+    expect(deprecatedBefore("export function defineOldService")).toBe(true);
+    expect(deprecatedBefore("export interface NewServiceClient")).toBe(false);
+    expect(deprecatedBefore("  get(request", "export interface OldServiceClient")).toBe(false);
+    expect(deprecatedBefore("  get(request", "export interface NewServiceClient")).toBe(true);
+    expect(deprecatedBefore("  get2(request", "export interface NewServiceClient")).toBe(false);
+    expect(deprecatedBefore("export const OldEvent")).toBe(true);
+    expect(deprecatedBefore("export const Old_InnerEvent")).toBe(true);
+  });
+
   it("generates the same output twice (stable ordering)", () => {
     const again = runNats(image, goodFixtures(image));
     for (const [name, content] of again) expect(content, name).toBe(generated.get(name));

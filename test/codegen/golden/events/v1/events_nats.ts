@@ -35,6 +35,10 @@ export const MeasuredEvent: EventDefinition<typeof MeasuredSchema> = defineEvent
 });
 
 /**
+ * Leading comment of a nested event.
+ *
+ * Trailing comment of a nested event.
+ *
  * Event on subject `outer.inner.{id}`.
  * Braced tokens are filled from the event's fields; `outer.inner.*` matches every event.
  * Subscribers share the queue group `q1` unless they name another.

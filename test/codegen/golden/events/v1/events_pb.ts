@@ -81,6 +81,10 @@ export const OuterSchema: GenMessage<Outer> = /*@__PURE__*/
   messageDesc(file_events_v1_events, 2);
 
 /**
+ * Leading comment of a nested event.
+ *
+ * Trailing comment of a nested event.
+ *
  * @generated from message events.v1.Outer.Inner
  */
 export type Outer_Inner = Message<"events.v1.Outer.Inner"> & {
