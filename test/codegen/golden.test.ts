@@ -53,7 +53,7 @@ describe("generated code matches the golden files", () => {
   it("keeps proto comments intact but unable to end the JSDoc block", () => {
     const hostile = generated.get("hostile/v1/hostile_nats.ts")!;
     expect(hostile).toContain(
-      " * anything: *\\/ closes a block comment, ${injected} and `backticks` matter in",
+      ` * anything: *\\/ closes a block comment, \${injected} and \`backticks\` matter in`,
     );
     expect(hostile).toContain("non-ASCII must survive: é, ß, 日本語, 🚀.");
     // Every "*/" ends a comment that the generator opened.
