@@ -1,10 +1,13 @@
 import { nuid } from "@nats-io/transport-node";
+import { startMicroResponder } from "../micro/micro-responder.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
-import type { EndpointBinding } from "../transport/transport.js";
+import { NatsTransport } from "../transport/nats-transport.js";
+import type { EndpointBinding, Listener } from "../transport/transport.js";
 import type { ServiceRegistration } from "./define-service.js";
 import { methodTable } from "./method-table.js";
+import type { ServerObserver } from "./observer.js";
 import { RpcServer, type Server } from "./server.js";
-import { serviceInfo, subjectPrefix } from "./service-info.js";
+import { serviceInfo, serviceVersion, subjectPrefix } from "./service-info.js";
 import type { ServeOptions } from "./service-options.js";
 
 /**
@@ -38,6 +41,9 @@ export async function serve(
   });
   const listener = await rt.transport.listen({ nodeId: id, endpoints }, server);
   server.listener = listener;
+  if (rt.transport instanceof NatsTransport) {
+    observers.push(startMicro(rt.transport, server, services, listener, options));
+  }
   const node = { id, address: listener.address, metadata: options.metadata ?? {} };
   try {
     for (const reg of services) {
@@ -50,4 +56,39 @@ export async function serve(
     throw error;
   }
   return server;
+}
+
+/**
+ * Makes every service visible to `nats micro ls|info|stats|ping`: one `$SRV`
+ * responder per service, fed the call records of that service only.
+ */
+function startMicro(
+  transport: NatsTransport,
+  server: RpcServer,
+  services: ServiceRegistration[],
+  listener: Listener,
+  options: ServeOptions,
+): ServerObserver {
+  const byService = new Map<string, ServerObserver>();
+  for (const reg of services) {
+    const name = reg.service.typeName;
+    const responder = startMicroResponder(transport.nc, {
+      name,
+      version: serviceVersion(reg.service, reg.options),
+      id: server.id,
+      metadata: { ...options.metadata, ...reg.options.metadata },
+      ...(options.description !== undefined && { description: options.description }),
+      endpoints: listener.endpoints
+        .filter((e) => e.method.startsWith(`/${name}/`))
+        .map((e) => ({
+          name: e.method.slice(name.length + 2),
+          subject: e.subject,
+          queueGroup: e.queue,
+          metadata: {},
+        })),
+    });
+    byService.set(name, responder.observer);
+    server.cleanups.push(() => responder.stop());
+  }
+  return { callFinished: (record) => byService.get(record.service)?.callFinished(record) };
 }

@@ -91,6 +91,38 @@ describe("unary calls over NATS", () => {
     expect(failed.headers?.get("Pn-Status")).toBe(String(Code.InvalidArgument));
   });
 
+  it("answers NATS micro discovery ($SRV) with its endpoints and live stats", async () => {
+    const [srt, crt] = scopes.scope(serverConn, clientConn);
+    const server = await serve(srt!, [defineService(Greeter, greeterHandlers("srv"))]);
+    servers.push(server);
+    const client = createClient(Greeter, crt!);
+    await client.sayHello({ name: "x" });
+    await expectCode(client.sayHello({ name: "" }), Code.InvalidArgument);
+    const name = "example-greeter-v1-Greeter";
+    const info = (
+      await clientConn.request(`$SRV.INFO.${name}.${server.id}`, undefined, {
+        timeout: 2_000,
+      })
+    ).json<{ id: string; version: string; endpoints: { name: string; subject: string }[] }>();
+    expect(info.id).toBe(server.id);
+    expect(info.version).toBe("1.0.0");
+    expect(info.endpoints).toEqual([
+      expect.objectContaining({
+        name: "SayHello",
+        subject: `${srt!.namespace}.example.greeter.v1.Greeter.SayHello`,
+      }),
+    ]);
+    const stats = (
+      await clientConn.request(`$SRV.STATS.${name}.${server.id}`, undefined, {
+        timeout: 2_000,
+      })
+    ).json<{ endpoints: { name: string; num_requests: number; num_errors: number }[] }>();
+    expect(stats.endpoints.find((e) => e.name === "SayHello")).toMatchObject({
+      num_requests: 2,
+      num_errors: 1,
+    });
+  });
+
   it("interceptors on client and server see method, headers and each stream message", async () => {
     const [srt, crt] = scopes.scope(serverConn, clientConn);
     const seen: string[] = [];
