@@ -32,13 +32,37 @@ function covers(wide: string[], narrow: string[]): boolean {
 
 /** A subject is well formed when no token is empty and wildcards stand alone (`>` last). */
 export function isValidSubject(subject: string): boolean {
-  if (subject.length === 0 || /\s/.test(subject)) return false;
-  const tokens = subject.split(".");
-  return tokens.every((t, i) => {
-    if (t.length === 0) return false;
-    if (t === ">") return i === tokens.length - 1;
-    return t === "*" || (!t.includes("*") && !t.includes(">"));
-  });
+  return checkTokens(subject, true);
+}
+
+/** A subject one can publish on: well formed and without wildcards. */
+export function isConcreteSubject(subject: string): boolean {
+  return checkTokens(subject, false);
+}
+
+// One pass over the characters, no allocation: this runs on every publish.
+function checkTokens(subject: string, wildcards: boolean): boolean {
+  const n = subject.length;
+  if (n === 0) return false;
+  let tokenStart = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? subject.charCodeAt(i) : 46; // a virtual "." closes the last token
+    if (c === 46) {
+      const length = i - tokenStart;
+      if (length === 0) return false;
+      const first = subject.charCodeAt(tokenStart);
+      if (first === 42 || first === 62) {
+        // "*" or ">" must be the whole token; ">" only last.
+        if (!wildcards || length !== 1 || (first === 62 && i !== n)) return false;
+      }
+      tokenStart = i + 1;
+    } else if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) {
+      return false;
+    } else if ((c === 42 || c === 62) && i !== tokenStart) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Prefixes a subject with the namespace, if any. */
@@ -48,12 +72,9 @@ export function withNamespace(namespace: string | undefined, subject: string): s
 
 /** Removes the namespace prefix that {@link withNamespace} added. */
 export function withoutNamespace(namespace: string | undefined, subject: string): string {
-  return namespace && subject.startsWith(`${namespace}.`)
-    ? subject.slice(namespace.length + 1)
+  if (!namespace) return subject;
+  const n = namespace.length;
+  return subject.charCodeAt(n) === 46 && subject.startsWith(namespace)
+    ? subject.slice(n + 1)
     : subject;
-}
-
-/** A subject one can publish on: well formed and without wildcards. */
-export function isConcreteSubject(subject: string): boolean {
-  return isValidSubject(subject) && !/(^|\.)[*>](\.|$)/.test(subject);
 }

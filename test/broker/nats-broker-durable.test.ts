@@ -159,6 +159,25 @@ describe("NatsBroker durable mode (JetStream)", () => {
     expect(consumer.num_pending).toBe(0);
   });
 
+  it("dead-letters, without running it again, a message whose handlers kept missing the ack wait", async () => {
+    const pub = await broker();
+    const dead = await watch("pn.dlq.SLOW.>");
+    const runs: number[] = [];
+    await (await broker()).subscribe(
+      "slow.x",
+      async (m) => {
+        runs.push(m.deliveryCount);
+        await sleep(900);
+      },
+      { queue: "q", durable: { stream: "SLOW", maxDeliveries: 2, ackWaitMs: 300 } },
+    );
+    await pub.publish("slow.x", bytes("s"), durable("SLOW"));
+    await waitFor(() => dead.length === 1, "the dead letter");
+    expect(runs).toEqual([1, 2]);
+    expect(dead[0]!.headers!.get(DeadLetterHeader.Code)).toBe(String(Code.DeadlineExceeded));
+    expect(dead[0]!.headers!.get(DeadLetterHeader.Deliveries)).toBe("3");
+  });
+
   it("dead-letters a permanent failure (InvalidArgument) on its first delivery", async () => {
     const pub = await broker();
     const dead = await watch("pn.dlq.PERM.>");
