@@ -50,8 +50,11 @@ export class LocalRegistrations {
     return this.records.size;
   }
 
-  /** Adds (or refreshes) each node of `service` and announces it. */
-  async add(service: ServiceInfo): Promise<void> {
+  /**
+   * Adds (or refreshes) each node of `service` and announces it. With
+   * `confirm`, waits until the server has the subscription and announcement.
+   */
+  async add(service: ServiceInfo, confirm: boolean): Promise<void> {
     this.ensureAnswering();
     for (const node of service.nodes) {
       const single: ServiceInfo = { ...service, nodes: [node] };
@@ -65,11 +68,11 @@ export class LocalRegistrations {
     this.ensureHeartbeat();
     // Once the server has our query subscription and the announcement, every
     // lookup (cold or cached) anywhere in the cluster can see the new node.
-    await this.nc.flush();
+    if (confirm) await this.nc.flush();
   }
 
   /** Withdraws each node of `service` listed locally, announcing it at once. */
-  async remove(service: ServiceInfo): Promise<void> {
+  async remove(service: ServiceInfo, confirm: boolean): Promise<void> {
     const withdrawn: ServiceInfo["nodes"] = [];
     for (const node of service.nodes) {
       if (this.records.delete(keyOf(service.name, service.version, node.id))) withdrawn.push(node);
@@ -81,7 +84,7 @@ export class LocalRegistrations {
       );
     }
     if (this.records.size === 0) this.stopHeartbeat();
-    await this.nc.flush();
+    if (confirm) await this.nc.flush();
   }
 
   /** Announces every node again, e.g. after a reconnection during which caches may have expired them. */

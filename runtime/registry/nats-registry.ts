@@ -91,11 +91,16 @@ export class NatsRegistry implements Registry {
     this.gather = new ScatterGather(nc);
   }
 
+  /**
+   * Announces the nodes of `service` and answers queries for them. While the
+   * connection is reconnecting the registration is kept and announced on
+   * reconnection, so a server can start (and stop) during a NATS outage.
+   */
   async register(service: ServiceInfo): Promise<void> {
     this.assertOpen();
     this.watchConnection();
     try {
-      await this.local.add(service);
+      await this.local.add(service, this.connected);
     } catch (err) {
       throw unavailable("cannot announce the registration", err);
     }
@@ -104,7 +109,8 @@ export class NatsRegistry implements Registry {
   async deregister(service: ServiceInfo): Promise<void> {
     if (this.closed) return;
     try {
-      await this.local.remove(service);
+      // Never wait for a reconnection: a stopping server must not hang on it.
+      await this.local.remove(service, this.connected && !this.nc.isClosed());
     } catch (err) {
       throw unavailable("cannot announce the deregistration", err);
     }

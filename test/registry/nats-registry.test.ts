@@ -283,4 +283,32 @@ describe("NatsRegistry while NATS restarts", () => {
       await server.stop();
     }
   });
+
+  it("registers and deregisters during an outage without hanging, announcing on reconnection", async () => {
+    const server = await startNatsServer();
+    const opts = { servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 50 };
+    const homeNc = await connect(opts);
+    const clientNc = await connect(opts);
+    const home = new NatsRegistry(homeNc);
+    const client = new NatsRegistry(clientNc);
+    try {
+      const name = uniqueName();
+      await home.register(nodeRecord(name, "before"));
+      await server.kill();
+      await eventually(async () => {
+        await expectCode(client.getService(uniqueName("Unknown")), Code.Unavailable);
+        await expectCode(home.getService(uniqueName("Unknown")), Code.Unavailable);
+      }, 3000);
+      await home.register(nodeRecord(name, "during"));
+      await home.deregister(nodeRecord(name, "before"));
+      await server.restart();
+      await eventually(async () => {
+        expect(nodeIds(await client.getService(name))).toEqual(["during"]);
+      }, 5000);
+    } finally {
+      await Promise.all([home.close(), client.close()]);
+      await Promise.all([homeNc.close(), clientNc.close()]);
+      await server.stop();
+    }
+  });
 });
