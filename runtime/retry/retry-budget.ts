@@ -56,7 +56,8 @@ export class RetryBudget {
   /** Takes one retry from the budget; false when it is spent. */
   tryWithdraw(): boolean {
     this.refill();
-    if (this.tokens < 1) return false;
+    // Tolerance for the float sum of fractional deposits (0.2 * 5 is 0.99...).
+    if (this.tokens < 1 - 1e-9) return false;
     this.tokens -= 1;
     return true;
   }
