@@ -26,7 +26,12 @@ function failure(over: Partial<RetryContext> & { code?: Code } = {}): RetryConte
 /** A clock the test moves by hand. */
 function clock() {
   let t = 5_000_000;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 describe("retry rules", () => {

@@ -16,7 +16,12 @@ const gone: CallOutcome = { code: Code.Unavailable, durationMs: 0, undelivered: 
 /** A clock the test moves by hand. */
 function clock(start = 1_000_000) {
   let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 /** Picks `count` times, reporting each outcome from `outcome(node)`. */
