@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { anyPack, anyUnpack, StructSchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type RuntimeLike, type Server, serve } from "protonats";
-import { MemoryBroker, MemoryNetwork, MemoryRegistry, MemoryTransport } from "protonats/testing";
+import { memoryRuntime } from "protonats/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";
 import { MoneySchema } from "./golden/common/v1/common_pb.js";
@@ -37,11 +37,7 @@ const runtimes: { name: string; start(): Promise<Sides> }[] = [
   {
     name: "in memory",
     async start() {
-      const runtime = {
-        transport: new MemoryTransport({ network: new MemoryNetwork() }),
-        registry: new MemoryRegistry(),
-        broker: new MemoryBroker(),
-      };
+      const runtime = memoryRuntime();
       return { server: runtime, client: runtime, close: async () => {} };
     },
   },
