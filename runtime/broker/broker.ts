@@ -38,7 +38,12 @@ export interface SubscribeOptions {
 }
 
 export interface DurableOptions {
-  /** Stream holding the subject (created, or extended to the subject, if needed). */
+  /**
+   * Stream holding the subject. Created when missing (file storage, no
+   * limits, 2-minute duplicate window, one replica); an existing stream keeps
+   * its settings and only gains the subject. Create it yourself to choose
+   * limits or replicas.
+   */
   stream: string;
   /** Subject pattern the stream must store. Default: the subscribed subject. */
   streamSubject?: string;

@@ -106,6 +106,8 @@ export class NatsBroker implements Broker {
       const h = toNatsHeaders(options.headers);
       await this.#jetstream.client.publish(full, body, {
         msgID: messageId,
+        // Safe thanks to the message id: a retry of a stored event is dropped as a duplicate.
+        retries: 2,
         ...(h ? { headers: h } : {}),
       });
     };
