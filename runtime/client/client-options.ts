@@ -8,9 +8,17 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Run around every call, the first one outermost. */
   interceptors?: Interceptor[];
-  /** Picks the node for each call. Default: round robin. */
+  /**
+   * Picks the node for each call. Default: `EjectingRoundRobinSelector`
+   * (round robin that skips nodes whose calls keep ending `Unavailable`).
+   */
   selector?: Selector;
-  /** Retries of failed unary calls. Default: none. */
+  /**
+   * Retries of failed unary calls. Default: a `StandardRetryPolicy` per
+   * client: calls that never reached a server are retried at once on another
+   * node; idempotent methods also on `Unavailable` / `ResourceExhausted`,
+   * within a budget of 20 % of calls. `noRetry` turns retries off.
+   */
   retry?: RetryPolicy;
   /** Call only nodes of this service version. */
   version?: string;

@@ -1,7 +1,9 @@
 import { create, type DescMethod, type DescService, type Message } from "@bufbuild/protobuf";
+import { EjectingRoundRobinSelector } from "../balancing/ejecting-round-robin.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { methodKey } from "../naming.js";
+import { StandardRetryPolicy } from "../retry/standard-retry-policy.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
 import type { Client } from "../service-types.js";
 import type { CallOptions } from "./call-options.js";
@@ -16,7 +18,6 @@ import {
 import { methodConfig } from "./method-config.js";
 import { NodePicker } from "./node-picker.js";
 import { mergeHeaders } from "./reserved-headers.js";
-import { RoundRobinSelector } from "./selector.js";
 import { StreamClient } from "./stream-client.js";
 import { UnaryClient } from "./unary-client.js";
 
@@ -26,9 +27,11 @@ export const defaultTimeoutMs = 30_000;
 /**
  * A typed client for `service`: one method per RPC, keyed by `methodKey`.
  * Each call looks the service up in the runtime's registry (cached there),
- * picks a node with the selector (round robin by default) and calls it with
- * a deadline: `options.timeoutMs` of the call, else the method's
- * `(protonats.v1.method).timeout_ms`, else the client's, else 30 s.
+ * picks a node with the selector (round robin with outlier ejection by
+ * default), retries as the retry policy allows (`StandardRetryPolicy` by
+ * default) and calls the node with a deadline: `options.timeoutMs` of the
+ * call, else the method's `(protonats.v1.method).timeout_ms`, else the
+ * client's, else 30 s.
  */
 export function createClient<S extends DescService>(
   service: S,
@@ -36,7 +39,9 @@ export function createClient<S extends DescService>(
   options: ClientOptions = {},
 ): Client<S> {
   const rt = resolveRuntime(runtime);
-  const selector = options.selector ?? new RoundRobinSelector();
+  const selector = options.selector ?? new EjectingRoundRobinSelector();
+  // One policy per client by default, so that its retry budget is per client.
+  const resolved: ClientOptions = { ...options, retry: options.retry ?? new StandardRetryPolicy() };
   const lookup = {
     ...(options.version !== undefined && { version: options.version }),
     ...(options.nodeMetadata !== undefined && { metadata: options.nodeMetadata }),
@@ -44,7 +49,7 @@ export function createClient<S extends DescService>(
   const picker = new NodePicker(rt.registry, service, selector, lookup);
   const client: Record<string, unknown> = {};
   for (const method of service.methods) {
-    client[methodKey(method)] = methodCaller(service, method, rt.transport, picker, options);
+    client[methodKey(method)] = methodCaller(service, method, rt.transport, picker, resolved);
   }
   return client as Client<S>;
 }

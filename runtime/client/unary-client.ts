@@ -96,7 +96,10 @@ export class UnaryClient {
         exclude.add(node.id);
         context = { ...context, exclude };
         await sleep(delay, signal);
-        nodes = await this.picker.nodes();
+        // With no node left to retry on, the attempt's failure is the one to report.
+        nodes = await this.picker.nodes().catch((): never => {
+          throw error;
+        });
       }
     }
   }

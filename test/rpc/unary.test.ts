@@ -13,6 +13,7 @@ import { Code } from "../../runtime/errors/code.js";
 import type { RpcError } from "../../runtime/errors/rpc-error.js";
 import { natsRuntime } from "../../runtime/nats/nats-runtime.js";
 import type { ServiceNode } from "../../runtime/registry/registry.js";
+import { noRetry } from "../../runtime/retry/standard-retry-policy.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import { serve } from "../../runtime/server/serve.js";
 import type { Server } from "../../runtime/server/server.js";
@@ -209,8 +210,8 @@ describe("unary calls over NATS", () => {
     for (const [, o] of dead)
       expect(o).toMatchObject({ code: Code.Unavailable, undelivered: true });
     expect(retries.every((r) => r.idempotent && r.undelivered && r.attempt === 1)).toBe(true);
-    // Without a policy, the same failure reaches the caller.
-    const plain = createClient(Greeter, crt!);
+    // With retries off, the same failure reaches the caller.
+    const plain = createClient(Greeter, crt!, { retry: noRetry });
     const codes = await Promise.all(
       [0, 1, 2, 3].map(() =>
         plain.sayHello({ name: "x" }).then(
