@@ -29,7 +29,9 @@ export class GenerationError extends Error {
   readonly diagnostics: readonly Diagnostic[];
 
   constructor(diagnostics: readonly Diagnostic[]) {
-    super(diagnostics.map(formatDiagnostic).join("\n"));
+    // A heading line, then one problem per line in the form editors link to.
+    const count = diagnostics.length === 1 ? "1 problem" : `${diagnostics.length} problems`;
+    super([`${count} with protonats options:`, ...diagnostics.map(formatDiagnostic)].join("\n"));
     this.name = "GenerationError";
     this.diagnostics = diagnostics;
   }

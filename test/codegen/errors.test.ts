@@ -56,7 +56,11 @@ describe("bad protonats options fail generation with a message naming file, line
     it(file, () => {
       const expected = expectedErrors(file);
       expect(expected.length).toBeGreaterThan(0);
-      expect(generationError(image, file).split("\n")).toEqual(expected);
+      const [heading, ...problems] = generationError(image, file).split("\n");
+      expect(heading).toBe(
+        `${expected.length} problem${expected.length === 1 ? "" : "s"} with protonats options:`,
+      );
+      expect(problems).toEqual(expected);
     });
   }
 });
