@@ -65,7 +65,8 @@ function tokenProblem(message: DescMessage, token: string): string | undefined {
     return literalTokenProblem(token);
   }
   const name = match[1]!;
-  const target = message.fields.find((f) => f.name === name);
+  // By proto name or, as the runtime also accepts, by its TypeScript name.
+  const target = message.fields.find((f) => f.name === name || f.localName === name);
   if (target === undefined) {
     const usable = message.fields.filter(
       (f) => f.fieldKind === "enum" || (f.fieldKind === "scalar" && tokenScalars.has(f.scalar)),

@@ -6,7 +6,7 @@
 
 import type { EventDefinition } from "protonats";
 import { defineEvent } from "protonats";
-import { HeartbeatSchema, MeasuredSchema, Outer_InnerSchema } from "./events_pb.js";
+import { HeartbeatSchema, MeasuredSchema, NodeSeenSchema, Outer_InnerSchema } from "./events_pb.js";
 
 /**
  * Event on subject `events.heartbeat`.
@@ -48,4 +48,16 @@ export const MeasuredEvent: EventDefinition<typeof MeasuredSchema> = defineEvent
 export const Outer_InnerEvent: EventDefinition<typeof Outer_InnerSchema> = defineEvent(Outer_InnerSchema, {
   subject: "outer.inner.{id}",
   queue: "q1",
+});
+
+/**
+ * A token may name a field by its TypeScript name too, as the runtime accepts.
+ *
+ * Event on subject `nodes.{nodeId}.seen`.
+ * Braced tokens are filled from the event's fields; `nodes.*.seen` matches every event.
+ *
+ * @generated from message events.v1.NodeSeen
+ */
+export const NodeSeenEvent: EventDefinition<typeof NodeSeenSchema> = defineEvent(NodeSeenSchema, {
+  subject: "nodes.{nodeId}.seen",
 });

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file events/v1/events.proto.
  */
 export const file_events_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChZldmVudHMvdjEvZXZlbnRzLnByb3RvEglldmVudHMudjEiIwoJSGVhcnRiZWF0OhbqkhkSChBldmVudHMuaGVhcnRiZWF0IrEBCghNZWFzdXJlZBIhCgZyZWdpb24YASABKA4yES5ldmVudHMudjEuUmVnaW9uEg4KBnNlbnNvchgCIAEoCRINCgVzaGFyZBgDIAEoBBIKCgJvaxgEIAEoCBINCgV2YWx1ZRgFIAEoATpI6pIZRAombWV0cmljcy57cmVnaW9ufS57c2Vuc29yfS57c2hhcmR9Lntva30SD21ldHJpY3Mud29ya2VycxgBIgdNRVRSSUNTIjgKBU91dGVyGi8KBUlubmVyEgoKAmlkGAEgASgROhrqkhkWChBvdXRlci5pbm5lci57aWR9EgJxMSovCgZSZWdpb24SFgoSUkVHSU9OX1VOU1BFQ0lGSUVEEAASDQoJUkVHSU9OX0VVEAFiBnByb3RvM9L2AwQIABgA", [file_protonats_v1_options]);
+  fileDesc("ChZldmVudHMvdjEvZXZlbnRzLnByb3RvEglldmVudHMudjEiIwoJSGVhcnRiZWF0OhbqkhkSChBldmVudHMuaGVhcnRiZWF0IrEBCghNZWFzdXJlZBIhCgZyZWdpb24YASABKA4yES5ldmVudHMudjEuUmVnaW9uEg4KBnNlbnNvchgCIAEoCRINCgVzaGFyZBgDIAEoBBIKCgJvaxgEIAEoCBINCgV2YWx1ZRgFIAEoATpI6pIZRAombWV0cmljcy57cmVnaW9ufS57c2Vuc29yfS57c2hhcmR9Lntva30SD21ldHJpY3Mud29ya2VycxgBIgdNRVRSSUNTIjgKBU91dGVyGi8KBUlubmVyEgoKAmlkGAEgASgROhrqkhkWChBvdXRlci5pbm5lci57aWR9EgJxMSI2CghOb2RlU2VlbhIPCgdub2RlX2lkGAEgASgJOhnqkhkVChNub2Rlcy57bm9kZUlkfS5zZWVuKi8KBlJlZ2lvbhIWChJSRUdJT05fVU5TUEVDSUZJRUQQABINCglSRUdJT05fRVUQAWIGcHJvdG8z0vYDBAgAGAA", [file_protonats_v1_options]);
 
 /**
  * @generated from message events.v1.Heartbeat
@@ -100,6 +100,25 @@ export type Outer_Inner = Message<"events.v1.Outer.Inner"> & {
  */
 export const Outer_InnerSchema: GenMessage<Outer_Inner> = /*@__PURE__*/
   messageDesc(file_events_v1_events, 2, 0);
+
+/**
+ * A token may name a field by its TypeScript name too, as the runtime accepts.
+ *
+ * @generated from message events.v1.NodeSeen
+ */
+export type NodeSeen = Message<"events.v1.NodeSeen"> & {
+  /**
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+};
+
+/**
+ * Describes the message events.v1.NodeSeen.
+ * Use `create(NodeSeenSchema)` to create a new message.
+ */
+export const NodeSeenSchema: GenMessage<NodeSeen> = /*@__PURE__*/
+  messageDesc(file_events_v1_events, 3);
 
 /**
  * @generated from enum events.v1.Region
