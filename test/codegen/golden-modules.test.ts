@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { DescMessage } from "@bufbuild/protobuf";
 import type { EventDefinition } from "protonats";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "./support/fixture-image.js";
@@ -13,7 +14,7 @@ const modules = readdirSync(goldenDir, { recursive: true, encoding: "utf8" })
   .filter((name) => name.endsWith("_nats.ts"))
   .sort();
 
-function isEvent(value: unknown): value is EventDefinition {
+function isEvent(value: unknown): value is EventDefinition<DescMessage> {
   return typeof value === "object" && value !== null && "pattern" in value && "schema" in value;
 }
 
