@@ -15,7 +15,9 @@ export interface NatsRegistryOptions {
    * the last one. On one cluster answers arrive within a fraction of a
    * millisecond of each other, and a late answer is not lost: its node's next
    * heartbeat makes the cache ask again. Raise it to about the cross-node
-   * round trip for clusters spread over distant sites. Default 2.
+   * round trip for clusters spread over distant sites. While no node of the
+   * name has answered (and for lists) the window is ten times longer, so a
+   * slow instance does not turn into a false "not found". Default 2.
    */
   quietMs?: number;
   /** How often this process tells every cache that its nodes are alive, in ms. Default 5000. */

@@ -26,7 +26,7 @@ import {
   type RegistryAnswer,
   type RegistryQuery,
 } from "./registry-wire.js";
-import { type GatherResult, ScatterGather } from "./scatter-gather.js";
+import { type AnswerVerdict, type GatherResult, ScatterGather } from "./scatter-gather.js";
 import { ServiceCache } from "./service-cache.js";
 
 export type { NatsRegistryOptions } from "./nats-registry-options.js";
@@ -189,8 +189,10 @@ export class NatsRegistry implements Registry {
   /**
    * Broadcasts a query and gathers the answers: done when every registry
    * instance known to be alive has answered, else when answers stop for
-   * `quietMs`, at most after `timeoutMs`. No answer at all while someone
-   * listens means the nodes cannot answer: `Unavailable`.
+   * `quietMs`, at most after `timeoutMs`. While nothing was found (or for a
+   * list) the quiet window is ten times longer: a wrong "not found" costs
+   * more than a slower one. No answer at all while someone listens means
+   * the nodes cannot answer: `Unavailable`.
    */
   private async ask(
     query: RegistryQuery,
@@ -201,15 +203,20 @@ export class NatsRegistry implements Registry {
     const expected = this.known.live(Date.now());
     const answered = new Set<string>();
     const answers: RegistryAnswer[] = [];
-    const onAnswer = (data: Uint8Array): boolean => {
+    let found = false;
+    const onAnswer = (data: Uint8Array): AnswerVerdict => {
       const answer = decodeAnswer(data);
-      if (!answer) return false;
+      if (!answer) return undefined;
       answers.push(answer);
       answered.add(answer.registry);
       this.known.heard(answer.registry, answer.ttl, Date.now());
-      if (expected.size === 0 || answered.size < expected.size) return false;
-      for (const id of expected) if (!answered.has(id)) return false;
-      return true;
+      if (query.op === "get" && answer.services.some((s) => s.name === query.name)) found = true;
+      if (expected.size > 0 && answered.size >= expected.size) {
+        let all = true;
+        for (const id of expected) if (!answered.has(id)) all = false;
+        if (all) return "done";
+      }
+      return found ? quietMs : quietMs * 10;
     };
     const onLate = (data: Uint8Array): void => {
       const answer = decodeAnswer(data);

@@ -21,8 +21,12 @@ export interface GatherOptions {
   /** Upper bound of the whole gather. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
-  /** Sees each answer; returning true ends the gather at once (every expected answer is in). */
-  onAnswer?: ((data: Uint8Array) => boolean) | undefined;
+  /**
+   * Sees each answer and says what to do next: `"done"` ends the gather at
+   * once (every expected answer is in), a number replaces `quietMs` for the
+   * wait after this answer, `undefined` keeps `quietMs`.
+   */
+  onAnswer?: ((data: Uint8Array) => AnswerVerdict) | undefined;
   /**
    * Receives answers that arrive after the gather ended, until `timeoutMs`
    * after it started: a node slower than the quiet window still reaches the
@@ -30,6 +34,8 @@ export interface GatherOptions {
    */
   onLate?: ((data: Uint8Array) => void) | undefined;
 }
+
+export type AnswerVerdict = "done" | number | undefined;
 
 interface Late {
   onLate: (data: Uint8Array) => void;
@@ -41,7 +47,7 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
   deadline: number;
   quietMs: number;
-  onAnswer: ((data: Uint8Array) => boolean) | undefined;
+  onAnswer: ((data: Uint8Array) => AnswerVerdict) | undefined;
   finish(noResponders: boolean, timedOut: boolean): void;
 }
 
@@ -86,7 +92,8 @@ export class ScatterGather {
     }
     pending.answers.push(msg.data);
     clearTimeout(pending.timer);
-    if (pending.onAnswer?.(msg.data)) {
+    const verdict = pending.onAnswer?.(msg.data);
+    if (verdict === "done") {
       pending.finish(false, false);
       return;
     }
@@ -95,7 +102,7 @@ export class ScatterGather {
       pending.finish(false, true);
       return;
     }
-    const wait = Math.min(pending.quietMs, remaining);
+    const wait = Math.min(verdict ?? pending.quietMs, remaining);
     pending.timer = setTimeout(() => pending.finish(false, false), wait);
   }
 
