@@ -42,7 +42,7 @@ export interface DurableOptions {
    * Stream holding the subject. Created when missing (file storage, no
    * limits, 2-minute duplicate window, one replica); an existing stream keeps
    * its settings and only gains the subject. Create it yourself to choose
-   * limits or replicas.
+   * limits or replicas. In a namespace the stream is `<namespace>_<stream>`.
    */
   stream: string;
   /** Subject pattern the stream must store. Default: the subscribed subject. */
@@ -55,20 +55,30 @@ export interface DurableOptions {
    * while it exists.
    */
   name?: string;
-  /** Deliveries before a message goes to the dead-letter subject. Default 5. */
+  /**
+   * Handler runs before a failing message goes to the dead-letter subject.
+   * Default 5. A handler that throws an `RpcError` with `InvalidArgument` or
+   * `DataLoss` (as decoding a malformed event does) dead-letters it at once.
+   */
   maxDeliveries?: number;
-  /** Delays between redeliveries, in milliseconds. */
+  /**
+   * Delay before the n-th redelivery is `backoffMs[n - 1]` (the last one
+   * repeats), in milliseconds. Default 1 s, 5 s, 15 s, 30 s.
+   */
   backoffMs?: number[];
   /**
    * Subject that receives messages whose deliveries are exhausted (or that can
-   * never succeed). Default `pn.dlq.<stream>.<consumer>` (namespaced).
+   * never succeed), with the `Pn-Dlq-*` headers of `DeadLetterHeader`. Default
+   * `pn.dlq.<stream>.<consumer>` (namespaced). Stored in JetStream: in the
+   * stream that already stores the subject, else in `PN_DLQ` (created).
    */
   deadLetterSubject?: string;
   /** How long the server waits for an acknowledgement before redelivering. Default 30 s. */
   ackWaitMs?: number;
   /**
-   * Where a consumer that does not exist yet starts: `"all"` (default) replays
-   * what the stream holds, `"new"` only takes events published from now on.
+   * Where a consumer that does not exist yet starts: `"all"` replays what the
+   * stream holds, `"new"` only takes events published from now on. Default
+   * `"all"` for a named consumer, `"new"` for an ephemeral one.
    */
   startAt?: "all" | "new";
 }

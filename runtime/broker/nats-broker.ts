@@ -202,7 +202,7 @@ export class NatsBroker implements Broker {
         maxDeliveries,
         backoffMs: durable.backoffMs ?? durableDefaults.backoffMs,
         ackWaitMs: durable.ackWaitMs ?? durableDefaults.ackWaitMs,
-        startAt: durable.startAt ?? "all",
+        startAt: durable.startAt ?? (consumer === undefined ? "new" : "all"),
         report: extra.report,
         logger: this.#logger,
       },
