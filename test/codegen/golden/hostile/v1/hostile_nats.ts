@@ -5,7 +5,7 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { AsyncIterable, AsyncIterableSchema, CallOptions as CallOptions$1, CallOptionsSchema, createClient, createClientSchema, defineService, defineServiceSchema, HandlerContext, HandlerContextSchema, MessageInitShape as MessageInitShape$1, MessageInitShapeSchema, Object$, ObjectSchema, Promise, PromiseSchema, RuntimeLike, RuntimeLikeSchema, ServiceRegistration, ServiceRegistrationSchema } from "./hostile_pb.js";
+import type { AsyncIterable, AsyncIterableSchema, CallOptions as CallOptions$1, CallOptionsSchema, ClientOptions as ClientOptions$1, ClientOptionsSchema, createClient, createClientSchema, defineService, defineServiceSchema, HandlerContext, HandlerContextSchema, MessageInitShape as MessageInitShape$1, MessageInitShapeSchema, Object$, ObjectSchema, Promise, PromiseSchema, RuntimeLike, RuntimeLikeSchema, ServiceOptions as ServiceOptions$1, ServiceOptionsSchema, ServiceRegistration, ServiceRegistrationSchema } from "./hostile_pb.js";
 import { class$, Client, createFoo, defineEventSchema, EventDefinitionSchema, Foo } from "./hostile_pb.js";
 import type { CallOptions, ClientOptions, EventDefinition, HandlerContext as HandlerContext$1, RuntimeLike as RuntimeLike$1, ServiceOptions, ServiceRegistration as ServiceRegistration$1 } from "protonats";
 import { createClient as createClient$1, defineEvent, defineService as defineService$1 } from "protonats";
@@ -166,6 +166,12 @@ export interface FooClient {
    * @generated from rpc hostile.v1.Foo.Echo
    */
   echo(request: MessageInitShape<typeof CallOptionsSchema>, options?: CallOptions): globalThis.Promise<CallOptions$1>;
+  /**
+   * Request and response named like the options of createClient and defineService.
+   *
+   * @generated from rpc hostile.v1.Foo.Configure
+   */
+  configure(request: MessageInitShape<typeof ClientOptionsSchema>, options?: CallOptions): globalThis.Promise<ServiceOptions$1>;
 }
 
 /**
@@ -187,6 +193,12 @@ export interface FooHandlers {
    * @generated from rpc hostile.v1.Foo.Echo
    */
   echo(request: CallOptions$1, context: HandlerContext$1): globalThis.Promise<MessageInitShape<typeof CallOptionsSchema>> | MessageInitShape<typeof CallOptionsSchema>;
+  /**
+   * Request and response named like the options of createClient and defineService.
+   *
+   * @generated from rpc hostile.v1.Foo.Configure
+   */
+  configure(request: ClientOptions$1, context: HandlerContext$1): globalThis.Promise<MessageInitShape<typeof ServiceOptionsSchema>> | MessageInitShape<typeof ServiceOptionsSchema>;
 }
 
 /**
