@@ -15,7 +15,7 @@ export const traceparentHeader = "traceparent";
 export const tracestateHeader = "tracestate";
 
 const version00 = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const future = /^([0-9a-e][0-9a-f])-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const future = /^((?!ff)[0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const zeroTrace = "0".repeat(32);
 const zeroSpan = "0".repeat(16);
 
