@@ -8,7 +8,7 @@ import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.
 import { eventually, expectCode, nodeIds, nodeRecord, uniqueName } from "./registry-fixtures.js";
 
 /** Short heartbeats so that expiry is observable within a test. */
-const fast: NatsRegistryOptions = { heartbeatIntervalMs: 100, ttlMs: 300, sweepIntervalMs: 50 };
+const fast: NatsRegistryOptions = { heartbeatIntervalMs: 100, ttlMs: 500, sweepIntervalMs: 50 };
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
@@ -109,8 +109,9 @@ describe("NatsRegistry on one server", () => {
     const elapsed = performance.now() - started;
     expect(nc.stats().outMsgs).toBe(before);
     console.log(`cached lookup: ${((elapsed * 1000) / lookups).toFixed(2)} µs each`);
-    // Generous: a network round trip would cost hundreds of µs per lookup.
-    expect(elapsed).toBeLessThan(2000);
+    // The message count above is the proof; the time bound is generous for a
+    // busy machine, yet 10k network round trips could not meet it.
+    expect(elapsed).toBeLessThan(5000);
   });
 
   it("returns NotFound at once when no node at all listens", async () => {
@@ -162,8 +163,8 @@ describe("NatsRegistry on one server", () => {
     void (async () => {
       for await (const e of watcher) if (e.type === "expire") expired.push(e);
     })();
-    // Outlive several TTLs: heartbeats keep live nodes in the caches.
-    await new Promise((r) => setTimeout(r, 700));
+    // Outlive two TTLs: heartbeats keep live nodes in the caches.
+    await new Promise((r) => setTimeout(r, 1000));
     for (const w of watchers)
       expect(nodeIds(await w.getService(name))).toEqual(["alive", "doomed"]);
 
@@ -184,10 +185,10 @@ describe("NatsRegistry on one server", () => {
     const expiredAfter = performance.now() - crashedAt;
     watcher.stop();
     console.log(
-      `crashed node left the caches after ${gone.map((g) => g.toFixed(0)).join(", ")} ms (ttl 300 ms), expire event after ${expiredAfter.toFixed(0)} ms`,
+      `crashed node left the caches after ${gone.map((g) => g.toFixed(0)).join(", ")} ms (ttl 500 ms), expire event after ${expiredAfter.toFixed(0)} ms`,
     );
     // Bound: ttl after the last heartbeat (lookups), plus one sweep for the event; slack for a busy machine.
-    for (const g of gone) expect(g).toBeLessThan(300 + 400);
+    for (const g of gone) expect(g).toBeLessThan(500 + 700);
   });
 
   it("removes a deregistered node from warm caches at once", async () => {
@@ -209,7 +210,8 @@ describe("NatsRegistry on one server", () => {
     console.log(
       `deregistered node left warm caches after ${took.map((t) => t.toFixed(2)).join(", ")} ms (deregister call ${(performance.now() - started).toFixed(2)} ms)`,
     );
-    for (const t of took) expect(t).toBeLessThan(100);
+    // "At once": one message hop, far below any TTL; generous for a busy machine.
+    for (const t of took) expect(t).toBeLessThan(250);
   });
 
   it("learns of a node registered after the first lookup without asking again", async () => {
