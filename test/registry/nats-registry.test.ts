@@ -109,9 +109,9 @@ describe("NatsRegistry on one server", () => {
     const elapsed = performance.now() - started;
     expect(nc.stats().outMsgs).toBe(before);
     console.log(`cached lookup: ${((elapsed * 1000) / lookups).toFixed(2)} µs each`);
-    // The message count above is the proof; the time bound is generous for a
-    // busy machine, yet 10k network round trips could not meet it.
-    expect(elapsed).toBeLessThan(5000);
+    // The unchanged message count proves no lookup used the network; the time
+    // bound (300 µs each, ~50x what an idle machine needs) catches a slow path.
+    expect(elapsed).toBeLessThan(3000);
   });
 
   it("returns NotFound at once when no node at all listens", async () => {
