@@ -21,7 +21,7 @@ const ctx: BenchContext = {
   url: server.url,
   nc,
   quick,
-  roundMs: quick ? 700 : 2500,
+  roundMs: quick ? 500 : 2000,
   rounds: quick ? 2 : 3,
   payloads: [
     { label: "100 B", bytes: new Uint8Array(100).fill(7) },

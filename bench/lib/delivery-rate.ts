@@ -14,6 +14,7 @@ export async function deliveryRate(
   publisher: WorkerProcess,
   count: number,
   size: number,
+  extra: Record<string, unknown> = {},
 ): Promise<number> {
   let received = 0;
   let first = 0;
@@ -27,7 +28,7 @@ export async function deliveryRate(
     if (received === 0) first = last;
     if (++received === count) done();
   });
-  const published = publisher.ask({ cmd: "publish", count, size });
+  const published = publisher.ask({ cmd: "publish", count, size, ...extra });
   const timeout = setTimeout(done, roundTimeoutMs);
   await finished;
   clearTimeout(timeout);

@@ -5,11 +5,15 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[index] as number;
 }
 
+/** Median; of an even count, the mean of the middle two (quick runs have two rounds). */
 export function median(values: number[]): number {
-  return quantile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const mid = n >> 1;
+  return n % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Relative spread of rounds: (max - min) / median, as a fraction. */

@@ -26,13 +26,19 @@ export async function delivery(ctx: BenchContext): Promise<void> {
   const nc = await connect({ servers: ctx.url, noAsyncTraces: true });
   const client = createGreeterClient(nc);
   try {
-    const small = ctx.quick ? 40_000 : 150_000;
-    for (const { label, bytes } of ctx.payloads) {
+    // Counts sized so that each round lasts about as long on every side (raw
+    // NATS delivers several times faster than protonats does today).
+    const scale = ctx.quick ? 1 : 3;
+    // A quick run keeps to 100 B: 10 KB deliveries take long and add little.
+    const payloads = ctx.quick ? ctx.payloads.slice(0, 1) : ctx.payloads;
+    for (const { label, bytes } of payloads) {
       const size = bytes.length;
-      const count = size > 1000 ? small / 10 : small;
-      const streamCount = Math.max(1000, Math.round(count / 2));
+      const large = size > 1000;
+      const count = scale * (large ? 5_000 : 40_000);
+      const streamCount = scale * (large ? 3_000 : 10_000);
       const raw: number[] = [];
       const events: number[] = [];
+      const eventsOneByOne: number[] = [];
       const streaming: number[] = [];
       const bidi: number[] = [];
       // Warm-up: JIT, connection buffers, the client's first lookup.
@@ -49,6 +55,9 @@ export async function delivery(ctx: BenchContext): Promise<void> {
           events.push(await eventDelivery(nc, eventPublisher, count, size));
         },
         async () => {
+          eventsOneByOne.push(await eventDelivery(nc, eventPublisher, streamCount, size, true));
+        },
+        async () => {
           streaming.push(await serverStreaming(client, streamCount, size));
         },
         async () => {
@@ -62,6 +71,15 @@ export async function delivery(ctx: BenchContext): Promise<void> {
           figureOf("protonats event publish→deliver", label, "msgs/s", events),
           base,
           atLeast(0.7),
+        ),
+        compare(
+          figureOf(
+            "protonats event publish→deliver, each publish awaited",
+            label,
+            "msgs/s",
+            eventsOneByOne,
+          ),
+          base,
         ),
         compare(
           figureOf("protonats server streaming", label, "msgs/s", streaming),

@@ -6,13 +6,15 @@ import type { WorkerProcess } from "../lib/worker-process.js";
 /**
  * Typed `OrderPlaced` events per second, from `OrderPlacedEvent.publish` in a
  * publisher process to `OrderPlacedEvent.subscribe` here (decoded, with the
- * event context), core NATS delivery.
+ * event context), core NATS delivery. Published in bursts like the raw
+ * publisher, or `oneByOne` (each publish awaited before the next).
  */
 export function eventDelivery(
   runtime: RuntimeLike,
   publisher: WorkerProcess,
   count: number,
   size: number,
+  oneByOne = false,
 ): Promise<number> {
   return deliveryRate(
     async (delivered) => {
@@ -25,5 +27,6 @@ export function eventDelivery(
     publisher,
     count,
     size,
+    { oneByOne },
   );
 }
