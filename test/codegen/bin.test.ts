@@ -17,7 +17,7 @@ function runBin(input: Uint8Array | undefined, args: string[] = []) {
   return spawnSync(
     process.execPath,
     ["--import", "tsx", join(repoRoot, "codegen/bin/protoc-gen-nats.ts"), ...args],
-    { cwd: repoRoot, input, timeout: 60_000 },
+    { cwd: repoRoot, input, timeout: 150_000 },
   );
 }
 
@@ -32,7 +32,8 @@ function request(image: FileDescriptorProto[], file: string): Uint8Array {
   );
 }
 
-describe("the protoc-gen-nats executable", () => {
+// Each test starts node with tsx, which takes a while on a busy machine.
+describe("the protoc-gen-nats executable", { timeout: 180_000 }, () => {
   let image: FileDescriptorProto[];
   beforeAll(() => {
     image = buildFixtureImage();

@@ -8,7 +8,8 @@ import { runNats } from "./support/run-plugins.js";
 
 // The plugin takes protoc-gen-es's parameters, so one buf.gen.yaml `opt`
 // list serves both plugins.
-describe("plugin parameters", () => {
+// Transpiling to js and dts runs the TypeScript compiler: slow on a busy machine.
+describe("plugin parameters", { timeout: 120_000 }, () => {
   let image: FileDescriptorProto[];
   beforeAll(() => {
     image = buildFixtureImage();

@@ -18,5 +18,5 @@ describe("generated code type-checks", () => {
       output = String((error as { stdout?: string }).stdout ?? error);
     }
     expect(output).toBe("");
-  }, 120_000);
+  }, 240_000);
 });
