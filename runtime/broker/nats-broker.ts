@@ -147,20 +147,33 @@ export class NatsBroker implements Broker {
         queue: options.queue,
       });
     } else {
+      subscription = await this.#subscribeCore(subject, full, handler, report, options.queue);
+    }
+    return this.#track(subscription);
+  }
+
+  async #subscribeCore(
+    subject: string,
+    full: string,
+    handler: BrokerHandler,
+    report: NonNullable<SubscribeOptions["onError"]>,
+    queue: string | undefined,
+  ): Promise<BrokerSubscription> {
+    let subscription: CoreSubscription | undefined;
+    try {
       subscription = new CoreSubscription(this.nc, subject, full, handler, {
         namespace: this.#namespace,
-        queue: options.queue || undefined,
+        queue: queue || undefined,
         report,
         logger: this.#logger,
       });
-      try {
-        await this.nc.flush();
-      } catch (error) {
-        await subscription.unsubscribe();
-        throw natsFailure(error, `cannot subscribe to ${subject}`);
-      }
+      // The server knows the interest once it answered: a publish made afterwards reaches us.
+      await this.nc.flush();
+      return subscription;
+    } catch (error) {
+      await subscription?.unsubscribe();
+      throw natsFailure(error, `cannot subscribe to ${subject}`);
     }
-    return this.#track(subscription);
   }
 
   async #subscribeDurable(

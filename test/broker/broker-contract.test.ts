@@ -2,6 +2,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Broker } from "../../runtime/broker/broker.js";
 import { NatsBroker } from "../../runtime/broker/nats-broker.js";
+import { Code } from "../../runtime/errors/code.js";
 import { MemoryBroker } from "../../runtime/memory/memory-broker.js";
 import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";
 import { brokerContract } from "./broker-contract.js";
@@ -84,5 +85,18 @@ describe("NatsBroker namespaces", () => {
     expect(stagingGot).toEqual(["ns.hello=s"]);
     expect(prodGot).toEqual([]);
     expect(rawSubjects).toEqual(["staging.ns.hello"]);
+  });
+});
+
+describe("NatsBroker on a closed connection", () => {
+  it("fails publish and subscribe with Unavailable", async () => {
+    const broker = await natsBroker();
+    await broker.nc.close();
+    await expect(broker.publish("closed.x", bytes("x"))).rejects.toMatchObject({
+      code: Code.Unavailable,
+    });
+    await expect(broker.subscribe("closed.x", () => {})).rejects.toMatchObject({
+      code: Code.Unavailable,
+    });
   });
 });
