@@ -1,5 +1,6 @@
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { headerLine } from "../transport/header-block.js";
 import { reservedPrefix } from "../transport/wire-headers.js";
 
 const none: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -7,7 +8,8 @@ const none: Record<string, string> = Object.freeze({}) as Record<string, string>
 /**
  * The headers of a call: the client's defaults overlaid with the call's own.
  * Names with the reserved `Pn-` prefix are refused with `InvalidArgument`
- * (they would be mistaken for protocol fields).
+ * (they would be mistaken for protocol fields), and so are names and values
+ * NATS headers cannot carry.
  */
 export function mergeHeaders(
   defaults: Record<string, string> | undefined,
@@ -21,6 +23,11 @@ export function mergeHeaders(
         Code.InvalidArgument,
         `header "${k}" uses the reserved prefix ${reservedPrefix}`,
       );
+    }
+    try {
+      headerLine(k, merged[k] as string);
+    } catch (cause) {
+      throw new RpcError(Code.InvalidArgument, (cause as Error).message, { cause });
     }
   }
   return merged;

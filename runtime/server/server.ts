@@ -26,6 +26,17 @@ export interface Server {
   stop(options?: StopOptions): Promise<void>;
 }
 
+const empty = new Uint8Array(0);
+
+/** Answers a call the server will not run. */
+function refuse(socket: ServerSocket, unary: boolean, error: RpcError): void {
+  try {
+    socket.send(unary ? { type: "reply", error } : { type: "cancel", error });
+  } catch {
+    // Unreachable client: nothing to tell.
+  }
+}
+
 /** Limits on how long a client may ask the server to wait between heartbeats. */
 const minHeartbeatMs = 20;
 const maxHeartbeatMs = 60_000;
@@ -63,41 +74,45 @@ export class RpcServer implements Server, Acceptor, CallHost {
 
   accept(frame: Frame, socket: ServerSocket): void {
     const unary = frame.type === "call";
-    const refuse = (error: RpcError): void => {
-      try {
-        socket.send(unary ? { type: "reply", error } : { type: "cancel", error });
-      } catch {
-        // Unreachable client: nothing to tell.
-      }
-    };
     if (this.stopping) {
-      refuse(new RpcError(Code.Unavailable, "server is stopping"));
+      refuse(socket, unary, new RpcError(Code.Unavailable, "server is stopping"));
       return;
     }
     if (frame.method === undefined) {
-      refuse(new RpcError(Code.InvalidArgument, "request without method (Pn-Method header)"));
+      refuse(
+        socket,
+        unary,
+        new RpcError(Code.InvalidArgument, "request without method (Pn-Method header)"),
+      );
       return;
     }
     const entry = this.methods.get(frame.method);
     if (entry === undefined) {
-      refuse(new RpcError(Code.Unimplemented, `method ${frame.method} is not served here`));
+      refuse(
+        socket,
+        unary,
+        new RpcError(Code.Unimplemented, `method ${frame.method} is not served here`),
+      );
       return;
     }
     if ((entry.method.methodKind === "unary") !== unary) {
+      const kind = entry.method.methodKind;
       refuse(
-        new RpcError(
-          Code.Unimplemented,
-          `method ${frame.method} is ${entry.method.methodKind}, not called as such`,
-        ),
+        socket,
+        unary,
+        new RpcError(Code.Unimplemented, `method ${frame.method} is ${kind}, not called as such`),
       );
       return;
     }
     const load = entry.load;
     if (load.inflight >= load.limit) {
+      const name = entry.service.typeName;
       refuse(
+        socket,
+        unary,
         new RpcError(
           Code.ResourceExhausted,
-          `${entry.service.typeName} is at its limit of ${load.limit} concurrent calls`,
+          `${name} is at its limit of ${load.limit} concurrent calls`,
         ),
       );
       return;
@@ -107,14 +122,13 @@ export class RpcServer implements Server, Acceptor, CallHost {
     if (unary) {
       let request: Message;
       try {
-        request = fromBinary(entry.method.input, frame.body ?? new Uint8Array(0));
+        request = fromBinary(entry.method.input, frame.body ?? empty);
       } catch (cause) {
+        const type = entry.method.input.typeName;
         refuse(
-          new RpcError(
-            Code.InvalidArgument,
-            `request body is not a valid ${entry.method.input.typeName}`,
-            { cause },
-          ),
+          socket,
+          true,
+          new RpcError(Code.InvalidArgument, `request body is not a valid ${type}`, { cause }),
         );
         return;
       }

@@ -110,7 +110,12 @@ export class UnaryServerCall implements ServerCall, FrameReceiver, Expirable {
         trailers: this.ctx.trailerIfAny,
       });
     } catch {
-      // The connection is gone or the error itself too big: the client's deadline tells it.
+      try {
+        // Headers the handler set may be what failed (a name NATS cannot carry).
+        this.socket.send({ type: "reply", error });
+      } catch {
+        // The connection is gone: the client's deadline tells it.
+      }
     }
     this.finish(error.code, error.rawMessage);
   }

@@ -32,7 +32,8 @@ export class DeadlineWheel {
     }
     bucket.add(item);
     item.wheelSlot = slot;
-    if (this.size++ === 0) this.start();
+    this.size++;
+    if (this.timer === undefined) this.start();
   }
 
   /** Forgets `item`; a no-op when it is not on the wheel. */
@@ -43,11 +44,14 @@ export class DeadlineWheel {
     const bucket = this.buckets.get(slot);
     if (bucket?.delete(item)) {
       if (bucket.size === 0) this.buckets.delete(slot);
-      if (--this.size === 0) this.stop();
+      --this.size;
     }
   }
 
   private start(): void {
+    // A timer stays after its last item (until an idle tick), so that sequential
+    // calls do not create and clear an interval each.
+    if (this.timer !== undefined) return;
     this.lastSlot = Math.floor(Date.now() / resolutionMs);
     this.timer = setInterval(() => this.tick(), resolutionMs);
     this.timer.unref();
@@ -59,6 +63,10 @@ export class DeadlineWheel {
   }
 
   private tick(): void {
+    if (this.size === 0) {
+      this.stop();
+      return;
+    }
     const now = Math.floor(Date.now() / resolutionMs);
     const from = this.lastSlot + 1;
     this.lastSlot = now;
@@ -76,7 +84,7 @@ export class DeadlineWheel {
     this.buckets.delete(slot);
     for (const item of bucket) {
       item.wheelSlot = -1;
-      if (--this.size === 0) this.stop();
+      this.size--;
       item.expire();
     }
   }

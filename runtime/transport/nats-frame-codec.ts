@@ -1,9 +1,10 @@
-import { type Msg, type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
+import type { Msg, MsgHdrs } from "@nats-io/transport-node";
 import { Code, parseCode } from "../errors/code.js";
 import { httpStatusOf } from "../errors/http-status.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { decodeStatus, encodeStatus } from "../errors/status-codec.js";
 import { markUndelivered } from "../errors/undelivered.js";
+import { headerBlock, headerLine, parseHeaders } from "./header-block.js";
 import type { Frame, FrameType } from "./transport.js";
 import { contentTypeProto, FrameName, Header, reservedPrefix } from "./wire-headers.js";
 
@@ -27,52 +28,44 @@ const frameTypeByName: Record<string, FrameType> = {
 /**
  * Encodes a frame. A unary `call` or `reply` without metadata goes out with
  * no headers at all: the cheapest NATS message, and exactly what `nats req`
- * sends and expects.
+ * sends and expects. Throws `RpcError` `Internal` for a header NATS cannot carry.
  */
 export function encodeFrame(frame: Frame): EncodedFrame {
-  let h: MsgHdrs | undefined;
+  let lines = "";
   const type = frame.type;
-  if (type !== "call" && type !== "reply") {
-    h = natsHeaders();
-    h.set(Header.frame, FrameName[type]);
-  }
-  if (frame.method !== undefined) {
-    h ??= natsHeaders();
-    h.set(Header.method, frame.method);
-  }
+  if (type !== "call" && type !== "reply") lines += `${Header.frame}: ${FrameName[type]}\r\n`;
+  if (frame.method !== undefined) lines += line(Header.method, frame.method);
   if (frame.timeoutMs !== undefined) {
-    h ??= natsHeaders();
-    h.set(Header.timeout, String(Math.max(0, Math.ceil(frame.timeoutMs))));
+    lines += `${Header.timeout}: ${Math.max(0, Math.ceil(frame.timeoutMs))}\r\n`;
   }
-  if (frame.window !== undefined) h?.set(Header.window, String(frame.window));
-  if (frame.heartbeatMs !== undefined) h?.set(Header.heartbeat, String(frame.heartbeatMs));
-  if (frame.credit !== undefined) h?.set(Header.credit, String(frame.credit));
+  if (frame.window !== undefined) lines += `${Header.window}: ${frame.window}\r\n`;
+  if (frame.heartbeatMs !== undefined) lines += `${Header.heartbeat}: ${frame.heartbeatMs}\r\n`;
+  if (frame.credit !== undefined) lines += `${Header.credit}: ${frame.credit}\r\n`;
   const user = frame.headers;
-  if (user !== undefined) {
-    for (const k in user) {
-      h ??= natsHeaders();
-      h.set(k, user[k] as string);
-    }
-  }
+  if (user !== undefined) for (const k in user) lines += line(k, user[k] as string);
   const trailers = frame.trailers;
   if (trailers !== undefined) {
-    for (const k in trailers) {
-      h ??= natsHeaders();
-      h.set(Header.trailerPrefix + k, trailers[k] as string);
-    }
+    for (const k in trailers) lines += line(Header.trailerPrefix + k, trailers[k] as string);
   }
   const error = frame.error;
   if (error !== undefined) {
-    h ??= natsHeaders();
-    h.set(Header.status, String(error.code));
-    h.set(Header.message, encodeURIComponent(error.rawMessage));
-    h.set(Header.serviceError, headerSafe(error.rawMessage || "error"));
-    h.set(Header.serviceErrorCode, String(httpStatusOf(error.code)));
-    for (const k in error.metadata) h.set(k, error.metadata[k] as string);
+    lines += `${Header.status}: ${error.code}\r\n`;
+    lines += `${Header.message}: ${encodeURIComponent(error.rawMessage)}\r\n`;
+    lines += `${Header.serviceError}: ${headerSafe(error.rawMessage || "error")}\r\n`;
+    lines += `${Header.serviceErrorCode}: ${httpStatusOf(error.code)}\r\n`;
+    for (const k in error.metadata) lines += line(k, error.metadata[k] as string);
     const body = error.details.length > 0 ? encodeStatus(error) : empty;
-    return { headers: h, body };
+    return { headers: headerBlock(lines), body };
   }
-  return { headers: h, body: frame.body ?? empty };
+  return { headers: lines === "" ? undefined : headerBlock(lines), body: frame.body ?? empty };
+}
+
+function line(name: string, value: string): string {
+  try {
+    return headerLine(name, value);
+  } catch (cause) {
+    throw new RpcError(Code.Internal, (cause as Error).message, { cause });
+  }
 }
 
 /** NATS header values cannot hold line breaks. */
@@ -86,9 +79,9 @@ function headerSafe(value: string): string {
  * `reply`). Throws `RpcError` for anything malformed.
  */
 export function decodeFrame(msg: Msg, fromClient: boolean): Frame {
-  const h = msg.headers;
+  const h = parseHeaders(msg);
   if (h === undefined) return { type: fromClient ? "call" : "reply", body: msg.data };
-  if (h.code === 503) {
+  if (h.status === 503) {
     // The NATS server's "no responders" status: nobody listens on the address.
     return {
       type: "cancel",
@@ -102,8 +95,10 @@ export function decodeFrame(msg: Msg, fromClient: boolean): Frame {
   let status: Code | undefined;
   let message = "";
   let serviceError: string | undefined;
-  for (const [key, values] of h) {
-    const value = values.join(",");
+  const entries = h.entries;
+  for (let i = 0; i < entries.length; i += 2) {
+    const key = entries[i] as string;
+    const value = entries[i + 1] as string;
     if (key.startsWith(reservedPrefix)) {
       switch (key) {
         case Header.frame: {
