@@ -5,10 +5,10 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Money, MoneySchema, Page, Page_Cursor, Page_CursorSchema, PageSchema } from "../../common/v1/common_pb.js";
+import type { Money as Money$1, MoneySchema, Page, Page_Cursor, Page_CursorSchema, PageSchema } from "../../common/v1/common_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, defineService } from "protonats";
-import type { Invoice, InvoiceSchema } from "./types_pb.js";
+import type { Invoice, InvoiceSchema, Money, MoneySchema as MoneySchema$1 } from "./types_pb.js";
 import { Billing } from "./cross_pb.js";
 
 /**
@@ -27,6 +27,10 @@ export interface BillingClient {
    * @generated from rpc cross.v1.Billing.Resume
    */
   resume(request: MessageInitShape<typeof Page_CursorSchema>, options?: CallOptions): Promise<Page>;
+  /**
+   * @generated from rpc cross.v1.Billing.Convert
+   */
+  convert(request: MessageInitShape<typeof MoneySchema>, options?: CallOptions): Promise<Money>;
 }
 
 /**
@@ -47,7 +51,7 @@ export interface BillingHandlers {
   /**
    * @generated from rpc cross.v1.Billing.Charge
    */
-  charge(request: Money, context: HandlerContext): Promise<MessageInitShape<typeof InvoiceSchema>> | MessageInitShape<typeof InvoiceSchema>;
+  charge(request: Money$1, context: HandlerContext): Promise<MessageInitShape<typeof InvoiceSchema>> | MessageInitShape<typeof InvoiceSchema>;
   /**
    * @generated from rpc cross.v1.Billing.List
    */
@@ -56,6 +60,10 @@ export interface BillingHandlers {
    * @generated from rpc cross.v1.Billing.Resume
    */
   resume(request: Page_Cursor, context: HandlerContext): Promise<MessageInitShape<typeof PageSchema>> | MessageInitShape<typeof PageSchema>;
+  /**
+   * @generated from rpc cross.v1.Billing.Convert
+   */
+  convert(request: Money$1, context: HandlerContext): Promise<MessageInitShape<typeof MoneySchema$1>> | MessageInitShape<typeof MoneySchema$1>;
 }
 
 /**

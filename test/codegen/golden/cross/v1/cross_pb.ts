@@ -8,14 +8,14 @@ import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { MoneySchema, Page_CursorSchema, PageSchema } from "../../common/v1/common_pb.js";
 import { file_common_v1_common } from "../../common/v1/common_pb.js";
-import type { InvoiceSchema } from "./types_pb.js";
+import type { InvoiceSchema, MoneySchema as MoneySchema$1 } from "./types_pb.js";
 import { file_cross_v1_types } from "./types_pb.js";
 
 /**
  * Describes the file cross/v1/cross.proto.
  */
 export const file_cross_v1_cross: GenFile = /*@__PURE__*/
-  fileDesc("ChRjcm9zcy92MS9jcm9zcy5wcm90bxIIY3Jvc3MudjEymQEKB0JpbGxpbmcSLQoGQ2hhcmdlEhAuY29tbW9uLnYxLk1vbmV5GhEuY3Jvc3MudjEuSW52b2ljZRIsCgRMaXN0Eg8uY29tbW9uLnYxLlBhZ2UaES5jcm9zcy52MS5JbnZvaWNlMAESMQoGUmVzdW1lEhYuY29tbW9uLnYxLlBhZ2UuQ3Vyc29yGg8uY29tbW9uLnYxLlBhZ2ViBnByb3RvM9L2AwQIABgA", [file_common_v1_common, file_cross_v1_types]);
+  fileDesc("ChRjcm9zcy92MS9jcm9zcy5wcm90bxIIY3Jvc3MudjEyxwEKB0JpbGxpbmcSLQoGQ2hhcmdlEhAuY29tbW9uLnYxLk1vbmV5GhEuY3Jvc3MudjEuSW52b2ljZRIsCgRMaXN0Eg8uY29tbW9uLnYxLlBhZ2UaES5jcm9zcy52MS5JbnZvaWNlMAESMQoGUmVzdW1lEhYuY29tbW9uLnYxLlBhZ2UuQ3Vyc29yGg8uY29tbW9uLnYxLlBhZ2USLAoHQ29udmVydBIQLmNvbW1vbi52MS5Nb25leRoPLmNyb3NzLnYxLk1vbmV5YgZwcm90bzPS9gMECAAYAA", [file_common_v1_common, file_cross_v1_types]);
 
 /**
  * @generated from service cross.v1.Billing
@@ -44,6 +44,14 @@ export const Billing: GenService<{
     methodKind: "unary";
     input: typeof Page_CursorSchema;
     output: typeof PageSchema;
+  },
+  /**
+   * @generated from rpc cross.v1.Billing.Convert
+   */
+  convert: {
+    methodKind: "unary";
+    input: typeof MoneySchema;
+    output: typeof MoneySchema$1;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_cross_v1_cross, 0);

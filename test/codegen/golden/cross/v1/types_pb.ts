@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Money } from "../../common/v1/common_pb.js";
+import type { Money as Money$1 } from "../../common/v1/common_pb.js";
 import { file_common_v1_common } from "../../common/v1/common_pb.js";
 import { file_protonats_v1_options } from "../../protonats/v1/options_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -13,7 +13,26 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cross/v1/types.proto.
  */
 export const file_cross_v1_types: GenFile = /*@__PURE__*/
-  fileDesc("ChRjcm9zcy92MS90eXBlcy5wcm90bxIIY3Jvc3MudjEiNgoHSW52b2ljZRIKCgJpZBgBIAEoCRIfCgV0b3RhbBgCIAEoCzIQLmNvbW1vbi52MS5Nb25leSJaCgtJbnZvaWNlUGFpZBISCgppbnZvaWNlX2lkGAEgASgJEhAKCGN1cnJlbmN5GAIgASgJOiXqkhkhChdiaWxsaW5nLntjdXJyZW5jeX0ucGFpZBIGbGVkZ2VyYgZwcm90bzPS9gMECAAYAA", [file_common_v1_common, file_protonats_v1_options]);
+  fileDesc("ChRjcm9zcy92MS90eXBlcy5wcm90bxIIY3Jvc3MudjEiFwoFTW9uZXkSDgoGYW1vdW50GAEgASgJIjYKB0ludm9pY2USCgoCaWQYASABKAkSHwoFdG90YWwYAiABKAsyEC5jb21tb24udjEuTW9uZXkiWgoLSW52b2ljZVBhaWQSEgoKaW52b2ljZV9pZBgBIAEoCRIQCghjdXJyZW5jeRgCIAEoCTol6pIZIQoXYmlsbGluZy57Y3VycmVuY3l9LnBhaWQSBmxlZGdlcmIGcHJvdG8z0vYDBAgAGAA", [file_common_v1_common, file_protonats_v1_options]);
+
+/**
+ * Same simple name as common.v1.Money: both are imported into cross_nats.ts.
+ *
+ * @generated from message cross.v1.Money
+ */
+export type Money = Message<"cross.v1.Money"> & {
+  /**
+   * @generated from field: string amount = 1;
+   */
+  amount: string;
+};
+
+/**
+ * Describes the message cross.v1.Money.
+ * Use `create(MoneySchema)` to create a new message.
+ */
+export const MoneySchema: GenMessage<Money> = /*@__PURE__*/
+  messageDesc(file_cross_v1_types, 0);
 
 /**
  * @generated from message cross.v1.Invoice
@@ -27,7 +46,7 @@ export type Invoice = Message<"cross.v1.Invoice"> & {
   /**
    * @generated from field: common.v1.Money total = 2;
    */
-  total?: Money | undefined;
+  total?: Money$1 | undefined;
 };
 
 /**
@@ -35,7 +54,7 @@ export type Invoice = Message<"cross.v1.Invoice"> & {
  * Use `create(InvoiceSchema)` to create a new message.
  */
 export const InvoiceSchema: GenMessage<Invoice> = /*@__PURE__*/
-  messageDesc(file_cross_v1_types, 0);
+  messageDesc(file_cross_v1_types, 1);
 
 /**
  * An event defined in a file without services.
@@ -59,5 +78,5 @@ export type InvoicePaid = Message<"cross.v1.InvoicePaid"> & {
  * Use `create(InvoicePaidSchema)` to create a new message.
  */
 export const InvoicePaidSchema: GenMessage<InvoicePaid> = /*@__PURE__*/
-  messageDesc(file_cross_v1_types, 1);
+  messageDesc(file_cross_v1_types, 2);
 

@@ -5,7 +5,7 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { AsyncIterable, AsyncIterableSchema, CallOptions as CallOptions$1, CallOptionsSchema, ClientOptions as ClientOptions$1, ClientOptionsSchema, createClient, createClientSchema, defineService, defineServiceSchema, HandlerContext, HandlerContextSchema, MessageInitShape as MessageInitShape$1, MessageInitShapeSchema, Object$, ObjectSchema, Promise, PromiseSchema, RuntimeLike, RuntimeLikeSchema, ServiceOptions as ServiceOptions$1, ServiceOptionsSchema, ServiceRegistration, ServiceRegistrationSchema } from "./hostile_pb.js";
+import type { AsyncIterable, AsyncIterableSchema, CallOptions as CallOptions$1, CallOptionsSchema, ClientOptions as ClientOptions$1, ClientOptionsSchema, createClient, createClientSchema, defineService, defineServiceSchema, FooClient as FooClient$1, FooClientSchema, FooHandlers as FooHandlers$1, FooHandlersSchema, HandlerContext, HandlerContextSchema, MessageInitShape as MessageInitShape$1, MessageInitShapeSchema, Object$, ObjectSchema, Promise, PromiseSchema, RuntimeLike, RuntimeLikeSchema, ServiceOptions as ServiceOptions$1, ServiceOptionsSchema, ServiceRegistration, ServiceRegistrationSchema } from "./hostile_pb.js";
 import { class$, Client, createFoo, defineEventSchema, EventDefinitionSchema, Foo } from "./hostile_pb.js";
 import type { CallOptions, ClientOptions, EventDefinition, HandlerContext as HandlerContext$1, RuntimeLike as RuntimeLike$1, ServiceOptions, ServiceRegistration as ServiceRegistration$1 } from "protonats";
 import { createClient as createClient$1, defineEvent, defineService as defineService$1 } from "protonats";
@@ -172,6 +172,12 @@ export interface FooClient {
    * @generated from rpc hostile.v1.Foo.Configure
    */
   configure(request: MessageInitShape<typeof ClientOptionsSchema>, options?: CallOptions): globalThis.Promise<ServiceOptions$1>;
+  /**
+   * Messages named like the declarations generated for this service.
+   *
+   * @generated from rpc hostile.v1.Foo.Self
+   */
+  self(request: MessageInitShape<typeof FooClientSchema>, options?: CallOptions): globalThis.Promise<FooHandlers$1>;
 }
 
 /**
@@ -199,6 +205,12 @@ export interface FooHandlers {
    * @generated from rpc hostile.v1.Foo.Configure
    */
   configure(request: ClientOptions$1, context: HandlerContext$1): globalThis.Promise<MessageInitShape<typeof ServiceOptionsSchema>> | MessageInitShape<typeof ServiceOptionsSchema>;
+  /**
+   * Messages named like the declarations generated for this service.
+   *
+   * @generated from rpc hostile.v1.Foo.Self
+   */
+  self(request: FooClient$1, context: HandlerContext$1): globalThis.Promise<MessageInitShape<typeof FooHandlersSchema>> | MessageInitShape<typeof FooHandlersSchema>;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hostile/v1/hostile.proto.
  */
 export const file_hostile_v1_hostile: GenFile = /*@__PURE__*/
-  fileDesc("Chhob3N0aWxlL3YxL2hvc3RpbGUucHJvdG8SCmhvc3RpbGUudjEiHAoLQ2FsbE9wdGlvbnMSDQoFdmFsdWUYASABKAkiHAoLUnVudGltZUxpa2USDQoFdmFsdWUYASABKAkiHQoMY3JlYXRlQ2xpZW50Eg0KBXZhbHVlGAEgASgJIh8KDkhhbmRsZXJDb250ZXh0Eg0KBXZhbHVlGAEgASgJIiEKEE1lc3NhZ2VJbml0U2hhcGUSDQoFdmFsdWUYASABKAkiJAoTU2VydmljZVJlZ2lzdHJhdGlvbhINCgV2YWx1ZRgBIAEoCSIeCg1kZWZpbmVTZXJ2aWNlEg0KBXZhbHVlGAEgASgJIhgKB1Byb21pc2USDQoFdmFsdWUYASABKAkiHgoNQXN5bmNJdGVyYWJsZRINCgV2YWx1ZRgBIAEoCSIXCgZPYmplY3QSDQoFdmFsdWUYASABKAkiHgoNQ2xpZW50T3B0aW9ucxINCgV2YWx1ZRgBIAEoCSIfCg5TZXJ2aWNlT3B0aW9ucxINCgV2YWx1ZRgBIAEoCSIzCgtkZWZpbmVFdmVudBINCgV2YWx1ZRgBIAEoCToV6pIZEQoPaG9zdGlsZS57dmFsdWV9IisKD0V2ZW50RGVmaW5pdGlvbjoY6pIZFAoSaG9zdGlsZS5kZWZpbml0aW9uMoIGCgZDbGllbnQSOAoEVGhlbhIXLmhvc3RpbGUudjEuQ2FsbE9wdGlvbnMaFy5ob3N0aWxlLnYxLlJ1bnRpbWVMaWtlEj8KC2NvbnN0cnVjdG9yEhcuaG9zdGlsZS52MS5DYWxsT3B0aW9ucxoXLmhvc3RpbGUudjEuUnVudGltZUxpa2USPAoIdG9TdHJpbmcSFy5ob3N0aWxlLnYxLkNhbGxPcHRpb25zGhcuaG9zdGlsZS52MS5SdW50aW1lTGlrZRI7Cgd2YWx1ZU9mEhcuaG9zdGlsZS52MS5DYWxsT3B0aW9ucxoXLmhvc3RpbGUudjEuUnVudGltZUxpa2USOgoGdG9KU09OEhcuaG9zdGlsZS52MS5DYWxsT3B0aW9ucxoXLmhvc3RpbGUudjEuUnVudGltZUxpa2USPQoJX19wcm90b19fEhcuaG9zdGlsZS52MS5DYWxsT3B0aW9ucxoXLmhvc3RpbGUudjEuUnVudGltZUxpa2USQgoOaGFzT3duUHJvcGVydHkSFy5ob3N0aWxlLnYxLkNhbGxPcHRpb25zGhcuaG9zdGlsZS52MS5SdW50aW1lTGlrZRI8CgZkZWxldGUSGC5ob3N0aWxlLnYxLmNyZWF0ZUNsaWVudBoYLmhvc3RpbGUudjEuY3JlYXRlQ2xpZW50EkEKB2RlZmF1bHQSGi5ob3N0aWxlLnYxLkhhbmRsZXJDb250ZXh0GhouaG9zdGlsZS52MS5IYW5kbGVyQ29udGV4dBJGCgVjbGFzcxIcLmhvc3RpbGUudjEuTWVzc2FnZUluaXRTaGFwZRofLmhvc3RpbGUudjEuU2VydmljZVJlZ2lzdHJhdGlvbhI/CgVhc3luYxIZLmhvc3RpbGUudjEuZGVmaW5lU2VydmljZRoZLmhvc3RpbGUudjEuZGVmaW5lU2VydmljZTABEjkKBWF3YWl0EhMuaG9zdGlsZS52MS5Qcm9taXNlGhkuaG9zdGlsZS52MS5Bc3luY0l0ZXJhYmxlKAEygwEKA0ZvbxI4CgRFY2hvEhcuaG9zdGlsZS52MS5DYWxsT3B0aW9ucxoXLmhvc3RpbGUudjEuQ2FsbE9wdGlvbnMSQgoJQ29uZmlndXJlEhkuaG9zdGlsZS52MS5DbGllbnRPcHRpb25zGhouaG9zdGlsZS52MS5TZXJ2aWNlT3B0aW9uczJFCgljcmVhdGVGb28SOAoERWNobxIXLmhvc3RpbGUudjEuQ2FsbE9wdGlvbnMaFy5ob3N0aWxlLnYxLkNhbGxPcHRpb25zMjsKBWNsYXNzEjIKCGZ1bmN0aW9uEhIuaG9zdGlsZS52MS5PYmplY3QaEi5ob3N0aWxlLnYxLk9iamVjdGIGcHJvdG8z0vYDBAgAGAA", [file_protonats_v1_options]);
+  fileDesc("Chhob3N0aWxlL3YxL2hvc3RpbGUucHJvdG8SCmhvc3RpbGUudjEiHAoLQ2FsbE9wdGlvbnMSDQoFdmFsdWUYASABKAkiHAoLUnVudGltZUxpa2USDQoFdmFsdWUYASABKAkiHQoMY3JlYXRlQ2xpZW50Eg0KBXZhbHVlGAEgASgJIh8KDkhhbmRsZXJDb250ZXh0Eg0KBXZhbHVlGAEgASgJIiEKEE1lc3NhZ2VJbml0U2hhcGUSDQoFdmFsdWUYASABKAkiJAoTU2VydmljZVJlZ2lzdHJhdGlvbhINCgV2YWx1ZRgBIAEoCSIeCg1kZWZpbmVTZXJ2aWNlEg0KBXZhbHVlGAEgASgJIhgKB1Byb21pc2USDQoFdmFsdWUYASABKAkiHgoNQXN5bmNJdGVyYWJsZRINCgV2YWx1ZRgBIAEoCSIXCgZPYmplY3QSDQoFdmFsdWUYASABKAkiGgoJRm9vQ2xpZW50Eg0KBXZhbHVlGAEgASgJIhwKC0Zvb0hhbmRsZXJzEg0KBXZhbHVlGAEgASgJIh4KDUNsaWVudE9wdGlvbnMSDQoFdmFsdWUYASABKAkiHwoOU2VydmljZU9wdGlvbnMSDQoFdmFsdWUYASABKAkiMwoLZGVmaW5lRXZlbnQSDQoFdmFsdWUYASABKAk6FeqSGREKD2hvc3RpbGUue3ZhbHVlfSIrCg9FdmVudERlZmluaXRpb246GOqSGRQKEmhvc3RpbGUuZGVmaW5pdGlvbjKCBgoGQ2xpZW50EjgKBFRoZW4SFy5ob3N0aWxlLnYxLkNhbGxPcHRpb25zGhcuaG9zdGlsZS52MS5SdW50aW1lTGlrZRI/Cgtjb25zdHJ1Y3RvchIXLmhvc3RpbGUudjEuQ2FsbE9wdGlvbnMaFy5ob3N0aWxlLnYxLlJ1bnRpbWVMaWtlEjwKCHRvU3RyaW5nEhcuaG9zdGlsZS52MS5DYWxsT3B0aW9ucxoXLmhvc3RpbGUudjEuUnVudGltZUxpa2USOwoHdmFsdWVPZhIXLmhvc3RpbGUudjEuQ2FsbE9wdGlvbnMaFy5ob3N0aWxlLnYxLlJ1bnRpbWVMaWtlEjoKBnRvSlNPThIXLmhvc3RpbGUudjEuQ2FsbE9wdGlvbnMaFy5ob3N0aWxlLnYxLlJ1bnRpbWVMaWtlEj0KCV9fcHJvdG9fXxIXLmhvc3RpbGUudjEuQ2FsbE9wdGlvbnMaFy5ob3N0aWxlLnYxLlJ1bnRpbWVMaWtlEkIKDmhhc093blByb3BlcnR5EhcuaG9zdGlsZS52MS5DYWxsT3B0aW9ucxoXLmhvc3RpbGUudjEuUnVudGltZUxpa2USPAoGZGVsZXRlEhguaG9zdGlsZS52MS5jcmVhdGVDbGllbnQaGC5ob3N0aWxlLnYxLmNyZWF0ZUNsaWVudBJBCgdkZWZhdWx0EhouaG9zdGlsZS52MS5IYW5kbGVyQ29udGV4dBoaLmhvc3RpbGUudjEuSGFuZGxlckNvbnRleHQSRgoFY2xhc3MSHC5ob3N0aWxlLnYxLk1lc3NhZ2VJbml0U2hhcGUaHy5ob3N0aWxlLnYxLlNlcnZpY2VSZWdpc3RyYXRpb24SPwoFYXN5bmMSGS5ob3N0aWxlLnYxLmRlZmluZVNlcnZpY2UaGS5ob3N0aWxlLnYxLmRlZmluZVNlcnZpY2UwARI5CgVhd2FpdBITLmhvc3RpbGUudjEuUHJvbWlzZRoZLmhvc3RpbGUudjEuQXN5bmNJdGVyYWJsZSgBMrsBCgNGb28SOAoERWNobxIXLmhvc3RpbGUudjEuQ2FsbE9wdGlvbnMaFy5ob3N0aWxlLnYxLkNhbGxPcHRpb25zEkIKCUNvbmZpZ3VyZRIZLmhvc3RpbGUudjEuQ2xpZW50T3B0aW9ucxoaLmhvc3RpbGUudjEuU2VydmljZU9wdGlvbnMSNgoEU2VsZhIVLmhvc3RpbGUudjEuRm9vQ2xpZW50GhcuaG9zdGlsZS52MS5Gb29IYW5kbGVyczJFCgljcmVhdGVGb28SOAoERWNobxIXLmhvc3RpbGUudjEuQ2FsbE9wdGlvbnMaFy5ob3N0aWxlLnYxLkNhbGxPcHRpb25zMjsKBWNsYXNzEjIKCGZ1bmN0aW9uEhIuaG9zdGlsZS52MS5PYmplY3QaEi5ob3N0aWxlLnYxLk9iamVjdGIGcHJvdG8z0vYDBAgAGAA", [file_protonats_v1_options]);
 
 /**
  * Messages named like the imports of generated code.
@@ -188,6 +188,40 @@ export const ObjectSchema: GenMessage<Object$> = /*@__PURE__*/
   messageDesc(file_hostile_v1_hostile, 9);
 
 /**
+ * @generated from message hostile.v1.FooClient
+ */
+export type FooClient = Message<"hostile.v1.FooClient"> & {
+  /**
+   * @generated from field: string value = 1;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message hostile.v1.FooClient.
+ * Use `create(FooClientSchema)` to create a new message.
+ */
+export const FooClientSchema: GenMessage<FooClient> = /*@__PURE__*/
+  messageDesc(file_hostile_v1_hostile, 10);
+
+/**
+ * @generated from message hostile.v1.FooHandlers
+ */
+export type FooHandlers = Message<"hostile.v1.FooHandlers"> & {
+  /**
+   * @generated from field: string value = 1;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message hostile.v1.FooHandlers.
+ * Use `create(FooHandlersSchema)` to create a new message.
+ */
+export const FooHandlersSchema: GenMessage<FooHandlers> = /*@__PURE__*/
+  messageDesc(file_hostile_v1_hostile, 11);
+
+/**
  * @generated from message hostile.v1.ClientOptions
  */
 export type ClientOptions = Message<"hostile.v1.ClientOptions"> & {
@@ -202,7 +236,7 @@ export type ClientOptions = Message<"hostile.v1.ClientOptions"> & {
  * Use `create(ClientOptionsSchema)` to create a new message.
  */
 export const ClientOptionsSchema: GenMessage<ClientOptions> = /*@__PURE__*/
-  messageDesc(file_hostile_v1_hostile, 10);
+  messageDesc(file_hostile_v1_hostile, 12);
 
 /**
  * @generated from message hostile.v1.ServiceOptions
@@ -219,7 +253,7 @@ export type ServiceOptions = Message<"hostile.v1.ServiceOptions"> & {
  * Use `create(ServiceOptionsSchema)` to create a new message.
  */
 export const ServiceOptionsSchema: GenMessage<ServiceOptions> = /*@__PURE__*/
-  messageDesc(file_hostile_v1_hostile, 11);
+  messageDesc(file_hostile_v1_hostile, 13);
 
 /**
  * An event named like the runtime's function.
@@ -238,7 +272,7 @@ export type defineEvent = Message<"hostile.v1.defineEvent"> & {
  * Use `create(defineEventSchema)` to create a new message.
  */
 export const defineEventSchema: GenMessage<defineEvent> = /*@__PURE__*/
-  messageDesc(file_hostile_v1_hostile, 12);
+  messageDesc(file_hostile_v1_hostile, 14);
 
 /**
  * An event whose generated name collides with the message below.
@@ -253,7 +287,7 @@ export type EventDefinition = Message<"hostile.v1.EventDefinition"> & {
  * Use `create(EventDefinitionSchema)` to create a new message.
  */
 export const EventDefinitionSchema: GenMessage<EventDefinition> = /*@__PURE__*/
-  messageDesc(file_hostile_v1_hostile, 13);
+  messageDesc(file_hostile_v1_hostile, 15);
 
 /**
  * A service named like the generated client suffix. Comments may contain
@@ -389,6 +423,16 @@ export const Foo: GenService<{
     methodKind: "unary";
     input: typeof ClientOptionsSchema;
     output: typeof ServiceOptionsSchema;
+  },
+  /**
+   * Messages named like the declarations generated for this service.
+   *
+   * @generated from rpc hostile.v1.Foo.Self
+   */
+  self: {
+    methodKind: "unary";
+    input: typeof FooClientSchema;
+    output: typeof FooHandlersSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_hostile_v1_hostile, 1);
