@@ -50,7 +50,9 @@ export const durableDefaults = {
  *   dead-lettered.
  *
  * Handler failures never end a subscription; they go to `onError`, or to the
- * logger when there is none.
+ * logger when there is none. Async handlers of one subscription run
+ * concurrently (durable: up to the consumer's max_ack_pending, 1000 by
+ * default), so neither mode promises processing order.
  */
 export class NatsBroker implements Broker {
   readonly #namespace: string | undefined;

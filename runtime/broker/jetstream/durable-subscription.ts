@@ -82,11 +82,6 @@ export class DurableSubscription implements BrokerSubscription {
     return subscription;
   }
 
-  /** Name of the JetStream consumer (generated for an ephemeral one). */
-  get consumerName(): string {
-    return this.#consumerName;
-  }
-
   async #start(): Promise<void> {
     const { access, stream } = this.setup;
     const jsm = await access.manager();
