@@ -100,6 +100,7 @@ for (const setup of runtimes) {
             for (let i = 0; i < page.size; i++) yield { id: `inv-${i}` };
           },
           resume: (cursor) => ({ token: cursor.after, size: 7 }),
+          convert: (money) => ({ amount: `${money.units} ${money.currency}` }),
         }),
         defineShapes({
           unary: (everything) => everything,
@@ -168,6 +169,8 @@ for (const setup of runtimes) {
         token: "cursor-9",
         size: 7,
       });
+      // Two messages named Money, from two packages, in one call.
+      expect((await billing.convert({ currency: "EUR", units: 3n })).amount).toBe("3 EUR");
     });
 
     it("round-trips maps, oneofs, optionals and well-known types in every RPC shape", async () => {
