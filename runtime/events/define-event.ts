@@ -56,7 +56,11 @@ export function defineEvent<D extends DescMessage>(
       });
     },
 
-    subscribe(runtime, handler: EventHandler<D>, subscribeOptions: EventSubscribeOptions = {}) {
+    async subscribe(
+      runtime,
+      handler: EventHandler<D>,
+      subscribeOptions: EventSubscribeOptions = {},
+    ) {
       const subject = template.pattern(subscribeOptions.tokens);
       const queue = subscribeOptions.queue ?? options.queue ?? "";
       const durable = durableOptions(subscribeOptions.durable ?? options.durable ?? false, {

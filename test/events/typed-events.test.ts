@@ -196,6 +196,13 @@ describe.each([
     }
   });
 
+  it("rejects a subscription on a token the subject does not have", async () => {
+    const { b } = await sides();
+    await expect(
+      OrderPlacedEvent.subscribe(await b(), () => {}, { tokens: { country: "fr" } }),
+    ).rejects.toMatchObject({ code: Code.InvalidArgument });
+  });
+
   it("hands a durable event published while the consumer was down to it when it is back", async () => {
     const { a, b } = await sides();
     const got: string[] = [];
