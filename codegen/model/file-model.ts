@@ -38,6 +38,8 @@ export interface MethodModel {
   readonly desc: DescMethod;
   /** Property name on clients and handler objects (`then` becomes `then$`). */
   readonly key: string;
+  /** `key` as written in an interface: `new(...)` there would be a construct signature. */
+  readonly member: string;
   readonly unary: boolean;
   readonly serverStreaming: boolean;
   readonly clientStreaming: boolean;
@@ -105,6 +107,7 @@ function methodModel(rpc: DescMethod): MethodModel {
   return {
     desc: rpc,
     key,
+    member: key === "new" ? `"${key}"` : key,
     unary: rpc.methodKind === "unary",
     serverStreaming: rpc.methodKind === "server_streaming",
     clientStreaming: rpc.methodKind === "client_streaming",

@@ -84,6 +84,10 @@ for (const setup of runtimes) {
           delete: async (req) => ({ value: `delete:${req.value}` }),
           default: (req) => ({ value: `default:${req.value}` }),
           class: (req) => ({ value: `class:${req.value}` }),
+          new: (req) => ({ value: `new:${req.value}` }),
+          get: (req) => ({ value: `get:${req.value}` }),
+          set: (req) => ({ value: `set:${req.value}` }),
+          readonly: (req) => ({ value: `readonly:${req.value}` }),
           async *async(req) {
             yield { value: `${req.value}-1` };
             yield { value: `${req.value}-2` };
@@ -140,6 +144,10 @@ for (const setup of runtimes) {
       expect((await client.delete({ value: "h" })).value).toBe("delete:h");
       expect((await client.default({ value: "i" })).value).toBe("default:i");
       expect((await client.class({ value: "j" })).value).toBe("class:j");
+      expect((await client.new({ value: "l" })).value).toBe("new:l");
+      expect((await client.get({ value: "m" })).value).toBe("get:m");
+      expect((await client.set({ value: "n" })).value).toBe("set:n");
+      expect((await client.readonly({ value: "o" })).value).toBe("readonly:o");
       expect((await collect(client.async({ value: "k" }))).map((r) => r.value)).toEqual([
         "k-1",
         "k-2",

@@ -73,6 +73,24 @@ export interface ClientClient {
    * @generated from rpc hostile.v1.Client.await
    */
   await(requests: globalThis.AsyncIterable<MessageInitShape<typeof PromiseSchema>>, options?: CallOptions): globalThis.Promise<AsyncIterable>;
+  /**
+   * `new(...)` in an interface would declare a construct signature.
+   *
+   * @generated from rpc hostile.v1.Client.New
+   */
+  "new"(request: MessageInitShape<typeof CallOptionsSchema>, options?: CallOptions): globalThis.Promise<RuntimeLike>;
+  /**
+   * @generated from rpc hostile.v1.Client.get
+   */
+  get(request: MessageInitShape<typeof CallOptionsSchema>, options?: CallOptions): globalThis.Promise<RuntimeLike>;
+  /**
+   * @generated from rpc hostile.v1.Client.set
+   */
+  set(request: MessageInitShape<typeof CallOptionsSchema>, options?: CallOptions): globalThis.Promise<RuntimeLike>;
+  /**
+   * @generated from rpc hostile.v1.Client.readonly
+   */
+  readonly(request: MessageInitShape<typeof CallOptionsSchema>, options?: CallOptions): globalThis.Promise<RuntimeLike>;
 }
 
 /**
@@ -144,6 +162,24 @@ export interface ClientHandlers {
    * @generated from rpc hostile.v1.Client.await
    */
   await(requests: globalThis.AsyncIterable<Promise>, context: HandlerContext$1): globalThis.Promise<MessageInitShape<typeof AsyncIterableSchema>>;
+  /**
+   * `new(...)` in an interface would declare a construct signature.
+   *
+   * @generated from rpc hostile.v1.Client.New
+   */
+  "new"(request: CallOptions$1, context: HandlerContext$1): globalThis.Promise<MessageInitShape<typeof RuntimeLikeSchema>> | MessageInitShape<typeof RuntimeLikeSchema>;
+  /**
+   * @generated from rpc hostile.v1.Client.get
+   */
+  get(request: CallOptions$1, context: HandlerContext$1): globalThis.Promise<MessageInitShape<typeof RuntimeLikeSchema>> | MessageInitShape<typeof RuntimeLikeSchema>;
+  /**
+   * @generated from rpc hostile.v1.Client.set
+   */
+  set(request: CallOptions$1, context: HandlerContext$1): globalThis.Promise<MessageInitShape<typeof RuntimeLikeSchema>> | MessageInitShape<typeof RuntimeLikeSchema>;
+  /**
+   * @generated from rpc hostile.v1.Client.readonly
+   */
+  readonly(request: CallOptions$1, context: HandlerContext$1): globalThis.Promise<MessageInitShape<typeof RuntimeLikeSchema>> | MessageInitShape<typeof RuntimeLikeSchema>;
 }
 
 /**
