@@ -10,6 +10,8 @@ export interface MethodConfig {
   readonly timeoutMs: number | undefined;
   /** `(protonats.v1.method).idempotent`, or `idempotency_level` IDEMPOTENT / NO_SIDE_EFFECTS. */
   readonly idempotent: boolean;
+  /** `(protonats.v1.method).no_reply`: fire and forget, the server answers nobody. */
+  readonly noReply: boolean;
 }
 
 const configs = new WeakMap<DescMethod, MethodConfig>();
@@ -26,6 +28,7 @@ export function methodConfig(method: DescMethod): MethodConfig {
         opt?.idempotent === true ||
         method.idempotency === MethodOptions_IdempotencyLevel.IDEMPOTENT ||
         method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS,
+      noReply: opt?.noReply === true,
     };
     configs.set(method, config);
   }

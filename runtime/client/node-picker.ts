@@ -4,9 +4,6 @@ import { RpcError } from "../errors/rpc-error.js";
 import type { LookupOptions, Registry, ServiceInfo, ServiceNode } from "../registry/registry.js";
 import type { SelectContext, Selector } from "./selector.js";
 
-/** Flattened node lists, per lookup answer: a registry that caches returns the same array. */
-const flattened = new WeakMap<ServiceInfo[], ServiceNode[]>();
-
 /** Finds the nodes of one service in the registry and lets the selector pick one. */
 export class NodePicker {
   readonly serviceName: string;
@@ -31,11 +28,9 @@ export class NodePicker {
         cause,
       });
     }
-    let nodes = flattened.get(infos);
-    if (nodes === undefined) {
-      nodes = infos.length === 1 ? (infos[0] as ServiceInfo).nodes : infos.flatMap((s) => s.nodes);
-      flattened.set(infos, nodes);
-    }
+    // One version is the common case: its node list as it is, no copy.
+    const nodes =
+      infos.length === 1 ? (infos[0] as ServiceInfo).nodes : infos.flatMap((s) => s.nodes);
     if (nodes.length === 0) {
       throw new RpcError(Code.NotFound, `no node of service ${this.serviceName} is registered`);
     }

@@ -1,4 +1,5 @@
 import {
+  create,
   type DescMethod,
   type DescService,
   fromBinary,
@@ -57,6 +58,7 @@ export class UnaryClient {
       );
     }
     this.retry?.onCall?.(this.method);
+    if (this.config.noReply) return this.publish(req, body);
     let nodes = await this.picker.nodes();
     let context = this.selectContext;
     const selector = this.picker.selector;
@@ -102,6 +104,22 @@ export class UnaryClient {
         });
       }
     }
+  }
+
+  /**
+   * A fire-and-forget call: resolves once the request is handed to the
+   * transport, with an empty response. No deadline, no reply, no retry.
+   */
+  private async publish(req: UnaryRequest, body: Uint8Array): Promise<UnaryResponse> {
+    const nodes = await this.picker.nodes();
+    const node = this.picker.pick(nodes, this.selectContext);
+    this.transport.publish(node.address, {
+      type: "call",
+      method: this.config.path,
+      headers: req.header,
+      body,
+    });
+    return { stream: false, header: {}, trailer: {}, message: create(this.method.output) };
   }
 
   private nextDelay(

@@ -54,6 +54,11 @@ export class MemoryTransport implements Transport {
     return socket;
   }
 
+  publish(address: string, frame: Frame): void {
+    this.checkSend(frame);
+    queueMicrotask(() => this.network.listeners.get(address)?.arriveOneWay(frame));
+  }
+
   async listen(options: ListenOptions, acceptor: Acceptor): Promise<Listener> {
     const listener = new MemoryListener(
       this,
@@ -161,6 +166,10 @@ class MemoryListener implements Listener {
     }
   }
 
+  arriveOneWay(frame: Frame): void {
+    if (!this.closed && frame.type === "call") this.acceptor.accept(frame, discardSocket);
+  }
+
   async stopEndpoints(): Promise<void> {}
 
   async close(): Promise<void> {
@@ -170,6 +179,13 @@ class MemoryListener implements Listener {
     if (listeners.get(this.address) === this) listeners.delete(this.address);
   }
 }
+
+/** The server end of a one-way call: there is nobody to answer. */
+const discardSocket: ServerSocket = {
+  send() {},
+  bind() {},
+  close() {},
+};
 
 class MemoryServerSocket implements ServerSocket {
   receiver: FrameReceiver | undefined;

@@ -71,6 +71,19 @@ export class NatsTransport implements Transport {
     return socket;
   }
 
+  publish(address: string, frame: Frame): void {
+    const encoded = encodeFrame(frame);
+    try {
+      this.nc.publish(
+        address,
+        encoded.body,
+        encoded.headers ? { headers: encoded.headers } : undefined,
+      );
+    } catch (cause) {
+      throw publishError(cause);
+    }
+  }
+
   async listen(options: ListenOptions, acceptor: Acceptor): Promise<Listener> {
     const listener = new NatsListener(this, options, acceptor);
     // A round trip to the NATS server, so that the subscriptions are in place
@@ -196,8 +209,10 @@ class NatsListener implements Listener {
 
   private onMessage(msg: Msg, endpointMethod: string | undefined): void {
     const peer = msg.reply;
-    // Without a reply subject there is nobody to answer and no connection to track.
-    if (!peer) return;
+    if (!peer) {
+      this.oneWay(msg, endpointMethod);
+      return;
+    }
     let frame: Frame;
     try {
       frame = decodeFrame(msg, true);
@@ -225,6 +240,19 @@ class NatsListener implements Listener {
     }
   }
 
+  /** A call without reply subject (fire and forget): run it, answer nobody. */
+  private oneWay(msg: Msg, endpointMethod: string | undefined): void {
+    let frame: Frame;
+    try {
+      frame = decodeFrame(msg, true);
+    } catch {
+      return; // Malformed, and nobody to tell.
+    }
+    if (frame.type !== "call") return;
+    if (endpointMethod !== undefined) frame.method = endpointMethod;
+    this.acceptor.accept(frame, discardSocket);
+  }
+
   async stopEndpoints(): Promise<void> {
     const subs = this.endpointSubscriptions;
     this.endpointSubscriptions = [];
@@ -240,6 +268,13 @@ class NatsListener implements Listener {
     }
   }
 }
+
+/** The server end of a one-way call: there is nobody to answer. */
+const discardSocket: ServerSocket = {
+  send() {},
+  bind() {},
+  close() {},
+};
 
 /** The server end of one call: publishes to the client's reply subject. */
 class NatsServerSocket implements ServerSocket {

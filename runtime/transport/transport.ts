@@ -132,6 +132,12 @@ export interface Transport {
   readonly maxPayload: number;
   /** Opens a pseudo connection to a server address; frames arrive at `receiver`. */
   dial(address: string, receiver: FrameReceiver): ClientSocket;
+  /**
+   * Sends a one-way `call` frame (fire-and-forget methods): the server runs it
+   * and answers nobody. Throws `RpcError` like {@link ClientSocket.send}; an
+   * address without listener is not reported.
+   */
+  publish(address: string, frame: Frame): void;
   /** Starts listening for pseudo connections. */
   listen(options: ListenOptions, acceptor: Acceptor): Promise<Listener>;
   /** Stops the transport's own subscriptions (not the NATS connection). */

@@ -150,6 +150,22 @@ export function transportContract(name: string, make: () => Promise<TransportPai
       expect(isUndelivered(frame.error)).toBe(true);
     });
 
+    it("a one-way call reaches the listener; its answers go nowhere", async () => {
+      pair.client.publish(listener.address, {
+        type: "call",
+        method: "/oneway",
+        body: enc.encode("x"),
+      });
+      const accepted = await waitFor(() =>
+        acceptor.accepted.find((a) => a.frame.method === "/oneway"),
+      );
+      expect(dec.decode(accepted.frame.body)).toBe("x");
+      // The echo acceptor already replied into the void; sending again must not throw.
+      accepted.socket.send({ type: "reply", body: enc.encode("ignored") });
+      // An address without listener is not an error for a one-way call.
+      pair.client.publish("pn.node.nobody-here", { type: "call", method: "/oneway" });
+    });
+
     it("a stream carries frames both ways, in order, on one pseudo connection", async () => {
       const inbox = new Inbox();
       const socket = pair.client.dial(listener.address, inbox);

@@ -1,0 +1,69 @@
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "../../runtime/client/create-client.js";
+import { Code } from "../../runtime/errors/code.js";
+import { RpcError } from "../../runtime/errors/rpc-error.js";
+import { defineService } from "../../runtime/server/define-service.js";
+import { serve } from "../../runtime/server/serve.js";
+import type { ServiceHandlers } from "../../runtime/service-types.js";
+import { Shapes } from "../codegen/golden/shapes/v1/shapes_pb.js";
+import { sleep } from "./support/greeter.js";
+import { type NatsFixture, natsFixture } from "./support/nats.js";
+import { Scopes } from "./support/scoped.js";
+
+/** Shapes' `Notify` has `(protonats.v1.method).no_reply = true`. */
+describe("fire-and-forget methods (no_reply)", () => {
+  let nats: NatsFixture;
+  let serverConn: NatsConnection;
+  let clientConn: NatsConnection;
+  const scopes = new Scopes();
+
+  beforeAll(async () => {
+    nats = await natsFixture();
+    serverConn = await nats.connect();
+    clientConn = await nats.connect();
+  });
+  afterAll(async () => {
+    await scopes.close();
+    await nats?.stop();
+  });
+
+  it("the call returns once sent; the handler runs; its failure reaches nobody", async () => {
+    const [srt, crt] = scopes.scope(serverConn, clientConn);
+    const received: Timestamp[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const unused = async () => {
+      throw new RpcError(Code.Unimplemented, "not in this test");
+    };
+    const handlers = {
+      unary: unused,
+      serverStream: unused,
+      clientStream: unused,
+      bidi: unused,
+      lookup: unused,
+      put: unused,
+      async notify(ts: Timestamp) {
+        received.push(ts);
+        await gate; // the caller must not wait for this
+        if (ts.seconds === 2n) throw new RpcError(Code.Internal, "nobody hears this");
+        return {};
+      },
+    } as unknown as ServiceHandlers<typeof Shapes>;
+    const server = await serve(srt!, [defineService(Shapes, handlers)]);
+    try {
+      const client = createClient(Shapes, crt!);
+      const res = await client.notify({ seconds: 1n });
+      expect(res.$typeName).toBe("google.protobuf.Empty");
+      await client.notify({ seconds: 2n });
+      const until = Date.now() + 2_000;
+      while (received.length < 2 && Date.now() < until) await sleep(10);
+      expect(received.map((t) => t.seconds)).toEqual([1n, 2n]);
+      release();
+    } finally {
+      release();
+      await server.stop({ graceMs: 500 });
+    }
+  });
+});
