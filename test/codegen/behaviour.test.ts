@@ -122,6 +122,7 @@ for (const setup of runtimes) {
           notify: () => ({}),
           lookup: () => ({ kind: { case: "stringValue", value: "found" } }),
           put: (bytes) => ({ value: bytes.value.length > 0 }),
+          get: () => ({}),
         }),
       ]);
     });

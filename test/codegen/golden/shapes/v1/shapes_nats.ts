@@ -60,11 +60,19 @@ export interface ShapesClient {
    */
   lookup(request: MessageInitShape<typeof EmptySchema>, options?: CallOptions): Promise<Value>;
   /**
+   * Trailing comment of Put.
+   *
    * Idempotent: safe to retry.
    *
    * @generated from rpc shapes.v1.Shapes.Put
    */
   put(request: MessageInitShape<typeof BytesValueSchema>, options?: CallOptions): Promise<BoolValue>;
+  /**
+   * Trailing comment of Get.
+   *
+   * @generated from rpc shapes.v1.Shapes.Get
+   */
+  get(request: MessageInitShape<typeof EmptySchema>, options?: CallOptions): Promise<Empty>;
 }
 
 /**
@@ -124,11 +132,19 @@ export interface ShapesHandlers {
    */
   lookup(request: Empty, context: HandlerContext): Promise<MessageInitShape<typeof ValueSchema>> | MessageInitShape<typeof ValueSchema>;
   /**
+   * Trailing comment of Put.
+   *
    * Idempotent: safe to retry.
    *
    * @generated from rpc shapes.v1.Shapes.Put
    */
   put(request: BytesValue, context: HandlerContext): Promise<MessageInitShape<typeof BoolValueSchema>> | MessageInitShape<typeof BoolValueSchema>;
+  /**
+   * Trailing comment of Get.
+   *
+   * @generated from rpc shapes.v1.Shapes.Get
+   */
+  get(request: Empty, context: HandlerContext): Promise<MessageInitShape<typeof EmptySchema>> | MessageInitShape<typeof EmptySchema>;
 }
 
 /**
