@@ -2,8 +2,10 @@
 export interface CallOptions {
   /**
    * Deadline of the call in milliseconds from now. Defaults to the method's
-   * `timeout_ms` option, else the client's default (30 s). The remaining
-   * budget travels to the server, which stops the handler when it runs out.
+   * `timeout_ms` option, else the client's `timeoutMs`, else (unary calls
+   * only) 30 s; a stream without any of these has no deadline (heartbeats
+   * detect a dead peer). `Infinity` means no deadline. The remaining budget
+   * travels to the server, which stops the handler when it runs out.
    */
   timeoutMs?: number;
   /** Cancels the call; the server's handler sees its own signal abort. */

@@ -4,7 +4,10 @@ import type { Selector } from "./selector.js";
 
 /** Options of a client; per-call options are {@link CallOptions}. */
 export interface ClientOptions {
-  /** Default deadline of calls without their own and without a method `timeout_ms`. Default 30 000. */
+  /**
+   * Default deadline of calls without their own and without a method
+   * `timeout_ms`. Default: 30 000 ms for unary calls, none for streams.
+   */
   timeoutMs?: number;
   /** Run around every call, the first one outermost. */
   interceptors?: Interceptor[];

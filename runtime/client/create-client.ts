@@ -92,17 +92,26 @@ function methodCaller(
   const streams = new StreamClient(transport, picker, service, method, config, options);
   const last: AnyFn = (req) => streams.open(req as Extract<AnyRequest, { stream: true }>);
   const chain = applyInterceptors(interceptors, last);
-  const start = (messages: AsyncIterable<Message>, call: CallOptions | undefined) =>
-    chain({
+  // Streams have no default deadline (heartbeats find dead peers); only an
+  // explicit one from the call, the method option or the client applies.
+  const streamTimeout = (call: CallOptions | undefined): number =>
+    call?.timeoutMs ?? config.timeoutMs ?? options.timeoutMs ?? Infinity;
+  const start = (messages: AsyncIterable<Message>, call: CallOptions | undefined) => {
+    const response = chain({
       stream: true,
       service,
       method,
       header: mergeHeaders(options.headers, call?.headers),
       messages,
       signal: call?.signal,
-      timeoutMs: timeoutFor(call),
+      timeoutMs: streamTimeout(call),
       context: undefined,
     }) as Promise<StreamResponse>;
+    // The stream opens now; a failure surfaces when the caller iterates, and
+    // must not count as unhandled if the caller never does.
+    response.catch(() => undefined);
+    return response;
+  };
 
   if (method.methodKind === "server_streaming") {
     return (input: unknown, call?: CallOptions) =>

@@ -292,6 +292,14 @@ describe("streaming over NATS", () => {
     expect(elapsed).toBeGreaterThanOrEqual(2 * heartbeatMs);
   });
 
+  it("a stream that cannot open fails when iterated, and is harmless when never iterated", async () => {
+    const [crt] = scopes.scope(clientConn);
+    const client = createClient(Greeter, crt!);
+    client.sayHelloStream({ name: "never read", count: 1 }); // must not be an unhandled rejection
+    await expectCode(collect(client.sayHelloStream({ name: "x", count: 1 })), Code.NotFound);
+    await sleep(50);
+  });
+
   it("idle streams stay alive on heartbeats alone", async () => {
     const { crt } = await setup({
       async *chat(requests) {
