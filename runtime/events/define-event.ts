@@ -66,6 +66,9 @@ export function defineEvent<D extends DescMessage>(
       const durable = durableOptions(subscribeOptions.durable ?? options.durable ?? false, {
         stream,
         streamSubject,
+        // One consumer per (queue, event): a service whose queue takes several events of one
+        // stream gets a consumer for each, e.g. `billing-OrderShipped`, instead of a clash.
+        ...(queue ? { name: `${queue}-${schema.name}` } : {}),
       });
       const brokerOptions: SubscribeOptions = {
         ...(queue ? { queue } : {}),
@@ -91,7 +94,7 @@ export function defineEvent<D extends DescMessage>(
 
 function durableOptions(
   requested: boolean | Partial<DurableOptions>,
-  defaults: { stream: string; streamSubject: string },
+  defaults: { stream: string; streamSubject: string; name?: string },
 ): DurableOptions | undefined {
   if (requested === false) return undefined;
   const given = requested === true ? {} : requested;

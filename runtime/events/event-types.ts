@@ -49,7 +49,9 @@ export interface EventSubscribeOptions {
   tokens?: Partial<Record<string, string>>;
   /**
    * Consume from JetStream (default: the event's `durable`). `true` uses the
-   * event's stream and the queue as durable consumer name; an object tunes it.
+   * event's stream and a durable consumer named `<queue>-<Message>` (e.g.
+   * `billing-OrderShipped`), shared by every subscriber of that queue; without
+   * a queue (and no `name`) the consumer is ephemeral. An object tunes it.
    */
   durable?: boolean | Partial<DurableOptions>;
   /**

@@ -5,11 +5,15 @@ import {
   OrderPlacedEvent,
   OrderShippedEvent,
 } from "../../generated/example/orders/v1/orders_nats.js";
-import { OrderShippedSchema } from "../../generated/example/orders/v1/orders_pb.js";
+import {
+  OrderPlacedSchema,
+  OrderShippedSchema,
+} from "../../generated/example/orders/v1/orders_pb.js";
 import type { Broker, BrokerSubscription } from "../../runtime/broker/broker.js";
 import { DeadLetterHeader } from "../../runtime/broker/dead-letter-headers.js";
 import { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
+import { defineEvent } from "../../runtime/events/define-event.js";
 import type { EventContext } from "../../runtime/events/event-types.js";
 import { MemoryBroker } from "../../runtime/memory/memory-broker.js";
 import { MemoryRegistry } from "../../runtime/memory/memory-registry.js";
@@ -245,6 +249,33 @@ describe("durable typed events on JetStream", () => {
     // Each id once, whatever earlier tests stored.
     expect([...ids].filter((id) => id.startsWith("ship-d")).sort()).toEqual(["ship-d1", "ship-d2"]);
     expect(info.state.messages).toBe(ids.size);
+  });
+
+  it("gives one queue a consumer per durable event of a shared stream", async () => {
+    const nc = await natsConnection();
+    const PlacedDurable = defineEvent(OrderPlacedSchema, {
+      subject: "orders.{region}.placed",
+      durable: true,
+      stream: "ORDERS",
+    });
+    const got: string[] = [];
+    track(
+      await OrderShippedEvent.subscribe(nc, (e) => void got.push(`shipped ${e.orderId}`), {
+        queue: "ledger",
+      }),
+    );
+    track(
+      await PlacedDurable.subscribe(nc, (e) => void got.push(`placed ${e.order?.id}`), {
+        queue: "ledger",
+      }),
+    );
+    await PlacedDurable.publish(nc, { region: "eu", order: { id: "p1" } });
+    await OrderShippedEvent.publish(nc, { region: "eu", orderId: "p1" });
+    // The shipped consumer is new: it also replays what earlier tests stored.
+    await waitFor(() => got.includes("placed p1") && got.includes("shipped p1"), "both events");
+    const jsm = await jetstreamManager(nc);
+    const names = (await jsm.consumers.list("ORDERS").next()).map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(["ledger-OrderShipped", "ledger-OrderPlaced"]));
   });
 
   it("dead-letters a malformed durable event at once, reporting it", async () => {
