@@ -3,7 +3,7 @@ import { anyPack, anyUnpack, StructSchema, timestampFromDate } from "@bufbuild/p
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type RuntimeLike, type Server, serve } from "protonats";
 import { memoryRuntime } from "protonats/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";
 import { MoneySchema } from "./golden/common/v1/common_pb.js";
 import { createBillingClient, defineBilling } from "./golden/cross/v1/cross_nats.js";
@@ -69,6 +69,7 @@ for (const setup of runtimes) {
   describe(`generated code works ${setup.name}`, () => {
     let sides: Sides;
     let server: Server;
+    const notified: bigint[] = [];
 
     beforeAll(async () => {
       sides = await setup.start();
@@ -119,7 +120,10 @@ for (const setup of runtimes) {
           async *bidi(structs) {
             for await (const s of structs) yield anyPack(StructSchema, s);
           },
-          notify: () => ({}),
+          notify: (at) => {
+            notified.push(at.seconds);
+            return {};
+          },
           lookup: () => ({ kind: { case: "stringValue", value: "found" } }),
           put: (bytes) => ({ value: bytes.value.length > 0 }),
           get: () => ({}),
@@ -206,6 +210,12 @@ for (const setup of runtimes) {
       });
       expect((await shapes.lookup({})).kind).toEqual({ case: "stringValue", value: "found" });
       expect((await shapes.put({ value: new Uint8Array([1]) })).value).toBe(true);
+    });
+
+    it("sends a no_reply call that the handler receives", async () => {
+      const shapes = createShapesClient(sides.client);
+      await shapes.notify({ seconds: 42n });
+      await vi.waitFor(() => expect(notified).toContain(42n), { timeout: 10_000 });
     });
 
     it("publishes and receives a generated event defined in a file without services", async () => {
