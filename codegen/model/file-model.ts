@@ -4,7 +4,7 @@ import { methodKey } from "../../runtime/naming.js";
 import { messagesOf } from "../validate/validate-file.js";
 import { docText } from "./doc-text.js";
 import { LocalNames } from "./local-names.js";
-import { readEventOptions, readMethodOptions } from "./read-options.js";
+import { readEventOptions, readMethodOptions, readServiceOptions } from "./read-options.js";
 
 /** What the templates render for one .proto file. */
 export interface FileModel {
@@ -84,7 +84,7 @@ function serviceModel(svc: DescService, names: LocalNames): ServiceModel {
     createClientName: names.take(`create${base}Client`),
     handlersName,
     defineName: names.take(`define${base}`),
-    doc: docText(svc),
+    doc: docText(svc, serviceNotes(svc)),
     handlersDoc: docText(svc, [`The handlers that implement ${ref}, one per method.`], false),
     createClientDoc: docText(
       svc,
@@ -100,6 +100,17 @@ function serviceModel(svc: DescService, names: LocalNames): ServiceModel {
     ),
     methods: svc.methods.map(methodModel),
   };
+}
+
+function serviceNotes(svc: DescService): string[] {
+  const options = readServiceOptions(svc);
+  const notes: string[] = [];
+  if (options !== undefined && options.version.length > 0)
+    notes.push(`Version ${options.version}.`);
+  if (options !== undefined && options.subjectPrefix.length > 0) {
+    notes.push(`Subjects start with \`${options.subjectPrefix}\`.`);
+  }
+  return notes;
 }
 
 function methodModel(rpc: DescMethod): MethodModel {

@@ -14,6 +14,8 @@ import { createClient, defineService } from "protonats";
 /**
  * Greets people, in every way an RPC can.
  *
+ * Version 1.0.0.
+ *
  * @generated from service example.greeter.v1.Greeter
  */
 export interface GreeterClient {

@@ -13,6 +13,8 @@ import { createClient, defineEvent, defineService } from "protonats";
 /**
  * Takes and reports orders.
  *
+ * Version 1.2.0.
+ *
  * @generated from service example.orders.v1.OrderService
  */
 export interface OrderServiceClient {

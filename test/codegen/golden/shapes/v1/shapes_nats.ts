@@ -15,6 +15,9 @@ import type { Any, AnySchema, BoolValue, BoolValueSchema, BytesValue, BytesValue
 /**
  * One method of each shape, with messages of every field kind.
  *
+ * Version 2.1.0-beta.1+build.7.
+ * Subjects start with `tools.shapes`.
+ *
  * @generated from service shapes.v1.Shapes
  */
 export interface ShapesClient {
