@@ -17,7 +17,19 @@ import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2
 import type { CallOptions } from "./client/call-options.js";
 import type { HandlerContext } from "./server/handler-context.js";
 
-type SafeKey<K> = K extends "then" | "__proto__" ? `${K}$` : K;
+/** Names escaped with a `$` suffix; the same list as `unsafeMethodKeys` in naming.ts. */
+type UnsafeKey =
+  | "then"
+  | "__proto__"
+  | "hasOwnProperty"
+  | "isPrototypeOf"
+  | "propertyIsEnumerable"
+  | "toLocaleString"
+  | "__defineGetter__"
+  | "__defineSetter__"
+  | "__lookupGetter__"
+  | "__lookupSetter__";
+type SafeKey<K> = K extends UnsafeKey ? `${K}$` : K;
 
 export type UnaryCall<I extends DescMessage, O extends DescMessage> = (
   request: MessageInitShape<I>,

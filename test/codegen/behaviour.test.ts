@@ -81,7 +81,7 @@ for (const setup of runtimes) {
           valueOf$: (req) => ({ value: `valueOf:${req.value}` }),
           toJSON$: (req) => ({ value: `toJSON:${req.value}` }),
           __proto__$: (req) => ({ value: `__proto__:${req.value}` }),
-          hasOwnProperty: (req) => ({ value: `hasOwnProperty:${req.value}` }),
+          hasOwnProperty$: (req) => ({ value: `hasOwnProperty:${req.value}` }),
           delete: async (req) => ({ value: `delete:${req.value}` }),
           default: (req) => ({ value: `default:${req.value}` }),
           class: (req) => ({ value: `class:${req.value}` }),
@@ -144,8 +144,9 @@ for (const setup of runtimes) {
       expect((await client.valueOf$({ value: "d" })).value).toBe("valueOf:d");
       expect((await client.toJSON$({ value: "e" })).value).toBe("toJSON:e");
       expect((await client.__proto__$({ value: "f" })).value).toBe("__proto__:f");
-      // biome-ignore lint/suspicious/noPrototypeBuiltins: this is the RPC named hasOwnProperty
-      expect((await client.hasOwnProperty({ value: "g" })).value).toBe("hasOwnProperty:g");
+      expect((await client.hasOwnProperty$({ value: "g" })).value).toBe("hasOwnProperty:g");
+      // The built-in stays what libraries expect of any object.
+      expect(Object.hasOwn(client, "hasOwnProperty")).toBe(false);
       expect((await client.delete({ value: "h" })).value).toBe("delete:h");
       expect((await client.default({ value: "i" })).value).toBe("default:i");
       expect((await client.class({ value: "j" })).value).toBe("class:j");

@@ -50,9 +50,11 @@ export interface ClientClient {
    */
   __proto__$(request: MessageInitShape<typeof CallOptionsSchema>, options?: CallOptions): globalThis.Promise<RuntimeLike>;
   /**
+   * Named `hasOwnProperty$` because `hasOwnProperty` would change how JavaScript treats the object.
+   *
    * @generated from rpc hostile.v1.Client.hasOwnProperty
    */
-  hasOwnProperty(request: MessageInitShape<typeof CallOptionsSchema>, options?: CallOptions): globalThis.Promise<RuntimeLike>;
+  hasOwnProperty$(request: MessageInitShape<typeof CallOptionsSchema>, options?: CallOptions): globalThis.Promise<RuntimeLike>;
   /**
    * @generated from rpc hostile.v1.Client.delete
    */
@@ -139,9 +141,11 @@ export interface ClientHandlers {
    */
   __proto__$(request: CallOptions$1, context: HandlerContext$1): globalThis.Promise<MessageInitShape<typeof RuntimeLikeSchema>> | MessageInitShape<typeof RuntimeLikeSchema>;
   /**
+   * Named `hasOwnProperty$` because `hasOwnProperty` would change how JavaScript treats the object.
+   *
    * @generated from rpc hostile.v1.Client.hasOwnProperty
    */
-  hasOwnProperty(request: CallOptions$1, context: HandlerContext$1): globalThis.Promise<MessageInitShape<typeof RuntimeLikeSchema>> | MessageInitShape<typeof RuntimeLikeSchema>;
+  hasOwnProperty$(request: CallOptions$1, context: HandlerContext$1): globalThis.Promise<MessageInitShape<typeof RuntimeLikeSchema>> | MessageInitShape<typeof RuntimeLikeSchema>;
   /**
    * @generated from rpc hostile.v1.Client.delete
    */
