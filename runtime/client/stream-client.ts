@@ -231,7 +231,7 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
   private cancel(error: RpcError): void {
     if (this.done) return;
     try {
-      this.socket.send({ type: "cancel" });
+      this.socket.send({ type: "cancel", error });
     } catch {
       // The server's heartbeat check reaps the stream.
     }

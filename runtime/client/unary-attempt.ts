@@ -62,18 +62,26 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
   }
 
   expire(): void {
-    this.fail(new RpcError(Code.DeadlineExceeded, "deadline exceeded"));
+    this.abandon(new RpcError(Code.DeadlineExceeded, "deadline exceeded"));
   }
 
-  /** The caller's signal aborted: tell the server (best effort) and fail the call. */
+  /** The caller's signal aborted. */
   handleEvent(): void {
+    this.abandon(abortError(this.signal));
+  }
+
+  /**
+   * Gives up: tells the server why (best effort; its handler's signal aborts
+   * with the same code) and fails the call.
+   */
+  private abandon(error: RpcError): void {
     if (this.done) return;
     try {
-      this.socket.send({ type: "cancel" });
+      this.socket.send({ type: "cancel", error });
     } catch {
       // The server learns nothing; its own deadline ends the handler.
     }
-    this.fail(abortError(this.signal));
+    this.fail(error);
   }
 
   private fail(error: RpcError): void {

@@ -149,7 +149,8 @@ export class ServerStreamCall
         this.credit.add(frame.credit ?? 0);
         break;
       case "cancel": {
-        const error = new RpcError(Code.Canceled, "stream canceled by the client");
+        // The client says why (deadline, cancellation); the handler's signal tells the same.
+        const error = frame.error ?? new RpcError(Code.Canceled, "stream canceled by the client");
         this.ctx.abort(error);
         this.finish(error.code, error.rawMessage);
         break;

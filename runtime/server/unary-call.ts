@@ -85,7 +85,8 @@ export class UnaryServerCall implements ServerCall, FrameReceiver, Expirable {
   /** Only `cancel` is expected from the client of a unary call. */
   receive(frame: Frame): void {
     if (frame.type !== "cancel" || this.done) return;
-    const error = new RpcError(Code.Canceled, "call canceled by the client");
+    // The client says why (deadline, cancellation); the handler's signal tells the same.
+    const error = frame.error ?? new RpcError(Code.Canceled, "call canceled by the client");
     this.ctx.abort(error);
     this.finish(error.code, error.rawMessage);
   }

@@ -1,4 +1,4 @@
-import { type Msg, MsgHdrsImpl } from "@nats-io/transport-node";
+import { type Match, type Msg, type MsgHdrs, MsgHdrsImpl } from "@nats-io/transport-node";
 
 /**
  * NATS headers the fast way. nats.js builds and parses headers through a map
@@ -7,23 +7,73 @@ import { type Msg, MsgHdrsImpl } from "@nats-io/transport-node";
  * string (names and values checked once, where they come from) and parses
  * received blocks with a plain split.
  */
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Headers already encoded; nats.js's `publish` only calls `encode()`. */
-export class EncodedHeaders extends MsgHdrsImpl {
-  constructor(private readonly bytes: Uint8Array) {
-    super();
+/**
+ * Headers already encoded, for `nc.publish` (which only calls `encode()`).
+ * Reading or changing them works too, through a decoded copy made on first
+ * use, so the object is a complete `MsgHdrs` that costs one buffer when only
+ * sent.
+ */
+export class EncodedHeaders implements MsgHdrs {
+  private decoded: MsgHdrs | undefined;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  encode(): Uint8Array {
+    return this.decoded === undefined ? this.bytes : (this.decoded as MsgHdrsImpl).encode();
   }
-  override encode(): Uint8Array {
-    return this.bytes;
+
+  private get copy(): MsgHdrs {
+    this.decoded ??= MsgHdrsImpl.decode(this.bytes);
+    return this.decoded;
+  }
+
+  get hasError(): boolean {
+    return this.copy.hasError;
+  }
+  get status(): string {
+    return this.copy.status;
+  }
+  get code(): number {
+    return this.copy.code;
+  }
+  get description(): string {
+    return this.copy.description;
+  }
+  get(k: string, match?: Match): string {
+    return this.copy.get(k, match);
+  }
+  set(k: string, v: string, match?: Match): void {
+    this.copy.set(k, v, match);
+  }
+  append(k: string, v: string, match?: Match): void {
+    this.copy.append(k, v, match);
+  }
+  has(k: string, match?: Match): boolean {
+    return this.copy.has(k, match);
+  }
+  keys(): string[] {
+    return this.copy.keys();
+  }
+  values(k: string, match?: Match): string[] {
+    return this.copy.values(k, match);
+  }
+  delete(k: string, match?: Match): void {
+    this.copy.delete(k, match);
+  }
+  last(k: string, match?: Match): string {
+    return this.copy.last(k, match);
+  }
+  [Symbol.iterator](): Iterator<[string, string[]]> {
+    return this.copy[Symbol.iterator]();
   }
 }
 
 /** Builds a header block from `Name: value\r\n` lines. */
 export function headerBlock(lines: string): EncodedHeaders {
-  // Buffer.from copies small strings into a shared pool: cheaper than TextEncoder.
-  return new EncodedHeaders(encoder.encode(`NATS/1.0\r\n${lines}\r\n`));
+  // Buffer.from copies a small string into a shared pool: cheaper than TextEncoder.
+  return new EncodedHeaders(Buffer.from(`NATS/1.0\r\n${lines}\r\n`));
 }
 
 /** A valid header name: printable ASCII without `:` and spaces. */
