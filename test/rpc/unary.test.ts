@@ -260,7 +260,7 @@ describe("unary calls over NATS", () => {
                 });
               } catch (e) {
                 entry.reason = (e as RpcError).code;
-                if (entry.reason !== 4) throw e;
+                throw e;
               }
             },
           }),
