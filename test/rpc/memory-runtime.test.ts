@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createClient } from "../../runtime/client/create-client.js";
 import { Code } from "../../runtime/errors/code.js";
-import { MemoryBroker } from "../../runtime/memory/memory-broker.js";
-import { MemoryRegistry } from "../../runtime/memory/memory-registry.js";
-import { MemoryTransport } from "../../runtime/memory/memory-transport.js";
-import type { Runtime } from "../../runtime/runtime.js";
+import { memoryRuntime } from "../../runtime/memory/memory-runtime.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import { serve } from "../../runtime/server/serve.js";
 import { Greeter, greeterHandlers } from "./support/greeter.js";
 import { collect, expectCode } from "./support/nats.js";
-
-function memoryRuntime(): Runtime {
-  return {
-    transport: new MemoryTransport(),
-    registry: new MemoryRegistry(),
-    broker: new MemoryBroker(),
-  };
-}
 
 describe("clients and servers on the in-memory runtime", () => {
   it("serves every call shape without a network", async () => {
@@ -33,6 +22,19 @@ describe("clients and servers on the in-memory runtime", () => {
       expect((await client.sayHelloToAll(names())).message).toBe("Hello, a and b");
       expect((await collect(client.chat(names()))).map((m) => m.message)).toEqual(["Hi a", "Hi b"]);
       await expectCode(client.sayHello({ name: "" }), Code.InvalidArgument);
+    } finally {
+      await server.stop({ graceMs: 0 });
+    }
+  });
+
+  it("a request above the transport's max payload is ResourceExhausted", async () => {
+    const runtime = memoryRuntime({ maxPayload: 64 });
+    const server = await serve(runtime, [defineService(Greeter, greeterHandlers("mem"))]);
+    try {
+      await expectCode(
+        createClient(Greeter, runtime).sayHello({ name: "x".repeat(100) }),
+        Code.ResourceExhausted,
+      );
     } finally {
       await server.stop({ graceMs: 0 });
     }
