@@ -1,3 +1,5 @@
+import { fromBinary } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { createClient } from "../../runtime/client/create-client.js";
 import { Code } from "../../runtime/errors/code.js";
@@ -35,6 +37,36 @@ describe("clients and servers on the in-memory runtime", () => {
         createClient(Greeter, runtime).sayHello({ name: "x".repeat(100) }),
         Code.ResourceExhausted,
       );
+    } finally {
+      await server.stop({ graceMs: 0 });
+    }
+  });
+
+  it("registers each service with version, endpoints, node and its FileDescriptorSet", async () => {
+    const runtime = memoryRuntime();
+    const server = await serve(runtime, [defineService(Greeter, greeterHandlers("mem"))], {
+      metadata: { zone: "a" },
+    });
+    try {
+      const [info] = await runtime.registry.getService(Greeter.typeName);
+      expect(info?.version).toBe("1.0.0"); // from (protonats.v1.service).version
+      expect(info?.nodes).toEqual([
+        { id: server.id, address: server.address, metadata: { zone: "a" } },
+      ]);
+      expect(info?.endpoints.map((e) => [e.name, e.kind, e.requestType])).toEqual([
+        ["SayHello", "unary", "example.greeter.v1.SayHelloRequest"],
+        ["SayHelloStream", "server_streaming", "example.greeter.v1.SayHelloStreamRequest"],
+        ["SayHelloToAll", "client_streaming", "example.greeter.v1.SayHelloRequest"],
+        ["Chat", "bidi_streaming", "example.greeter.v1.SayHelloRequest"],
+      ]);
+      const set = fromBinary(FileDescriptorSetSchema, info?.fileDescriptors ?? new Uint8Array());
+      // Dependencies first, so that tools can build the files in order.
+      expect(set.file.map((f) => f.name)).toEqual([
+        "google/protobuf/descriptor.proto",
+        "protonats/v1/options.proto",
+        "example/greeter/v1/greeter.proto",
+      ]);
+      expect(set.file[2]?.service[0]?.method.map((m) => m.name)).toContain("Chat");
     } finally {
       await server.stop({ graceMs: 0 });
     }
