@@ -47,6 +47,21 @@ describe("unary calls over NATS", () => {
     expect(res.servedBy).toBe("a");
   });
 
+  it("makes no subscription per call: 200 calls in flight add none on the NATS server", async () => {
+    const client = createClient(Greeter, clientConn);
+    await client.sayHello({ name: "warm-up" });
+    const subscriptions = async () => {
+      const res = await fetch(`http://127.0.0.1:${nats.server.monitorPort}/subsz`);
+      return ((await res.json()) as { num_subscriptions: number }).num_subscriptions;
+    };
+    const before = await subscriptions();
+    const calls = Array.from({ length: 200 }, () => client.sayHello({ name: "slow:300" }));
+    await sleep(100);
+    const during = await subscriptions();
+    await Promise.all(calls);
+    expect(during).toBe(before);
+  });
+
   it("sends request headers and gets response headers and trailers", async () => {
     const client = createClient(Greeter, natsRuntime(clientConn));
     let header: Record<string, string> = {};
