@@ -1,6 +1,7 @@
 // The child side of a worker process: JSON commands on stdin, one JSON answer
 // line per command on stdout.
 import { createInterface } from "node:readline";
+import { writeHeapSnapshot } from "node:v8";
 
 export type Command = { cmd: string } & Record<string, unknown>;
 export type CommandHandler = (command: Command) => unknown;
@@ -19,7 +20,7 @@ export function settledHeap(): number {
 
 /**
  * Answers commands. Built in: `cpu` (process CPU time so far, µs, user +
- * system) and `heap` (settled heap, bytes). Everything else goes to `handlers`.
+ * system), `heap` (settled heap, bytes) and `snapshot` (a heap snapshot to `file`). Everything else goes to `handlers`.
  */
 export function serveCommands(handlers: Record<string, CommandHandler> = {}): void {
   createInterface({ input: process.stdin }).on("line", async (line) => {
@@ -29,6 +30,9 @@ export function serveCommands(handlers: Record<string, CommandHandler> = {}): vo
       if (command.cmd === "cpu") {
         const usage = process.cpuUsage();
         answer = { cpuUs: usage.user + usage.system };
+      } else if (command.cmd === "snapshot") {
+        // For finding what an idle stream holds (see tools/heap-summary.ts).
+        answer = { file: writeHeapSnapshot(command.file as string) };
       } else if (command.cmd === "heap") {
         answer = { heap: settledHeap(), gc: gc !== undefined };
       } else {
