@@ -1,5 +1,9 @@
 import { create, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
-import type { AnyFn, StreamRequest, StreamResponse } from "../client/interceptor.js";
+import {
+  applyInterceptors,
+  type StreamRequest,
+  type StreamResponse,
+} from "../client/interceptor.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
@@ -7,7 +11,7 @@ import { InboundQueue, type QueueOwner, SendCredit } from "../transport/flow-con
 import { type Heartbeating, heartbeats } from "../transport/heartbeat-monitor.js";
 import type { Frame, FrameReceiver, ServerSocket } from "../transport/transport.js";
 import type { CallContext } from "./call-context.js";
-import { chainFor, type MethodEntry } from "./method-table.js";
+import type { MethodEntry } from "./method-table.js";
 import type { CallHost, ServerCall } from "./server-call.js";
 
 /** Stream settings the server applies: its window, and the heartbeat agreed with the client. */
@@ -18,6 +22,9 @@ export interface StreamSettings {
 }
 
 type AnyHandler = (input: unknown, ctx: CallContext) => unknown;
+
+/** Header objects of a response nobody intercepts: the send loop reads the context's own. */
+const unused: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /**
  * One streaming call on the server (any kind). Requests arrive in a credit
@@ -72,26 +79,34 @@ export class ServerStreamCall
   private async run(): Promise<void> {
     const entry = this.entry;
     const ctx = this.ctx;
+    const intercepted = entry.interceptors !== undefined;
     try {
-      const res = (await chainFor(
-        entry,
-        this.invoke,
-      )({
+      const req: StreamRequest = {
         stream: true,
         service: entry.service,
         method: entry.method,
         header: ctx.requestHeader as Record<string, string>,
         messages: this.requests,
-        signal: ctx.signal,
+        // Reading ctx.signal makes an AbortController: only for interceptors, which may use it.
+        signal: intercepted ? ctx.signal : undefined,
         timeoutMs: ctx.deadline === undefined ? undefined : ctx.timeRemaining(),
         context: ctx,
-      })) as StreamResponse;
-      for await (const message of res.messages) {
+      };
+      const messages = intercepted
+        ? (
+            (await applyInterceptors(entry.interceptors ?? [], (r) =>
+              this.invoke(r as StreamRequest, true),
+            )(req)) as StreamResponse
+          ).messages
+        : (await this.invoke(req, false)).messages;
+      const output = entry.method.output;
+      for await (const message of messages) {
         if (this.done) return;
         const wait = this.credit.acquire();
         if (wait !== undefined) await wait;
         if (this.done) return;
-        const body = toBinary(entry.method.output, message);
+        // Handlers may yield plain objects; `create` returns a message as it is.
+        const body = toBinary(output, create(output, message as never));
         if (body.length > this.host.maxPayload) {
           throw new RpcError(
             Code.ResourceExhausted,
@@ -111,9 +126,13 @@ export class ServerStreamCall
     }
   }
 
-  /** The innermost step: calls the handler in the shape of its kind. */
-  private readonly invoke: AnyFn = async (req) => {
-    const r = req as StreamRequest;
+  /**
+   * The innermost step: calls the handler in the shape of its kind. For
+   * interceptors (`asMessages`) the responses are made messages first, as
+   * `StreamResponse` promises; otherwise the send loop does that itself and
+   * an idle stream holds no extra generator.
+   */
+  private async invoke(r: StreamRequest, asMessages: boolean): Promise<StreamResponse> {
     const ctx = this.ctx;
     const handler = this.entry.handler as AnyHandler;
     const output = this.entry.method.output;
@@ -121,7 +140,7 @@ export class ServerStreamCall
     switch (this.entry.method.methodKind) {
       case "server_streaming": {
         const first = await firstOf(r.messages);
-        messages = created(output, handler(first, ctx) as AsyncIterable<unknown>);
+        messages = handler(first, ctx) as AsyncIterable<Message>;
         break;
       }
       case "client_streaming": {
@@ -130,10 +149,14 @@ export class ServerStreamCall
         break;
       }
       default:
-        messages = created(output, handler(r.messages, ctx) as AsyncIterable<unknown>);
+        messages = handler(r.messages, ctx) as AsyncIterable<Message>;
     }
+    if (asMessages && this.entry.method.methodKind !== "client_streaming") {
+      messages = created(output, messages);
+    }
+    if (!asMessages) return { stream: true, header: unused, trailer: unused, messages };
     return { stream: true, header: ctx.responseHeader, trailer: ctx.responseTrailer, messages };
-  };
+  }
 
   receive(frame: Frame): void {
     if (this.done) return;
