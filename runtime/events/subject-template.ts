@@ -1,27 +1,12 @@
-import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import type { DescField, DescMessage } from "@bufbuild/protobuf";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { canFillToken, readSubjectToken } from "./subject-token.js";
 
 /** One token of an event subject: fixed text, or filled from a field. */
 type TemplateToken =
   | { readonly kind: "literal"; readonly text: string }
   | { readonly kind: "field"; readonly name: string; readonly field: DescField };
-
-/** Field types that print as a single subject token. */
-const tokenScalars = new Set<ScalarType>([
-  ScalarType.STRING,
-  ScalarType.INT32,
-  ScalarType.INT64,
-  ScalarType.UINT32,
-  ScalarType.UINT64,
-  ScalarType.SINT32,
-  ScalarType.SINT64,
-  ScalarType.FIXED32,
-  ScalarType.FIXED64,
-  ScalarType.SFIXED32,
-  ScalarType.SFIXED64,
-  ScalarType.BOOL,
-]);
 
 /** A value that would change the subject's shape: empty, or holding a separator or wildcard. */
 const unsafeTokenValue = /^$|[.*>\s]/;
@@ -44,25 +29,20 @@ export class SubjectTemplate {
     const invalid = (why: string) =>
       new RpcError(Code.InvalidArgument, `event ${schema.typeName}: subject "${template}" ${why}`);
     this.#tokens = template.split(".").map((text): TemplateToken => {
-      const braced = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(text);
-      if (braced) {
-        const name = braced[1] ?? "";
-        const field = schema.fields.find((f) => f.name === name || f.localName === name);
-        if (!field) throw invalid(`names {${name}}, which is not a field of the message`);
-        const tokenable =
-          field.fieldKind === "enum" ||
-          (field.fieldKind === "scalar" && tokenScalars.has(field.scalar));
-        if (!tokenable) {
-          throw invalid(
-            `uses field ${name}: only string, integer, bool and enum fields can fill a token`,
-          );
-        }
-        return { kind: "field", name, field };
+      const token = readSubjectToken(schema, text);
+      if (token.kind === "unknown-field") {
+        throw invalid(`names {${token.name}}, which is not a field of the message`);
       }
-      if (unsafeTokenValue.test(text) || /[{}]/.test(text)) {
+      if (token.kind === "field") {
+        if (canFillToken(token.field)) return token;
+        throw invalid(
+          `uses field ${token.name}: only string, integer, bool and enum fields can fill a token`,
+        );
+      }
+      if (token.kind === "stray-brace" || unsafeTokenValue.test(text)) {
         throw invalid(`has an invalid token "${text}"`);
       }
-      return { kind: "literal", text };
+      return token;
     });
     this.fieldNames = this.#tokens.flatMap((t) => (t.kind === "field" ? [t.name] : []));
   }
