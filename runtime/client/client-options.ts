@@ -39,4 +39,13 @@ export interface ClientOptions {
   heartbeatMs?: number;
   /** Intervals of silence after which a stream's peer counts as dead. Default 3. */
   missedHeartbeats?: number;
+  /**
+   * Unary calls: after this many milliseconds without an answer, the client
+   * probes the server (a `ping` on the call's reply subject). A server that is
+   * gone makes NATS answer "no responders" and the call fails `Unavailable`
+   * at once; a server that leaves {@link missedHeartbeats} probes in a row
+   * unanswered fails it `Unavailable` too. Calls that end sooner send nothing.
+   * Default: {@link heartbeatMs} (5 000). `0` turns probing off.
+   */
+  livenessMs?: number;
 }

@@ -20,6 +20,7 @@ import { NodePicker } from "./node-picker.js";
 import { mergeHeaders } from "./reserved-headers.js";
 import { StreamClient } from "./stream-client.js";
 import { UnaryClient } from "./unary-client.js";
+import { unaryLiveness } from "./unary-liveness.js";
 
 /** Default deadline of a call: 30 seconds. */
 export const defaultTimeoutMs = 30_000;
@@ -69,7 +70,16 @@ function methodCaller(
     call?.timeoutMs ?? config.timeoutMs ?? options.timeoutMs ?? defaultTimeoutMs;
 
   if (method.methodKind === "unary") {
-    const unary = new UnaryClient(transport, picker, service, method, config, options.retry);
+    const liveness = unaryLiveness(options);
+    const unary = new UnaryClient(
+      transport,
+      picker,
+      service,
+      method,
+      config,
+      options.retry,
+      liveness,
+    );
     const last: AnyFn = (req) => unary.call(req as Extract<AnyRequest, { stream: false }>);
     const chain = applyInterceptors(interceptors, last);
     return async (input: unknown, call?: CallOptions): Promise<Message> => {

@@ -1,13 +1,23 @@
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { isUndelivered } from "../errors/undelivered.js";
 import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
 import type { ClientSocket, Frame, FrameReceiver, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
+import type { UnaryLiveness } from "./unary-liveness.js";
 
 /**
  * One request/reply exchange with one node. The object is the frame
  * receiver, the deadline-wheel entry and the abort listener at once, so a
  * call allocates no closures beyond its promise.
+ *
+ * Liveness rides on the same wheel entry: the attempt sits on the wheel at
+ * the earlier of its deadline and its next probe time, so a call that ends
+ * before the probe interval costs exactly what it did without probing (one
+ * wheel add and remove, no timer). When the probe time comes first, the
+ * attempt sends a `ping` on its own reply subject; the server answers `ping`
+ * while it runs the call, NATS answers "no responders" when the server's
+ * subscription is gone.
  */
 export class UnaryAttempt implements FrameReceiver, Expirable {
   wheelSlot = -1;
@@ -15,11 +25,19 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
   private resolve: ((frame: Frame) => void) | undefined;
   private reject: ((error: RpcError) => void) | undefined;
   private done = false;
+  private deadline: number | undefined;
+  /** Epoch ms of the last sign of life of the server (the call sent, a `ping` answered). */
+  private lastSign = 0;
+  /** Probes sent since the last sign of life. */
+  private unanswered = 0;
+  /** Whether any probe went out: a "no responders" after one is not about the request. */
+  private probed = false;
 
   constructor(
     transport: Transport,
-    address: string,
+    private readonly address: string,
     private readonly signal: AbortSignal | undefined,
+    private readonly liveness?: UnaryLiveness | undefined,
   ) {
     this.socket = transport.dial(address, this);
   }
@@ -40,13 +58,30 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
         return;
       }
       if (this.done) return;
-      if (deadline !== undefined) deadlines.add(this, deadline);
+      this.deadline = deadline;
+      if (this.liveness === undefined) {
+        if (deadline !== undefined) deadlines.add(this, deadline);
+      } else {
+        this.lastSign = Date.now();
+        this.schedule(this.lastSign + this.liveness.intervalMs);
+      }
       this.signal?.addEventListener("abort", this);
     });
   }
 
   receive(frame: Frame): void {
     if (this.done) return;
+    if (frame.type === "ping") {
+      // The server runs the call: probing starts over (the wheel entry stays
+      // put; expire() moves it when it fires early).
+      this.lastSign = Date.now();
+      this.unanswered = 0;
+      return;
+    }
+    if (this.probed && frame.type === "cancel") {
+      this.fail(this.probeAnswer(frame.error));
+      return;
+    }
     if (frame.type === "reply") {
       if (frame.error !== undefined) {
         this.fail(frame.error);
@@ -61,8 +96,67 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
     }
   }
 
+  /** The wheel fired: either the deadline passed or a probe is due. */
   expire(): void {
-    this.abandon(new RpcError(Code.DeadlineExceeded, "deadline exceeded"));
+    if (this.done) return;
+    const now = Date.now();
+    const liveness = this.liveness;
+    if (liveness === undefined || (this.deadline !== undefined && now >= this.deadline)) {
+      this.abandon(new RpcError(Code.DeadlineExceeded, "deadline exceeded"));
+      return;
+    }
+    const due = this.lastSign + liveness.intervalMs;
+    if (now < due) {
+      // A `ping` answered since the entry was placed.
+      this.schedule(due);
+      return;
+    }
+    if (this.unanswered >= liveness.maxProbes) {
+      this.abandon(
+        new RpcError(
+          Code.Unavailable,
+          `server ${this.address} answered none of ${this.unanswered} liveness probes during the call`,
+        ),
+      );
+      return;
+    }
+    this.unanswered++;
+    this.probed = true;
+    try {
+      this.socket.send({ type: "ping" });
+    } catch {
+      // The connection is closed: the transport fails every call of it.
+    }
+    this.schedule(now + liveness.intervalMs);
+  }
+
+  /** Puts the attempt on the wheel at `probeAt` or at its deadline, whichever is first. */
+  private schedule(probeAt: number): void {
+    const deadline = this.deadline;
+    deadlines.add(this, deadline !== undefined && deadline < probeAt ? deadline : probeAt);
+  }
+
+  /**
+   * What a `cancel` means once a probe went out. "No responders" then answers
+   * the probe: NATS answers in order, and a request that found nobody would
+   * have had its own answer long before the probe, an interval later. So the
+   * server went away while it had the call, and may have run it: the error is
+   * not "undelivered", and only idempotent methods are retried. A server that
+   * does not know the call (`Aborted`: it finished and its reply was lost) is
+   * just as unavailable to this call.
+   */
+  private probeAnswer(error: RpcError | undefined): RpcError {
+    if (error === undefined) return new RpcError(Code.Canceled, "call canceled by the server");
+    if (error.code === Code.Unavailable && isUndelivered(error)) {
+      return new RpcError(Code.Unavailable, `server ${this.address} went away during the call`);
+    }
+    if (error.code === Code.Aborted) {
+      return new RpcError(
+        Code.Unavailable,
+        `server ${this.address} does not know the call: ${error.rawMessage}`,
+      );
+    }
+    return error;
   }
 
   /** The caller's signal aborted. */

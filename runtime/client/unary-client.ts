@@ -18,6 +18,7 @@ import type { NodePicker } from "./node-picker.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { SelectContext } from "./selector.js";
 import { UnaryAttempt } from "./unary-attempt.js";
+import type { UnaryLiveness } from "./unary-liveness.js";
 
 const empty = new Uint8Array(0);
 
@@ -35,6 +36,8 @@ export class UnaryClient {
     private readonly method: DescMethod,
     private readonly config: MethodConfig,
     private readonly retry: RetryPolicy | undefined,
+    /** Probing of the server during long calls; undefined: off. */
+    private readonly liveness?: UnaryLiveness | undefined,
   ) {
     this.selectContext = { service: service.typeName, method, exclude: undefined };
   }
@@ -69,10 +72,12 @@ export class UnaryClient {
       const frame: Frame = { type: "call", method: this.config.path, headers: req.header, body };
       if (deadline !== undefined) frame.timeoutMs = deadline - Date.now();
       try {
-        const reply = await new UnaryAttempt(this.transport, node.address, signal).run(
-          frame,
-          deadline,
-        );
+        const reply = await new UnaryAttempt(
+          this.transport,
+          node.address,
+          signal,
+          this.liveness,
+        ).run(frame, deadline);
         selector.onCallEnd?.(
           node,
           { code: undefined, durationMs: performance.now() - started, undelivered: false },

@@ -82,9 +82,21 @@ export class UnaryServerCall implements ServerCall, FrameReceiver, Expirable {
     };
   }
 
-  /** Only `cancel` is expected from the client of a unary call. */
+  /**
+   * A unary call's client sends `cancel`, and `ping` to check that this
+   * server still runs the call (answered at once: a sign of life).
+   */
   receive(frame: Frame): void {
-    if (frame.type !== "cancel" || this.done) return;
+    if (this.done) return;
+    if (frame.type === "ping") {
+      try {
+        this.socket.send({ type: "ping" });
+      } catch {
+        // The connection is gone: the client's next probes go unanswered.
+      }
+      return;
+    }
+    if (frame.type !== "cancel") return;
     // The client says why (deadline, cancellation); the handler's signal tells the same.
     const error = frame.error ?? new RpcError(Code.Canceled, "call canceled by the client");
     this.ctx.abort(error);
