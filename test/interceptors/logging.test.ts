@@ -1,5 +1,4 @@
-import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createGreeterClient,
   defineGreeter,
@@ -10,32 +9,18 @@ import {
   loggingInterceptor,
 } from "../../runtime/interceptors/logging-interceptor.js";
 import { serve } from "../../runtime/server/serve.js";
-import type { Server } from "../../runtime/server/server.js";
-import { collect, expectCode, type NatsFixture, natsFixture } from "../rpc/support/nats.js";
-import { Scopes } from "../rpc/support/scoped.js";
+import { collect, expectCode } from "../rpc/support/nats.js";
+import { natsSuite } from "../support/nats-suite.js";
 import { greeter } from "./support/greeter.js";
 
 describe("logging interceptor", () => {
-  let nats: NatsFixture;
-  let conn: NatsConnection;
-  const scopes = new Scopes();
-  const servers: Server[] = [];
-
-  beforeAll(async () => {
-    nats = await natsFixture();
-    conn = await nats.connect();
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
-    await scopes.close();
-    await nats?.stop();
-  });
+  const suite = natsSuite();
 
   async function setup(options: { payloads?: boolean } = {}) {
-    const [rt] = scopes.scope(conn);
+    const [rt] = suite.scope(suite.conn);
     const entries: CallLogEntry[] = [];
     const log = loggingInterceptor({ log: (e) => entries.push(e), ...options });
-    servers.push(await serve(rt!, [defineGreeter(greeter())], { interceptors: [log] }));
+    suite.servers.push(await serve(rt!, [defineGreeter(greeter())], { interceptors: [log] }));
     return { entries, client: createGreeterClient(rt!, { interceptors: [log] }) };
   }
 
@@ -83,8 +68,8 @@ describe("logging interceptor", () => {
   });
 
   it("a logger that throws does not fail the call", async () => {
-    const [rt] = scopes.scope(conn);
-    servers.push(await serve(rt!, [defineGreeter(greeter())]));
+    const [rt] = suite.scope(suite.conn);
+    suite.servers.push(await serve(rt!, [defineGreeter(greeter())]));
     const failing = loggingInterceptor({
       log: () => {
         throw new Error("disk full");

@@ -1,5 +1,4 @@
-import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createGreeterClient,
   defineGreeter,
@@ -11,9 +10,8 @@ import { LatencyHistogram } from "../../runtime/metrics/latency-histogram.js";
 import { observeCalls, observeErrors } from "../../runtime/metrics/observers.js";
 import type { CallRecord } from "../../runtime/server/observer.js";
 import { serve } from "../../runtime/server/serve.js";
-import type { Server } from "../../runtime/server/server.js";
-import { collect, expectCode, type NatsFixture, natsFixture } from "../rpc/support/nats.js";
-import { Scopes } from "../rpc/support/scoped.js";
+import { collect, expectCode } from "../rpc/support/nats.js";
+import { natsSuite } from "../support/nats-suite.js";
 import { greeter } from "./support/greeter.js";
 
 describe("latency histogram", () => {
@@ -34,28 +32,15 @@ describe("latency histogram", () => {
 });
 
 describe("call metrics", () => {
-  let nats: NatsFixture;
-  let conn: NatsConnection;
-  const scopes = new Scopes();
-  const servers: Server[] = [];
-
-  beforeAll(async () => {
-    nats = await natsFixture();
-    conn = await nats.connect();
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
-    await scopes.close();
-    await nats?.stop();
-  });
+  const suite = natsSuite();
 
   it("counts calls, errors by code and latencies on the server (observer) and the client (interceptor)", async () => {
-    const [rt] = scopes.scope(conn);
+    const [rt] = suite.scope(suite.conn);
     const serverMetrics = new CallMetrics();
     const clientMetrics = new CallMetrics();
     const failures: CallRecord[] = [];
     const all: CallRecord[] = [];
-    servers.push(
+    suite.servers.push(
       await serve(rt!, [defineGreeter(greeter())], {
         observers: [
           serverMetrics,

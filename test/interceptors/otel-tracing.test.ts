@@ -1,4 +1,3 @@
-import type { NatsConnection } from "@nats-io/transport-node";
 import * as api from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
@@ -17,16 +16,11 @@ import { Code } from "../../runtime/errors/code.js";
 import { otelInterceptor } from "../../runtime/interceptors/otel-interceptor.js";
 import { parseTraceparent } from "../../runtime/interceptors/traceparent.js";
 import { serve } from "../../runtime/server/serve.js";
-import type { Server } from "../../runtime/server/server.js";
-import { collect, expectCode, type NatsFixture, natsFixture } from "../rpc/support/nats.js";
-import { Scopes } from "../rpc/support/scoped.js";
+import { collect, expectCode } from "../rpc/support/nats.js";
+import { natsSuite } from "../support/nats-suite.js";
 import { greeter } from "./support/greeter.js";
 
 describe("OpenTelemetry tracing interceptor", () => {
-  let nats: NatsFixture;
-  let conn: NatsConnection;
-  const scopes = new Scopes();
-  const servers: Server[] = [];
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     spanProcessors: [new SimpleSpanProcessor(exporter)],
@@ -36,28 +30,25 @@ describe("OpenTelemetry tracing interceptor", () => {
   const tracing = otelInterceptor({ api, tracer });
   const contextManager = new AsyncLocalStorageContextManager();
 
-  beforeAll(async () => {
+  beforeAll(() => {
     api.context.setGlobalContextManager(contextManager.enable());
     api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    nats = await natsFixture();
-    conn = await nats.connect();
   });
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
-    await scopes.close();
-    await nats?.stop();
     await provider.shutdown();
     api.context.disable();
     api.propagation.disable();
   });
+  // After hooks run in reverse order: the suite's servers stop before tracing is torn down.
+  const suite = natsSuite();
 
   const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
   it("one trace across A → B → C: client and server spans chained through traceparent", async () => {
-    const [toB, atB] = scopes.scope(conn, conn);
-    const [toC, atC] = scopes.scope(conn, conn);
+    const [toB, atB] = suite.scope(suite.conn, suite.conn);
+    const [toC, atC] = suite.scope(suite.conn, suite.conn);
     let traceparentAtC: string | undefined;
-    servers.push(
+    suite.servers.push(
       await serve(
         atC!,
         [
@@ -72,7 +63,7 @@ describe("OpenTelemetry tracing interceptor", () => {
       ),
     );
     const bToC = createGreeterClient(toC!, { interceptors: [tracing] });
-    servers.push(
+    suite.servers.push(
       await serve(
         atB!,
         [
@@ -123,8 +114,8 @@ describe("OpenTelemetry tracing interceptor", () => {
   });
 
   it("marks failed calls with the error status and code on both sides; streams end their span", async () => {
-    const [rt] = scopes.scope(conn);
-    servers.push(await serve(rt!, [defineGreeter(greeter())], { interceptors: [tracing] }));
+    const [rt] = suite.scope(suite.conn);
+    suite.servers.push(await serve(rt!, [defineGreeter(greeter())], { interceptors: [tracing] }));
     const client = createGreeterClient(rt!, { interceptors: [tracing] });
     exporter.reset();
     await expectCode(client.sayHello({ name: "" }), Code.InvalidArgument);

@@ -1,5 +1,4 @@
-import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createGreeterClient,
   defineGreeter,
@@ -15,9 +14,7 @@ import {
   type TraceContext,
 } from "../../runtime/interceptors/traceparent.js";
 import { serve } from "../../runtime/server/serve.js";
-import type { Server } from "../../runtime/server/server.js";
-import { type NatsFixture, natsFixture } from "../rpc/support/nats.js";
-import { Scopes } from "../rpc/support/scoped.js";
+import { natsSuite } from "../support/nats-suite.js";
 import { greeter } from "./support/greeter.js";
 
 describe("traceparent", () => {
@@ -52,28 +49,15 @@ describe("traceparent", () => {
 });
 
 describe("trace context propagation without OpenTelemetry", () => {
-  let nats: NatsFixture;
-  let conn: NatsConnection;
-  const scopes = new Scopes();
-  const servers: Server[] = [];
-
-  beforeAll(async () => {
-    nats = await natsFixture();
-    conn = await nats.connect();
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
-    await scopes.close();
-    await nats?.stop();
-  });
+  const suite = natsSuite();
 
   it("a trace id started by A crosses two hops: A → B → C", async () => {
-    const [toB, atB] = scopes.scope(conn, conn);
-    const [toC, atC] = scopes.scope(conn, conn);
+    const [toB, atB] = suite.scope(suite.conn, suite.conn);
+    const [toC, atC] = suite.scope(suite.conn, suite.conn);
     const tracing = traceContextInterceptor();
     const seen: { hop: string; header: string | undefined; current: TraceContext | undefined }[] =
       [];
-    servers.push(
+    suite.servers.push(
       await serve(
         atC!,
         [
@@ -92,7 +76,7 @@ describe("trace context propagation without OpenTelemetry", () => {
       ),
     );
     const bToC = createGreeterClient(toC!, { interceptors: [tracing] });
-    servers.push(
+    suite.servers.push(
       await serve(
         atB!,
         [
@@ -131,9 +115,9 @@ describe("trace context propagation without OpenTelemetry", () => {
   });
 
   it("continues the caller's trace and tracestate, and leaves a caller's own traceparent alone", async () => {
-    const [rt] = scopes.scope(conn);
+    const [rt] = suite.scope(suite.conn);
     const headers: Record<string, string | undefined>[] = [];
-    servers.push(
+    suite.servers.push(
       await serve(rt!, [
         defineGreeter(
           greeter((req, ctx) => {

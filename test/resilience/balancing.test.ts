@@ -1,5 +1,4 @@
-import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createOrderServiceClient,
   defineOrderService,
@@ -7,24 +6,12 @@ import {
 import { PowerOfTwoChoicesSelector } from "../../runtime/balancing/power-of-two-choices.js";
 import { natsRuntime } from "../../runtime/nats/nats-runtime.js";
 import { serve } from "../../runtime/server/serve.js";
-import type { Server } from "../../runtime/server/server.js";
-import { type NatsFixture, natsFixture } from "../rpc/support/nats.js";
+import { natsSuite } from "../support/nats-suite.js";
 import { orderHandlers } from "./support/orders.js";
 import { fastRegistry } from "./support/registry-settings.js";
 
 describe("load balancing over NATS", () => {
-  let nats: NatsFixture;
-  let conn: NatsConnection;
-  const servers: Server[] = [];
-
-  beforeAll(async () => {
-    nats = await natsFixture();
-    conn = await nats.connect();
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
-    await nats?.stop();
-  });
+  const suite = natsSuite();
 
   /** Runs `workers` loops of `GetOrder` for `ms`; counts answers per serving node. */
   async function load(
@@ -46,8 +33,8 @@ describe("load balancing over NATS", () => {
   }
 
   it("power of two choices sends most calls to the fast node; round robin splits them evenly", async () => {
-    const runtime = natsRuntime(conn, { namespace: "balancing", registry: fastRegistry });
-    servers.push(
+    const runtime = natsRuntime(suite.conn, { namespace: "balancing", registry: fastRegistry });
+    suite.servers.push(
       await serve(runtime, [defineOrderService(orderHandlers("slow", 40))], { id: "slow" }),
       await serve(runtime, [defineOrderService(orderHandlers("fast", 2))], { id: "fast" }),
     );

@@ -1,5 +1,5 @@
-import { type NatsConnection, nuid } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nuid } from "@nats-io/transport-node";
+import { describe, expect, it } from "vitest";
 import {
   createOrderServiceClient,
   defineOrderService,
@@ -12,8 +12,7 @@ import { CallMetrics } from "../../runtime/metrics/call-metrics.js";
 import { type NatsRuntime, natsRuntime } from "../../runtime/nats/nats-runtime.js";
 import type { ServiceNode } from "../../runtime/registry/registry.js";
 import { serve } from "../../runtime/server/serve.js";
-import type { Server } from "../../runtime/server/server.js";
-import { type NatsFixture, natsFixture } from "../rpc/support/nats.js";
+import { natsSuite } from "../support/nats-suite.js";
 import { startChild } from "./support/child-process.js";
 import { type OrderLedger, orderHandlers, pause } from "./support/orders.js";
 import { fastRegistry } from "./support/registry-settings.js";
@@ -31,39 +30,26 @@ class RecordingSelector extends EjectingRoundRobinSelector {
 type Outcome = { kind: "place" | "get"; started: number; ended: number; error?: RpcError };
 
 describe("an instance dies under load", () => {
-  let nats: NatsFixture;
-  let conn: NatsConnection;
-  const runtimes: NatsRuntime[] = [];
-  const servers: Server[] = [];
-
-  beforeAll(async () => {
-    nats = await natsFixture();
-    conn = await nats.connect();
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
-    for (const r of runtimes) await r.registry.close().catch(() => undefined);
-    await nats?.stop();
-  });
+  const suite = natsSuite();
 
   function scope(): { namespace: string; runtime: NatsRuntime } {
     const namespace = `f${nuid.next().slice(-10).toLowerCase()}`;
-    const runtime = natsRuntime(conn, { namespace, registry: fastRegistry });
-    runtimes.push(runtime);
+    const runtime = natsRuntime(suite.conn, { namespace, registry: fastRegistry });
+    suite.cleanup(() => runtime.registry.close().catch(() => undefined));
     return { namespace, runtime };
   }
 
   it("kill -9 of one of two instances: no call is lost silently, traffic moves to the survivor", async () => {
     const { namespace, runtime } = scope();
     const child = await startChild("./order-server-process.ts", [
-      nats.server.url,
+      suite.nats.server.url,
       namespace,
       "doomed",
       "5",
     ]);
     try {
       const survivorLedger: OrderLedger = { placed: [], looked: [] };
-      servers.push(
+      suite.servers.push(
         await serve(runtime, [defineOrderService(orderHandlers("survivor", 5, survivorLedger))], {
           id: "survivor",
         }),
@@ -138,7 +124,7 @@ describe("an instance dies under load", () => {
     const b = await serve(runtime, [defineOrderService(orderHandlers("b", 20, ledgers.b))], {
       id: "b",
     });
-    servers.push(b);
+    suite.servers.push(b);
     const client = createOrderServiceClient(runtime, { timeoutMs: 3_000 });
     await client.getOrder({ id: "warm-a" });
     await client.getOrder({ id: "warm-b" });

@@ -1,6 +1,5 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createClient } from "../../runtime/client/create-client.js";
 import { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
@@ -9,29 +8,15 @@ import { defineService } from "../../runtime/server/define-service.js";
 import { serve } from "../../runtime/server/serve.js";
 import type { ServiceHandlers } from "../../runtime/service-types.js";
 import { Shapes } from "../codegen/golden/shapes/v1/shapes_pb.js";
+import { natsSuite } from "../support/nats-suite.js";
 import { sleep } from "./support/greeter.js";
-import { type NatsFixture, natsFixture } from "./support/nats.js";
-import { Scopes } from "./support/scoped.js";
 
 /** Shapes' `Notify` has `(protonats.v1.method).no_reply = true`. */
 describe("fire-and-forget methods (no_reply)", () => {
-  let nats: NatsFixture;
-  let serverConn: NatsConnection;
-  let clientConn: NatsConnection;
-  const scopes = new Scopes();
-
-  beforeAll(async () => {
-    nats = await natsFixture();
-    serverConn = await nats.connect();
-    clientConn = await nats.connect();
-  });
-  afterAll(async () => {
-    await scopes.close();
-    await nats?.stop();
-  });
+  const suite = natsSuite({ clientConnection: true });
 
   it("the call returns once sent; the handler runs; its failure reaches nobody", async () => {
-    const [srt, crt] = scopes.scope(serverConn, clientConn);
+    const [srt, crt] = suite.scope(suite.conn, suite.clientConn);
     const received: Timestamp[] = [];
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));

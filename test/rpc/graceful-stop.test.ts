@@ -1,33 +1,18 @@
-import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createClient } from "../../runtime/client/create-client.js";
 import { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import type { CallRecord } from "../../runtime/server/observer.js";
 import { serve } from "../../runtime/server/serve.js";
+import { natsSuite } from "../support/nats-suite.js";
 import { Greeter, greeterHandlers, greeterWith, sleep } from "./support/greeter.js";
-import { type NatsFixture, natsFixture } from "./support/nats.js";
-import { Scopes } from "./support/scoped.js";
 
 describe("stopping a server", () => {
-  let nats: NatsFixture;
-  let serverConn: NatsConnection;
-  let clientConn: NatsConnection;
-  const scopes = new Scopes();
-
-  beforeAll(async () => {
-    nats = await natsFixture();
-    serverConn = await nats.connect();
-    clientConn = await nats.connect();
-  });
-  afterAll(async () => {
-    await scopes.close();
-    await nats?.stop();
-  });
+  const suite = natsSuite({ clientConnection: true });
 
   it("mid-load loses no accepted call: each gets its reply or a clear Unavailable/NotFound", async () => {
-    const [srt, crt] = scopes.scope(serverConn, clientConn);
+    const [srt, crt] = suite.scope(suite.conn, suite.clientConn);
     const records: CallRecord[] = [];
     const server = await serve(srt!, [defineService(Greeter, greeterHandlers("s"))], {
       observers: [{ callFinished: (r) => records.push(r) }],
@@ -64,7 +49,7 @@ describe("stopping a server", () => {
   });
 
   it("calls still running when the grace period ends are aborted and answered Unavailable", async () => {
-    const [srt, crt] = scopes.scope(serverConn, clientConn);
+    const [srt, crt] = suite.scope(suite.conn, suite.clientConn);
     let handlerSignal: AbortSignal | undefined;
     const server = await serve(srt!, [
       defineService(

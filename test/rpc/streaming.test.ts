@@ -1,41 +1,25 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createClient } from "../../runtime/client/create-client.js";
 import { Code } from "../../runtime/errors/code.js";
 import type { RpcError } from "../../runtime/errors/rpc-error.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import type { CallRecord } from "../../runtime/server/observer.js";
 import { serve } from "../../runtime/server/serve.js";
-import type { Server } from "../../runtime/server/server.js";
 import type { ServeOptions } from "../../runtime/server/service-options.js";
+import { natsSuite } from "../support/nats-suite.js";
 import { Greeter, greeterHandlers, sleep } from "./support/greeter.js";
-import { collect, expectCode, type NatsFixture, natsFixture } from "./support/nats.js";
-import { Scopes } from "./support/scoped.js";
+import { collect, expectCode } from "./support/nats.js";
 
 describe("streaming over NATS", () => {
-  let nats: NatsFixture;
-  let serverConn: NatsConnection;
-  let clientConn: NatsConnection;
-  const scopes = new Scopes();
-  const servers: Server[] = [];
-
-  beforeAll(async () => {
-    nats = await natsFixture();
-    serverConn = await nats.connect();
-    clientConn = await nats.connect();
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
-    await scopes.close();
-    await nats?.stop();
-  });
+  const suite = natsSuite({ clientConnection: true });
 
   async function setup(
     overrides: Partial<ReturnType<typeof greeterHandlers>> = {},
     serveOptions: ServeOptions = {},
-    client: NatsConnection = clientConn,
+    client: NatsConnection = suite.clientConn,
   ) {
-    const [srt, crt] = scopes.scope(serverConn, client);
+    const [srt, crt] = suite.scope(suite.conn, client);
     const records: CallRecord[] = [];
     const server = await serve(
       srt!,
@@ -45,7 +29,7 @@ describe("streaming over NATS", () => {
         ...serveOptions,
       },
     );
-    servers.push(server);
+    suite.servers.push(server);
     return { crt: crt!, server, records };
   }
 
@@ -260,7 +244,7 @@ describe("streaming over NATS", () => {
   });
 
   it("the server reaps the stream of a client that vanished, within the heartbeat bound", async () => {
-    const vanishing = await nats.connect();
+    const vanishing = await suite.nats.connect();
     let aborted: RpcError | undefined;
     const { crt, records } = await setup(
       {
@@ -293,7 +277,7 @@ describe("streaming over NATS", () => {
   });
 
   it("a stream that cannot open fails when iterated, and is harmless when never iterated", async () => {
-    const [crt] = scopes.scope(clientConn);
+    const [crt] = suite.scope(suite.clientConn);
     const client = createClient(Greeter, crt!);
     client.sayHelloStream({ name: "never read", count: 1 }); // must not be an unhandled rejection
     await expectCode(collect(client.sayHelloStream({ name: "x", count: 1 })), Code.NotFound);

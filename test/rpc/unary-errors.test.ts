@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
-import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { headers as natsHeaders } from "@nats-io/transport-node";
+import { describe, expect, it } from "vitest";
 import { OrderService } from "../../generated/example/orders/v1/orders_pb.js";
 import { createClient } from "../../runtime/client/create-client.js";
 import { Code } from "../../runtime/errors/code.js";
@@ -12,31 +12,20 @@ import { errorDetail, RpcError } from "../../runtime/errors/rpc-error.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import type { CallRecord } from "../../runtime/server/observer.js";
 import { serve } from "../../runtime/server/serve.js";
-import type { Server } from "../../runtime/server/server.js";
+import { natsSuite } from "../support/nats-suite.js";
 import { Greeter, greeterHandlers, sleep } from "./support/greeter.js";
-import { expectCode, type NatsFixture, natsFixture } from "./support/nats.js";
-import { Scopes } from "./support/scoped.js";
+import { expectCode } from "./support/nats.js";
 
 const maxPayload = 16 * 1024;
 
 describe("unary errors reach the client with their codes", () => {
-  let nats: NatsFixture;
-  let serverConn: NatsConnection;
-  let clientConn: NatsConnection;
-  const scopes = new Scopes();
-  const servers: Server[] = [];
-
-  beforeAll(async () => {
-    const config = join(tmpdir(), `protonats-maxpayload-${process.pid}.conf`);
-    writeFileSync(config, `max_payload: ${maxPayload}\n`);
-    nats = await natsFixture(["-c", config]);
-    serverConn = await nats.connect();
-    clientConn = await nats.connect();
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
-    await scopes.close();
-    await nats?.stop();
+  const suite = natsSuite({
+    clientConnection: true,
+    args: () => {
+      const config = join(tmpdir(), `protonats-maxpayload-${process.pid}.conf`);
+      writeFileSync(config, `max_payload: ${maxPayload}\n`);
+      return ["-c", config];
+    },
   });
 
   /** A greeter server (handlers overridable) and a client, in a namespace of their own. */
@@ -44,14 +33,14 @@ describe("unary errors reach the client with their codes", () => {
     overrides: Partial<ReturnType<typeof greeterHandlers>> = {},
     options: Parameters<typeof defineService>[2] = {},
   ) {
-    const [srt, crt] = scopes.scope(serverConn, clientConn);
+    const [srt, crt] = suite.scope(suite.conn, suite.clientConn);
     const records: CallRecord[] = [];
     const server = await serve(
       srt!,
       [defineService(Greeter, { ...greeterHandlers("s"), ...overrides }, options)],
       { observers: [{ callFinished: (r) => records.push(r) }] },
     );
-    servers.push(server);
+    suite.servers.push(server);
     return { srt: srt!, crt: crt!, server, records, client: createClient(Greeter, crt!) };
   }
 
@@ -95,12 +84,12 @@ describe("unary errors reach the client with their codes", () => {
   });
 
   it("a service nobody serves is NotFound", async () => {
-    const [crt] = scopes.scope(clientConn);
+    const [crt] = suite.scope(suite.clientConn);
     await expectCode(createClient(Greeter, crt!).sayHello({ name: "x" }), Code.NotFound);
   });
 
   it("a node that is gone (no responders) is Unavailable", async () => {
-    const [crt] = scopes.scope(clientConn);
+    const [crt] = suite.scope(suite.clientConn);
     await crt!.registry.register({
       name: Greeter.typeName,
       version: "1",
@@ -117,8 +106,8 @@ describe("unary errors reach the client with their codes", () => {
 
   it("a closed NATS connection is Unavailable", async () => {
     const { server } = await setup();
-    const nc = await nats.connect();
-    const [crt] = scopes.scope(nc);
+    const nc = await suite.nats.connect();
+    const [crt] = suite.scope(nc);
     await crt!.registry.register({
       name: Greeter.typeName,
       version: "1",
@@ -167,13 +156,13 @@ describe("unary errors reach the client with their codes", () => {
   });
 
   it("a malformed reply is Internal with a clear message", async () => {
-    const [crt] = scopes.scope(clientConn);
-    const bogus = clientConn.subscribe("bogus.node", {
+    const [crt] = suite.scope(suite.clientConn);
+    const bogus = suite.clientConn.subscribe("bogus.node", {
       callback: (_e, m) => {
         if (m.subject === "bogus.node") m.respond(new Uint8Array([0xff, 0xff, 0xff]));
       },
     });
-    const badHeader = clientConn.subscribe("bogus.header", {
+    const badHeader = suite.clientConn.subscribe("bogus.header", {
       callback: (_e, m) => {
         const h = natsHeaders();
         h.set("Pn-Frame", "teleport");
@@ -232,7 +221,7 @@ describe("unary errors reach the client with their codes", () => {
     const h = natsHeaders();
     h.set("Pn-Method", "/example.greeter.v1.Greeter/SayHello");
     h.set("Pn-Content-Type", "application/json");
-    const reply = await clientConn.request(server.address, new TextEncoder().encode("{}"), {
+    const reply = await suite.clientConn.request(server.address, new TextEncoder().encode("{}"), {
       headers: h,
       timeout: 2_000,
     });
@@ -241,7 +230,7 @@ describe("unary errors reach the client with their codes", () => {
 
     const h2 = natsHeaders();
     h2.set("Pn-Method", "/example.greeter.v1.Greeter/SayHello");
-    const garbage = await clientConn.request(server.address, new Uint8Array([0xff, 0xff]), {
+    const garbage = await suite.clientConn.request(server.address, new Uint8Array([0xff, 0xff]), {
       headers: h2,
       timeout: 2_000,
     });

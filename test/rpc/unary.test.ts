@@ -1,6 +1,5 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   SayHelloRequestSchema,
   SayHelloResponseSchema,
@@ -16,42 +15,29 @@ import type { ServiceNode } from "../../runtime/registry/registry.js";
 import { noRetry } from "../../runtime/retry/standard-retry-policy.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import { serve } from "../../runtime/server/serve.js";
-import type { Server } from "../../runtime/server/server.js";
+import { natsSuite } from "../support/nats-suite.js";
 import { Greeter, greeterHandlers, greeterWith, sleep } from "./support/greeter.js";
-import { collect, expectCode, type NatsFixture, natsFixture } from "./support/nats.js";
-import { Scopes } from "./support/scoped.js";
+import { collect, expectCode } from "./support/nats.js";
 
 describe("unary calls over NATS", () => {
-  let nats: NatsFixture;
-  let serverConn: NatsConnection;
-  let clientConn: NatsConnection;
-  const scopes = new Scopes();
-  const servers: Server[] = [];
+  const suite = natsSuite({ clientConnection: true });
 
   beforeAll(async () => {
-    nats = await natsFixture();
-    serverConn = await nats.connect();
-    clientConn = await nats.connect();
-    servers.push(await serve(serverConn, [defineService(Greeter, greeterHandlers("a"))]));
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
-    await scopes.close();
-    await nats?.stop();
+    suite.servers.push(await serve(suite.conn, [defineService(Greeter, greeterHandlers("a"))]));
   });
 
   it("calls a service on another connection and gets its typed reply", async () => {
-    const client = createClient(Greeter, clientConn);
+    const client = createClient(Greeter, suite.clientConn);
     const res = await client.sayHello({ name: "Ada" });
     expect(res.message).toBe("Hello, Ada");
     expect(res.servedBy).toBe("a");
   });
 
   it("makes no subscription per call: 200 calls in flight add none on the NATS server", async () => {
-    const client = createClient(Greeter, clientConn);
+    const client = createClient(Greeter, suite.clientConn);
     await client.sayHello({ name: "warm-up" });
     const subscriptions = async () => {
-      const res = await fetch(`http://127.0.0.1:${nats.server.monitorPort}/subsz`);
+      const res = await fetch(`http://127.0.0.1:${suite.nats.server.monitorPort}/subsz`);
       return ((await res.json()) as { num_subscriptions: number }).num_subscriptions;
     };
     const before = await subscriptions();
@@ -63,7 +49,7 @@ describe("unary calls over NATS", () => {
   });
 
   it("sends request headers and gets response headers and trailers", async () => {
-    const client = createClient(Greeter, natsRuntime(clientConn));
+    const client = createClient(Greeter, natsRuntime(suite.clientConn));
     let header: Record<string, string> = {};
     let trailer: Record<string, string> = {};
     const res = await client.sayHello(
@@ -80,9 +66,9 @@ describe("unary calls over NATS", () => {
   });
 
   it("spreads calls over the nodes of a service in turn", async () => {
-    const [s1, s2, crt] = scopes.scope(serverConn, serverConn, clientConn);
-    servers.push(await serve(s1!, [defineService(Greeter, greeterHandlers("one"))]));
-    servers.push(await serve(s2!, [defineService(Greeter, greeterHandlers("two"))]));
+    const [s1, s2, crt] = suite.scope(suite.conn, suite.conn, suite.clientConn);
+    suite.servers.push(await serve(s1!, [defineService(Greeter, greeterHandlers("one"))]));
+    suite.servers.push(await serve(s2!, [defineService(Greeter, greeterHandlers("two"))]));
     const client = createClient(Greeter, crt!);
     const servedBy: string[] = [];
     for (let i = 0; i < 10; i++) servedBy.push((await client.sayHello({ name: "x" })).servedBy);
@@ -92,31 +78,31 @@ describe("unary calls over NATS", () => {
   });
 
   it("answers plain NATS requests on the micro endpoint subject, errors in Nats-Service-Error", async () => {
-    const [srt] = scopes.scope(serverConn);
-    servers.push(await serve(srt!, [defineService(Greeter, greeterHandlers("micro"))]));
+    const [srt] = suite.scope(suite.conn);
+    suite.servers.push(await serve(srt!, [defineService(Greeter, greeterHandlers("micro"))]));
     const subject = `${srt!.namespace}.example.greeter.v1.Greeter.SayHello`;
-    const reply = await clientConn.request(
+    const reply = await suite.clientConn.request(
       subject,
       toBinary(SayHelloRequestSchema, create(SayHelloRequestSchema, { name: "nats req" })),
       { timeout: 2_000 },
     );
     expect(fromBinary(SayHelloResponseSchema, reply.data).message).toBe("Hello, nats req");
-    const failed = await clientConn.request(subject, new Uint8Array(0), { timeout: 2_000 });
+    const failed = await suite.clientConn.request(subject, new Uint8Array(0), { timeout: 2_000 });
     expect(failed.headers?.get("Nats-Service-Error-Code")).toBe("400");
     expect(failed.headers?.get("Nats-Service-Error")).toBe("name is required");
     expect(failed.headers?.get("Pn-Status")).toBe(String(Code.InvalidArgument));
   });
 
   it("answers NATS micro discovery ($SRV) with its endpoints and live stats", async () => {
-    const [srt, crt] = scopes.scope(serverConn, clientConn);
+    const [srt, crt] = suite.scope(suite.conn, suite.clientConn);
     const server = await serve(srt!, [defineService(Greeter, greeterHandlers("srv"))]);
-    servers.push(server);
+    suite.servers.push(server);
     const client = createClient(Greeter, crt!);
     await client.sayHello({ name: "x" });
     await expectCode(client.sayHello({ name: "" }), Code.InvalidArgument);
     const name = "example-greeter-v1-Greeter";
     const info = (
-      await clientConn.request(`$SRV.INFO.${name}.${server.id}`, undefined, {
+      await suite.clientConn.request(`$SRV.INFO.${name}.${server.id}`, undefined, {
         timeout: 2_000,
       })
     ).json<{ id: string; version: string; endpoints: { name: string; subject: string }[] }>();
@@ -129,7 +115,7 @@ describe("unary calls over NATS", () => {
       }),
     ]);
     const stats = (
-      await clientConn.request(`$SRV.STATS.${name}.${server.id}`, undefined, {
+      await suite.clientConn.request(`$SRV.STATS.${name}.${server.id}`, undefined, {
         timeout: 2_000,
       })
     ).json<{ endpoints: { name: string; num_requests: number; num_errors: number }[] }>();
@@ -140,7 +126,7 @@ describe("unary calls over NATS", () => {
   });
 
   it("interceptors on client and server see method, headers and each stream message", async () => {
-    const [srt, crt] = scopes.scope(serverConn, clientConn);
+    const [srt, crt] = suite.scope(suite.conn, suite.clientConn);
     const seen: string[] = [];
     const serverSide: Interceptor = (next) => async (req) => {
       seen.push(`server ${req.method.name} trace=${req.header.trace}`);
@@ -157,7 +143,7 @@ describe("unary calls over NATS", () => {
       }
       return res;
     };
-    servers.push(
+    suite.servers.push(
       await serve(srt!, [defineService(Greeter, greeterHandlers("i"))], {
         interceptors: [serverSide],
       }),
@@ -190,8 +176,8 @@ describe("unary calls over NATS", () => {
   });
 
   it("a retry policy moves a call off a dead node; the selector hears every outcome", async () => {
-    const [srt, crt] = scopes.scope(serverConn, clientConn);
-    servers.push(await serve(srt!, [defineService(Greeter, greeterHandlers("alive"))]));
+    const [srt, crt] = suite.scope(suite.conn, suite.clientConn);
+    suite.servers.push(await serve(srt!, [defineService(Greeter, greeterHandlers("alive"))]));
     await crt!.registry.register({
       name: Greeter.typeName,
       version: "1.0.0",
@@ -240,10 +226,10 @@ describe("unary calls over NATS", () => {
   });
 
   it("the deadline travels A → B → C: every hop stops when the first caller's budget ends", async () => {
-    const [bServer, aClient] = scopes.scope(serverConn, clientConn);
-    const [cServer, bClient] = scopes.scope(serverConn, serverConn);
+    const [bServer, aClient] = suite.scope(suite.conn, suite.clientConn);
+    const [cServer, bClient] = suite.scope(suite.conn, suite.conn);
     const seen: { hop: string; budget: number; reason?: Code }[] = [];
-    servers.push(
+    suite.servers.push(
       await serve(cServer!, [
         defineService(
           Greeter,
@@ -259,7 +245,7 @@ describe("unary calls over NATS", () => {
       ]),
     );
     const toC = createClient(Greeter, bClient!);
-    servers.push(
+    suite.servers.push(
       await serve(bServer!, [
         defineService(
           Greeter,
