@@ -19,6 +19,7 @@ import { serve } from "../../runtime/server/serve.js";
 import { collect, expectCode } from "../rpc/support/nats.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { greeter } from "./support/greeter.js";
+import { threeHops } from "./support/three-hops.js";
 
 describe("OpenTelemetry tracing interceptor", () => {
   const exporter = new InMemorySpanExporter();
@@ -45,39 +46,12 @@ describe("OpenTelemetry tracing interceptor", () => {
   const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
   it("one trace across A → B → C: client and server spans chained through traceparent", async () => {
-    const [toB, atB] = suite.scope(suite.conn, suite.conn);
-    const [toC, atC] = suite.scope(suite.conn, suite.conn);
     let traceparentAtC: string | undefined;
-    suite.servers.push(
-      await serve(
-        atC!,
-        [
-          defineGreeter(
-            greeter((req, ctx) => {
-              traceparentAtC = ctx.requestHeader.traceparent;
-              return { message: `C greets ${req.name}` };
-            }),
-          ),
-        ],
-        { interceptors: [tracing] },
-      ),
-    );
-    const bToC = createGreeterClient(toC!, { interceptors: [tracing] });
-    suite.servers.push(
-      await serve(
-        atB!,
-        [
-          defineGreeter(
-            greeter(async (req) => {
-              await new Promise((r) => setTimeout(r, 5)); // the active span survives awaits
-              return bToC.sayHello(req);
-            }),
-          ),
-        ],
-        { interceptors: [tracing] },
-      ),
-    );
-    const a = createGreeterClient(toB!, { interceptors: [tracing] });
+    const a = await threeHops(suite, [tracing], {
+      atC: (ctx) => {
+        traceparentAtC = ctx.requestHeader.traceparent;
+      },
+    });
     exporter.reset();
     const rootIds = await tracer.startActiveSpan("request", async (root) => {
       const res = await a.sayHello({ name: "x" });

@@ -13,9 +13,11 @@ import {
   parseTraceparent,
   type TraceContext,
 } from "../../runtime/interceptors/traceparent.js";
+import type { HandlerContext } from "../../runtime/server/handler-context.js";
 import { serve } from "../../runtime/server/serve.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { greeter } from "./support/greeter.js";
+import { threeHops } from "./support/three-hops.js";
 
 describe("traceparent", () => {
   it("parses and formats version 00", () => {
@@ -52,50 +54,15 @@ describe("trace context propagation without OpenTelemetry", () => {
   const suite = natsSuite();
 
   it("a trace id started by A crosses two hops: A → B → C", async () => {
-    const [toB, atB] = suite.scope(suite.conn, suite.conn);
-    const [toC, atC] = suite.scope(suite.conn, suite.conn);
-    const tracing = traceContextInterceptor();
     const seen: { hop: string; header: string | undefined; current: TraceContext | undefined }[] =
       [];
-    suite.servers.push(
-      await serve(
-        atC!,
-        [
-          defineGreeter(
-            greeter((req, ctx) => {
-              seen.push({
-                hop: "c",
-                header: ctx.requestHeader.traceparent,
-                current: currentTraceContext(),
-              });
-              return { message: `C greets ${req.name}` };
-            }),
-          ),
-        ],
-        { interceptors: [tracing] },
-      ),
-    );
-    const bToC = createGreeterClient(toC!, { interceptors: [tracing] });
-    suite.servers.push(
-      await serve(
-        atB!,
-        [
-          defineGreeter(
-            greeter(async (req, ctx) => {
-              seen.push({
-                hop: "b",
-                header: ctx.requestHeader.traceparent,
-                current: currentTraceContext(),
-              });
-              await new Promise((r) => setTimeout(r, 5)); // the context survives awaits
-              return bToC.sayHello(req);
-            }),
-          ),
-        ],
-        { interceptors: [tracing] },
-      ),
-    );
-    const a = createGreeterClient(toB!, { interceptors: [tracing] });
+    const probe = (hop: string) => (ctx: HandlerContext) => {
+      seen.push({ hop, header: ctx.requestHeader.traceparent, current: currentTraceContext() });
+    };
+    const a = await threeHops(suite, [traceContextInterceptor()], {
+      atB: probe("b"),
+      atC: probe("c"),
+    });
     expect((await a.sayHello({ name: "x" })).message).toBe("C greets x");
 
     const b = seen.find((s) => s.hop === "b")!;
