@@ -1,31 +1,21 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { Broker } from "../../runtime/broker/broker.js";
 import { NatsBroker } from "../../runtime/broker/nats-broker.js";
 import { Code } from "../../runtime/errors/code.js";
 import { MemoryBroker } from "../../runtime/memory/memory-broker.js";
-import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";
+import { connectionsPerTest } from "../support/connections-per-test.js";
 import { brokerContract } from "./broker-contract.js";
 import { bytes, sleep, text, waitFor } from "./support.js";
 
-let server: NatsServerProcess;
-const connections: NatsConnection[] = [];
+const nats = connectionsPerTest();
 const brokers: Broker[] = [];
 
-beforeAll(async () => {
-  server = await startNatsServer();
-});
 afterEach(async () => {
   await Promise.all(brokers.splice(0).map((b) => b.close()));
-  await Promise.all(connections.splice(0).map((nc) => nc.close()));
-});
-afterAll(async () => {
-  await server?.stop();
 });
 
 async function natsBroker(options: ConstructorParameters<typeof NatsBroker>[1] = {}) {
-  const nc = await connect({ servers: server.url });
-  connections.push(nc);
+  const nc = await nats.connect();
   const broker = new NatsBroker(nc, options);
   brokers.push(broker);
   return broker;
@@ -36,7 +26,7 @@ brokerContract("NatsBroker", () => ({
   subscriber: (options) => natsBroker(options?.logger ? { logger: options.logger } : {}),
   // A round trip on every connection: whatever was published before has been routed.
   settle: async () => {
-    await Promise.all(connections.map((nc) => nc.flush()));
+    await Promise.all(nats.open.map((nc) => nc.flush()));
   },
 }));
 
@@ -62,8 +52,7 @@ describe("NatsBroker namespaces", () => {
   it("prefixes every subject with the namespace and hides it from handlers", async () => {
     const staging = await natsBroker({ namespace: "staging" });
     const prod = await natsBroker({ namespace: "prod" });
-    const raw = await connect({ servers: server.url });
-    connections.push(raw);
+    const raw = await nats.connect();
     const rawSubjects: string[] = [];
     raw.subscribe("*.ns.>", {
       callback: (_e, m) => {
@@ -81,7 +70,7 @@ describe("NatsBroker namespaces", () => {
     });
     await staging.publish("ns.hello", bytes("s"));
     await waitFor(() => stagingGot.length === 1 && rawSubjects.length === 1, "staging delivery");
-    await Promise.all(connections.map((nc) => nc.flush()));
+    await Promise.all(nats.open.map((nc) => nc.flush()));
     expect(stagingGot).toEqual(["ns.hello=s"]);
     expect(prodGot).toEqual([]);
     expect(rawSubjects).toEqual(["staging.ns.hello"]);

@@ -1,44 +1,31 @@
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connect, type Msg, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import { afterEach, describe, expect, it } from "vitest";
 import type { BrokerMessage } from "../../runtime/broker/broker.js";
 import { DeadLetterHeader } from "../../runtime/broker/dead-letter-headers.js";
 import { NatsBroker, type NatsBrokerOptions } from "../../runtime/broker/nats-broker.js";
 import { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
-import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";
+import { startNatsServer } from "../harness/nats-server.js";
+import { connectionsPerTest } from "../support/connections-per-test.js";
 import { bytes, recordingLogger, sleep, text, waitFor } from "./support.js";
 
-let server: NatsServerProcess;
-const connections: NatsConnection[] = [];
+const nats = connectionsPerTest({ jetstream: true });
 const brokers: NatsBroker[] = [];
 
-beforeAll(async () => {
-  server = await startNatsServer({ jetstream: true });
-});
 afterEach(async () => {
   await Promise.all(brokers.splice(0).map((b) => b.close()));
-  await Promise.all(connections.splice(0).map((nc) => nc.close()));
 });
-afterAll(async () => {
-  await server?.stop();
-});
-
-async function connection(url = server.url): Promise<NatsConnection> {
-  const nc = await connect({ servers: url });
-  connections.push(nc);
-  return nc;
-}
 
 async function broker(options: NatsBrokerOptions = {}): Promise<NatsBroker> {
-  const b = new NatsBroker(await connection(), { logger: recordingLogger(), ...options });
+  const b = new NatsBroker(await nats.connect(), { logger: recordingLogger(), ...options });
   brokers.push(b);
   return b;
 }
 
 /** Core subscription on a subject, collecting raw messages (to observe dead letters). */
 async function watch(subject: string): Promise<Msg[]> {
-  const nc = await connection();
+  const nc = await nats.connect();
   const got: Msg[] = [];
   nc.subscribe(subject, {
     callback: (_e, m) => {
@@ -55,7 +42,7 @@ async function reconnect(nc: NatsConnection): Promise<void> {
 }
 
 async function streamInfo(stream: string) {
-  const jsm = await jetstreamManager(await connection());
+  const jsm = await jetstreamManager(await nats.connect());
   return jsm.streams.info(stream);
 }
 
@@ -158,7 +145,7 @@ describe("NatsBroker durable mode (JetStream)", () => {
     expect((await streamInfo("PN_DLQ")).state.messages).toBeGreaterThanOrEqual(1);
     await sleep(400);
     expect(deliveries).toHaveLength(3);
-    const jsm = await jetstreamManager(await connection());
+    const jsm = await jetstreamManager(await nats.connect());
     const consumer = await jsm.consumers.info("FAIL", "billing");
     expect(consumer.num_ack_pending).toBe(0);
     expect(consumer.num_pending).toBe(0);
@@ -253,12 +240,12 @@ describe("NatsBroker durable mode (JetStream)", () => {
     expect([...processedBy.values()].filter((by) => by.length > 1)).toEqual([]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
     for (const c of counts) expect(c).toBeGreaterThan(0);
-    const jsm = await jetstreamManager(await connection());
+    const jsm = await jetstreamManager(await nats.connect());
     expect((await jsm.consumers.list("SHARED").next()).map((c) => c.name)).toEqual(["workers"]);
   });
 
   it("extends an existing stream to a new subject, and fails clearly on overlap", async () => {
-    const jsm = await jetstreamManager(await connection());
+    const jsm = await jetstreamManager(await nats.connect());
     await jsm.streams.add({ name: "EXT", subjects: ["ext.one"] });
     const pub = await broker();
     await pub.publish("ext.two", bytes("x"), durable("EXT"));
@@ -299,7 +286,7 @@ describe("NatsBroker durable mode (JetStream)", () => {
     );
     await pub.publish("eph.x", bytes("1"), durable("EPH"));
     await waitFor(() => got.length === 1, "the event");
-    const jsm = await jetstreamManager(await connection());
+    const jsm = await jetstreamManager(await nats.connect());
     expect((await jsm.consumers.list("EPH").next()).length).toBe(1);
     await sub.unsubscribe();
     expect((await jsm.consumers.list("EPH").next()).length).toBe(0);
@@ -329,9 +316,8 @@ describe("NatsBroker durable mode (JetStream)", () => {
     const own = await startNatsServer({ jetstream: true });
     try {
       const options = { reconnectTimeWait: 50, maxReconnectAttempts: -1 };
-      const pubNc = await connect({ servers: own.url, ...options });
-      const subNc = await connect({ servers: own.url, ...options });
-      connections.push(pubNc, subNc);
+      const pubNc = await nats.connect(own.url, options);
+      const subNc = await nats.connect(own.url, options);
       const pub = new NatsBroker(pubNc, {});
       const sub = new NatsBroker(subNc, {});
       brokers.push(pub, sub);
@@ -370,7 +356,7 @@ describe("NatsBroker durable mode (JetStream)", () => {
   it("fails a durable publish with Unavailable when the server has no JetStream", async () => {
     const plain = await startNatsServer();
     try {
-      const b = new NatsBroker(await connection(plain.url), {});
+      const b = new NatsBroker(await nats.connect(plain.url), {});
       await expect(b.publish("nojs.x", bytes("x"), durable("NOJS"))).rejects.toMatchObject({
         code: Code.Unavailable,
       });

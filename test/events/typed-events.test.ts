@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, headers, type Msg, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { headers, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   OrderPlacedEvent,
   OrderShippedEvent,
@@ -20,28 +20,14 @@ import { MemoryRegistry } from "../../runtime/memory/memory-registry.js";
 import { MemoryTransport } from "../../runtime/memory/memory-transport.js";
 import type { Runtime, RuntimeLike } from "../../runtime/runtime.js";
 import { sleep, waitFor } from "../broker/support.js";
-import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";
+import { connectionsPerTest } from "../support/connections-per-test.js";
 
-let server: NatsServerProcess;
-const connections: NatsConnection[] = [];
+const nats = connectionsPerTest({ jetstream: true });
 const subscriptions: BrokerSubscription[] = [];
 
-beforeAll(async () => {
-  server = await startNatsServer({ jetstream: true });
-});
 afterEach(async () => {
   await Promise.all(subscriptions.splice(0).map((s) => s.unsubscribe()));
-  await Promise.all(connections.splice(0).map((nc) => nc.close()));
 });
-afterAll(async () => {
-  await server?.stop();
-});
-
-async function natsConnection(): Promise<NatsConnection> {
-  const nc = await connect({ servers: server.url });
-  connections.push(nc);
-  return nc;
-}
 
 /** Two sides of an event flow: `a` publishes, `b()` gives each subscriber its own runtime. */
 interface Sides {
@@ -66,10 +52,10 @@ function memorySides(): Sides {
 }
 
 async function natsSides(): Promise<Sides> {
-  const a = await natsConnection();
+  const a = await nats.connect();
   return {
     a,
-    b: natsConnection,
+    b: () => nats.connect(),
     raw: async (subject, body, h) => {
       const mh = headers();
       for (const [k, v] of Object.entries(h ?? {})) mh.set(k, v);
@@ -233,7 +219,7 @@ describe("durable typed events on JetStream", () => {
   }
 
   it("stores OrderShipped in the ORDERS stream over every region, with dedupe by messageId", async () => {
-    const nc = await natsConnection();
+    const nc = await nats.connect();
     await OrderShippedEvent.publish(nc, { region: "eu", orderId: "d1" }, { messageId: "ship-d1" });
     await OrderShippedEvent.publish(nc, { region: "eu", orderId: "d1" }, { messageId: "ship-d1" });
     await OrderShippedEvent.publish(nc, { region: "us", orderId: "d2" }, { messageId: "ship-d2" });
@@ -252,7 +238,7 @@ describe("durable typed events on JetStream", () => {
   });
 
   it("gives one queue a consumer per durable event of a shared stream", async () => {
-    const nc = await natsConnection();
+    const nc = await nats.connect();
     const PlacedDurable = defineEvent(OrderPlacedSchema, {
       subject: "orders.{region}.placed",
       durable: true,
@@ -279,7 +265,7 @@ describe("durable typed events on JetStream", () => {
   });
 
   it("dead-letters a malformed durable event at once, reporting it", async () => {
-    const nc = await natsConnection();
+    const nc = await nats.connect();
     const dead = await watch(nc, "pn.dlq.ORDERS.auditor");
     const errors: unknown[] = [];
     const got: string[] = [];
