@@ -1,5 +1,5 @@
-import { type NatsConnection, nuid } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nuid } from "@nats-io/transport-node";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   createGreeterClient,
   defineGreeter,
@@ -15,12 +15,12 @@ import { type NatsRuntime, natsRuntime } from "../../runtime/nats/nats-runtime.j
 import type { ServiceNode } from "../../runtime/registry/registry.js";
 import { noRetry } from "../../runtime/retry/standard-retry-policy.js";
 import { serve } from "../../runtime/server/serve.js";
-import type { Server } from "../../runtime/server/server.js";
 import { type ChildServer, startChild } from "../resilience/support/child-process.js";
 import { type OrderLedger, orderHandlers, pause } from "../resilience/support/orders.js";
 import { fastRegistry } from "../resilience/support/registry-settings.js";
+import { natsSuite } from "../support/nats-suite.js";
 import { greeterHandlers } from "./support/greeter.js";
-import { expectCode, type NatsFixture, natsFixture } from "./support/nats.js";
+import { expectCode } from "./support/nats.js";
 import { recordingClientRuntime } from "./support/recording-transport.js";
 
 /** Probe interval of these tests; a server gone is known within about one interval. */
@@ -45,42 +45,31 @@ interface Scoped {
 }
 
 describe("unary calls detect a server that dies mid-call", () => {
-  let nats: NatsFixture;
-  let conn: NatsConnection;
-  const runtimes: NatsRuntime[] = [];
+  const suite = natsSuite();
   const children: ChildServer[] = [];
-  const servers: Server[] = [];
   // Started together: a process start is most of these tests' time.
   let greeterToKill: Scoped;
   let greeterToStop: Scoped;
   let doomedOrders: Scoped;
 
   beforeAll(async () => {
-    nats = await natsFixture();
-    conn = await nats.connect();
+    suite.cleanup(() => Promise.all(children.map((c) => c.kill())));
     [greeterToKill, greeterToStop, doomedOrders] = await Promise.all([
       scopedChild("../../rpc/support/child-server.ts", []),
       scopedChild("../../rpc/support/child-server.ts", []),
       scopedChild("./order-server-process.ts", ["doomed", "60000"]),
     ]);
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill()));
-    await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
-    for (const r of runtimes) await r.registry.close().catch(() => undefined);
-    await nats?.stop();
-  });
-
   function scope(): { namespace: string; runtime: NatsRuntime } {
     const namespace = `l${nuid.next().slice(-10).toLowerCase()}`;
-    const runtime = natsRuntime(conn, { namespace, registry: fastRegistry });
-    runtimes.push(runtime);
+    const runtime = natsRuntime(suite.conn, { namespace, registry: fastRegistry });
+    suite.cleanup(() => runtime.registry.close().catch(() => undefined));
     return { namespace, runtime };
   }
 
   async function scopedChild(script: string, args: string[]): Promise<Scoped> {
     const { namespace, runtime } = scope();
-    const child = await startChild(script, [nats.server.url, namespace, ...args]);
+    const child = await startChild(script, [suite.nats.server.url, namespace, ...args]);
     children.push(child);
     return { namespace, runtime, child };
   }
@@ -126,9 +115,12 @@ describe("unary calls detect a server that dies mid-call", () => {
   it("a slow but alive server: probes are answered and the call succeeds", async () => {
     // The server on a connection of its own, as if in another process.
     const { namespace, runtime } = scope();
-    const serverRuntime = natsRuntime(await nats.connect(), { namespace, registry: fastRegistry });
-    runtimes.push(serverRuntime);
-    servers.push(await serve(serverRuntime, [defineGreeter(greeterHandlers("slow"))]));
+    const serverRuntime = natsRuntime(await suite.nats.connect(), {
+      namespace,
+      registry: fastRegistry,
+    });
+    suite.cleanup(() => serverRuntime.registry.close().catch(() => undefined));
+    suite.servers.push(await serve(serverRuntime, [defineGreeter(greeterHandlers("slow"))]));
     const recorded = recordingClientRuntime(runtime);
     const client = createGreeterClient(recorded.runtime, { livenessMs: 100, retry: noRetry });
     const res = await client.sayHello({ name: "slow:1000" }, longDeadline);
@@ -143,7 +135,7 @@ describe("unary calls detect a server that dies mid-call", () => {
   it("a killed node: an idempotent call is retried on the survivor, a non-idempotent one fails and never runs twice", async () => {
     const { runtime, child: doomed } = doomedOrders;
     const survivorLedger: OrderLedger = { placed: [], looked: [] };
-    servers.push(
+    suite.servers.push(
       await serve(runtime, [defineOrderService(orderHandlers("survivor", 0, survivorLedger))], {
         id: "survivor",
       }),
