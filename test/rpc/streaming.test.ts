@@ -3,34 +3,21 @@ import { describe, expect, it } from "vitest";
 import { createClient } from "../../runtime/client/create-client.js";
 import { Code } from "../../runtime/errors/code.js";
 import type { RpcError } from "../../runtime/errors/rpc-error.js";
-import { defineService } from "../../runtime/server/define-service.js";
-import type { CallRecord } from "../../runtime/server/observer.js";
-import { serve } from "../../runtime/server/serve.js";
 import type { ServeOptions } from "../../runtime/server/service-options.js";
 import { natsSuite } from "../support/nats-suite.js";
-import { Greeter, greeterHandlers, sleep } from "./support/greeter.js";
+import { serveGreeter } from "../support/served-greeter.js";
+import { Greeter, type greeterHandlers, sleep } from "./support/greeter.js";
 import { collect, expectCode } from "./support/nats.js";
 
 describe("streaming over NATS", () => {
   const suite = natsSuite({ clientConnection: true });
 
-  async function setup(
+  function setup(
     overrides: Partial<ReturnType<typeof greeterHandlers>> = {},
     serveOptions: ServeOptions = {},
-    client: NatsConnection = suite.clientConn,
+    clientConn: NatsConnection = suite.clientConn,
   ) {
-    const [srt, crt] = suite.scope(suite.conn, client);
-    const records: CallRecord[] = [];
-    const server = await serve(
-      srt!,
-      [defineService(Greeter, { ...greeterHandlers("s"), ...overrides })],
-      {
-        observers: [{ callFinished: (r) => records.push(r) }],
-        ...serveOptions,
-      },
-    );
-    suite.servers.push(server);
-    return { crt: crt!, server, records };
+    return serveGreeter(suite, { overrides, serveOptions, clientConn });
   }
 
   async function* names(...list: string[]) {

@@ -9,11 +9,10 @@ import { OrderService } from "../../generated/example/orders/v1/orders_pb.js";
 import { createClient } from "../../runtime/client/create-client.js";
 import { Code } from "../../runtime/errors/code.js";
 import { errorDetail, RpcError } from "../../runtime/errors/rpc-error.js";
-import { defineService } from "../../runtime/server/define-service.js";
-import type { CallRecord } from "../../runtime/server/observer.js";
-import { serve } from "../../runtime/server/serve.js";
+import type { defineService } from "../../runtime/server/define-service.js";
 import { natsSuite } from "../support/nats-suite.js";
-import { Greeter, greeterHandlers, sleep } from "./support/greeter.js";
+import { serveGreeter } from "../support/served-greeter.js";
+import { Greeter, type greeterHandlers, sleep } from "./support/greeter.js";
 import { expectCode } from "./support/nats.js";
 
 const maxPayload = 16 * 1024;
@@ -31,17 +30,10 @@ describe("unary errors reach the client with their codes", () => {
   /** A greeter server (handlers overridable) and a client, in a namespace of their own. */
   async function setup(
     overrides: Partial<ReturnType<typeof greeterHandlers>> = {},
-    options: Parameters<typeof defineService>[2] = {},
+    serviceOptions: Parameters<typeof defineService>[2] = {},
   ) {
-    const [srt, crt] = suite.scope(suite.conn, suite.clientConn);
-    const records: CallRecord[] = [];
-    const server = await serve(
-      srt!,
-      [defineService(Greeter, { ...greeterHandlers("s"), ...overrides }, options)],
-      { observers: [{ callFinished: (r) => records.push(r) }] },
-    );
-    suite.servers.push(server);
-    return { srt: srt!, crt: crt!, server, records, client: createClient(Greeter, crt!) };
+    const served = await serveGreeter(suite, { overrides, serviceOptions });
+    return { ...served, client: createClient(Greeter, served.crt) };
   }
 
   it("a thrown RpcError arrives with code, message, details and metadata", async () => {
