@@ -5,7 +5,7 @@ import {
   SayHelloResponseSchema,
 } from "../../generated/example/greeter/v1/greeter_pb.js";
 import { createClient } from "../../runtime/client/create-client.js";
-import type { Interceptor } from "../../runtime/client/interceptor.js";
+import type { AnyResponse, Interceptor } from "../../runtime/client/interceptor.js";
 import type { RetryContext } from "../../runtime/client/retry-policy.js";
 import { type CallOutcome, RoundRobinSelector } from "../../runtime/client/selector.js";
 import { Code } from "../../runtime/errors/code.js";
@@ -18,6 +18,18 @@ import { serve } from "../../runtime/server/serve.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { Greeter, greeterHandlers, greeterWith, sleep } from "./support/greeter.js";
 import { collect, expectCode } from "./support/nats.js";
+
+/** Calls `see` as each message of a streaming response passes through an interceptor. */
+function tapMessages(res: AnyResponse, see: () => void): void {
+  if (!res.stream) return;
+  const inner = res.messages;
+  res.messages = (async function* () {
+    for await (const m of inner) {
+      see();
+      yield m;
+    }
+  })();
+}
 
 describe("unary calls over NATS", () => {
   const suite = natsSuite({ clientConnection: true });
@@ -132,15 +144,7 @@ describe("unary calls over NATS", () => {
       seen.push(`server ${req.method.name} trace=${req.header.trace}`);
       const res = await next(req);
       res.header["seen-by-server"] = "yes";
-      if (res.stream) {
-        const inner = res.messages;
-        res.messages = (async function* () {
-          for await (const m of inner) {
-            seen.push("server out");
-            yield m;
-          }
-        })();
-      }
+      tapMessages(res, () => seen.push("server out"));
       return res;
     };
     suite.servers.push(
@@ -152,15 +156,7 @@ describe("unary calls over NATS", () => {
       req.header.trace = "t-1";
       seen.push(`client ${req.method.name}`);
       const res = await next(req);
-      if (res.stream) {
-        const inner = res.messages;
-        res.messages = (async function* () {
-          for await (const m of inner) {
-            seen.push("client in");
-            yield m;
-          }
-        })();
-      }
+      tapMessages(res, () => seen.push("client in"));
       return res;
     };
     const client = createClient(Greeter, crt!, { interceptors: [clientSide] });
