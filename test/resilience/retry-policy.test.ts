@@ -6,6 +6,7 @@ import { RpcError } from "../../runtime/errors/rpc-error.js";
 import { fullJitterBackoff } from "../../runtime/retry/backoff.js";
 import { RetryBudget } from "../../runtime/retry/retry-budget.js";
 import { noRetry, StandardRetryPolicy } from "../../runtime/retry/standard-retry-policy.js";
+import { manualClock } from "../support/manual-clock.js";
 
 const method = Greeter.method.sayHello;
 
@@ -20,17 +21,6 @@ function failure(over: Partial<RetryContext> & { code?: Code } = {}): RetryConte
     undelivered: false,
     timeRemainingMs: 10_000,
     ...rest,
-  };
-}
-
-/** A clock the test moves by hand. */
-function clock() {
-  let t = 5_000_000;
-  return {
-    now: () => t,
-    advance: (ms: number) => {
-      t += ms;
-    },
   };
 }
 
@@ -114,7 +104,7 @@ describe("backoff", () => {
 
 describe("retry budget", () => {
   it("allows retries of about 20 % of calls plus the floor, then refuses", () => {
-    const c = clock();
+    const c = manualClock(5_000_000);
     const budget = new RetryBudget({ ratio: 0.2, minRetriesPerSecond: 0, now: c.now });
     for (let i = 0; i < 100; i++) budget.deposit();
     let allowed = 0;
@@ -123,7 +113,7 @@ describe("retry budget", () => {
   });
 
   it("refills with time at the floor rate, up to the cap", () => {
-    const c = clock();
+    const c = manualClock(5_000_000);
     const budget = new RetryBudget({
       ratio: 0,
       minRetriesPerSecond: 10,
@@ -139,7 +129,7 @@ describe("retry budget", () => {
   });
 
   it("a policy spends the budget on retries after possible execution, not on transparent ones", () => {
-    const c = clock();
+    const c = manualClock(5_000_000);
     const p = new StandardRetryPolicy({
       budget: { ratio: 0.1, minRetriesPerSecond: 0, now: c.now },
       random: () => 0,
@@ -154,7 +144,7 @@ describe("retry budget", () => {
   });
 
   it("a shared budget bounds every policy that uses it", () => {
-    const c = clock();
+    const c = manualClock(5_000_000);
     const budget = new RetryBudget({ ratio: 0, minRetriesPerSecond: 2, now: c.now });
     const a = new StandardRetryPolicy({ budget, random: () => 0 });
     const b = new StandardRetryPolicy({ budget, random: () => 0 });

@@ -5,6 +5,7 @@ import { PowerOfTwoChoicesSelector } from "../../runtime/balancing/power-of-two-
 import type { CallOutcome, SelectContext, Selector } from "../../runtime/client/selector.js";
 import { Code } from "../../runtime/errors/code.js";
 import type { ServiceNode } from "../../runtime/registry/registry.js";
+import { manualClock } from "../support/manual-clock.js";
 
 const method = Greeter.method.sayHello;
 const ctx: SelectContext = { service: Greeter.typeName, method, exclude: undefined };
@@ -12,17 +13,6 @@ const nodes = (...ids: string[]): ServiceNode[] =>
   ids.map((id) => ({ id, address: `pn.node.${id}`, metadata: {} }));
 const ok: CallOutcome = { code: undefined, durationMs: 1, undelivered: false };
 const gone: CallOutcome = { code: Code.Unavailable, durationMs: 0, undelivered: true };
-
-/** A clock the test moves by hand. */
-function clock(start = 1_000_000) {
-  let t = start;
-  return {
-    now: () => t,
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-}
 
 /** Picks `count` times, reporting each outcome from `outcome(node)`. */
 function run(
@@ -50,7 +40,7 @@ describe("ejecting round robin", () => {
   });
 
   it("ejects a node after N consecutive Unavailable outcomes and steers traffic away", () => {
-    const c = clock();
+    const c = manualClock();
     const s = new EjectingRoundRobinSelector({ consecutiveFailures: 2, now: c.now });
     const list = nodes("a", "b", "c");
     // b fails every time: picked twice (a b c a b), then gone from the rotation.
@@ -61,7 +51,7 @@ describe("ejecting round robin", () => {
   });
 
   it("any other answer proves a node alive; Canceled and DeadlineExceeded prove nothing", () => {
-    const c = clock();
+    const c = manualClock();
     const s = new EjectingRoundRobinSelector({ consecutiveFailures: 2, now: c.now });
     const list = nodes("a");
     const sequence: CallOutcome[] = [
@@ -78,7 +68,7 @@ describe("ejecting round robin", () => {
   });
 
   it("re-admits after the base time, ejects longer when it fails again, forgives with time", () => {
-    const c = clock();
+    const c = manualClock();
     const s = new EjectingRoundRobinSelector({
       consecutiveFailures: 1,
       baseEjectionMs: 1_000,
@@ -111,7 +101,7 @@ describe("ejecting round robin", () => {
   });
 
   it("never ejects every node: falls back to the one ejected longest ago", () => {
-    const c = clock();
+    const c = manualClock();
     const s = new EjectingRoundRobinSelector({ consecutiveFailures: 1, now: c.now });
     const list = nodes("a", "b", "c");
     s.onCallEnd(list[1]!, gone, ctx);
@@ -123,7 +113,7 @@ describe("ejecting round robin", () => {
   });
 
   it("a retry avoids nodes the call tried when a healthy one is left, else reuses a healthy tried one", () => {
-    const c = clock();
+    const c = manualClock();
     const s = new EjectingRoundRobinSelector({ consecutiveFailures: 1, now: c.now });
     const list = nodes("a", "b", "c");
     const retry: SelectContext = { ...ctx, exclude: new Set(["a", "b"]) };
@@ -134,7 +124,7 @@ describe("ejecting round robin", () => {
   });
 
   it("forgets nodes that left the registry: one coming back under the same id starts clean", () => {
-    const c = clock();
+    const c = manualClock();
     const s = new EjectingRoundRobinSelector({ consecutiveFailures: 1, now: c.now });
     const before = nodes("a", "b");
     s.onCallEnd(before[0]!, gone, ctx);
@@ -144,7 +134,7 @@ describe("ejecting round robin", () => {
   });
 
   it("keeps memory per service", () => {
-    const c = clock();
+    const c = manualClock();
     const s = new EjectingRoundRobinSelector({ consecutiveFailures: 1, now: c.now });
     const list = nodes("a", "b");
     const other: SelectContext = { ...ctx, service: "other.v1.Other" };
@@ -212,7 +202,7 @@ describe("power of two choices", () => {
   });
 
   it("ejects failing nodes too: a node failing fast does not attract traffic", () => {
-    const c = clock();
+    const c = manualClock();
     const s = new PowerOfTwoChoicesSelector({ consecutiveFailures: 2, now: c.now });
     const list = nodes("a", "b", "c");
     const picked = run(s, list, 60, (n) => (n.id === "a" ? gone : ok));
