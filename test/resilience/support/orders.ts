@@ -1,4 +1,8 @@
 import type { OrderServiceHandlers } from "../../../generated/example/orders/v1/orders_nats.js";
+import { sleep as pause } from "../../rpc/support/greeter.js";
+
+// The abortable sleep of the RPC tests, under the name these tests use.
+export { pause };
 
 /** What a test order service did: every call a handler started, by method. */
 export interface OrderLedger {
@@ -28,23 +32,4 @@ export function orderHandlers(
       return { id: req.id, customer: servedBy };
     },
   };
-}
-
-/** Resolves after `ms`; rejects with the signal's reason when it aborts first. */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
