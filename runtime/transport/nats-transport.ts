@@ -21,6 +21,7 @@ import type {
   ServerSocket,
   Transport,
 } from "./transport.js";
+import { WriteCoalescer } from "./write-coalescer.js";
 
 export interface NatsTransportOptions {
   /** Prefix of node addresses and endpoint subjects. */
@@ -44,11 +45,14 @@ export class NatsTransport implements Transport {
   private inbox = "";
   private subscription: Subscription | undefined;
   private nextCallId = 0;
+  /** Stream frames' socket writes, held to the end of the event-loop turn. */
+  readonly writes: WriteCoalescer;
 
   constructor(
     readonly nc: NatsConnection,
     readonly options: NatsTransportOptions = {},
   ) {
+    this.writes = new WriteCoalescer(nc);
     nc.closed().then(
       () => this.failAll(),
       () => this.failAll(),
@@ -160,6 +164,8 @@ class NatsClientSocket implements ClientSocket {
     if (encoded.headers === undefined) delete options.headers;
     else options.headers = encoded.headers;
     try {
+      // Unary calls already leave in nats.js's batch; stream frames come a few hops apart.
+      if (frame.type !== "call") this.transport.writes.hold();
       this.transport.nc.publish(this.address, encoded.body, options);
     } catch (cause) {
       throw publishError(cause);
@@ -288,6 +294,7 @@ class NatsServerSocket implements ServerSocket {
   send(frame: Frame): void {
     const encoded = encodeFrame(frame);
     try {
+      if (frame.type !== "reply") this.listener.transport.writes.hold();
       this.listener.transport.nc.publish(
         this.peer,
         encoded.body,

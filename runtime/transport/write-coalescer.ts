@@ -1,0 +1,47 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+
+/** What a Node socket offers to batch writes. */
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+  destroyed: boolean;
+}
+
+/** The socket under a nats.js connection (its internals), or undefined when there is none. */
+function socketOf(nc: NatsConnection): Corkable | undefined {
+  const socket = (nc as unknown as { protocol?: { transport?: { socket?: unknown } } }).protocol
+    ?.transport?.socket as Partial<Corkable> | undefined;
+  return typeof socket?.cork === "function" && typeof socket.uncork === "function"
+    ? (socket as Corkable)
+    : undefined;
+}
+
+/**
+ * Holds a connection's socket writes until the end of the current turn of
+ * the event loop (`setImmediate`), so that frames sent a few promise hops
+ * apart leave in one system call instead of one each. nats.js flushes its
+ * buffer in a microtask after the first publish, which a stream's next
+ * message (a few `await`s later) always misses; one write per message is what
+ * capped streaming. Order and errors are unchanged: the socket only batches.
+ */
+export class WriteCoalescer {
+  private corked: Corkable | undefined;
+
+  constructor(private readonly nc: NatsConnection) {}
+
+  /** Called before a publish. */
+  hold(): void {
+    if (this.corked !== undefined) return;
+    const socket = socketOf(this.nc);
+    if (socket === undefined || socket.destroyed) return;
+    socket.cork();
+    this.corked = socket;
+    setImmediate(this.release);
+  }
+
+  private readonly release = (): void => {
+    const socket = this.corked;
+    this.corked = undefined;
+    socket?.uncork();
+  };
+}
