@@ -2,6 +2,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { nuid } from "@nats-io/transport-node";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { WriteCoalescer } from "../transport/write-coalescer.js";
 import type {
   Broker,
   BrokerHandler,
@@ -60,6 +61,7 @@ export class NatsBroker implements Broker {
   readonly #jetstream: JetStreamAccess;
   readonly #streams: StreamEnsurer;
   readonly #subscriptions = new Set<BrokerSubscription>();
+  readonly #writes: WriteCoalescer;
 
   constructor(
     readonly nc: NatsConnection,
@@ -69,6 +71,7 @@ export class NatsBroker implements Broker {
     this.#logger = options.logger ?? console;
     this.#jetstream = new JetStreamAccess(nc);
     this.#streams = new StreamEnsurer(this.#jetstream);
+    this.#writes = new WriteCoalescer(nc);
   }
 
   /**
@@ -84,6 +87,8 @@ export class NatsBroker implements Broker {
     if (!options.durable) {
       try {
         const h = toNatsHeaders(options.headers);
+        // Events published one after another (each awaited) share a socket write.
+        this.#writes.hold();
         this.nc.publish(full, body, h ? { headers: h } : undefined);
       } catch (error) {
         throw natsFailure(error, `cannot publish on ${subject}`);

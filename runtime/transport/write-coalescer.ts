@@ -22,7 +22,9 @@ function socketOf(nc: NatsConnection): Corkable | undefined {
  * apart leave in one system call instead of one each. nats.js flushes its
  * buffer in a microtask after the first publish, which a stream's next
  * message (a few `await`s later) always misses; one write per message is what
- * capped streaming. Order and errors are unchanged: the socket only batches.
+ * capped streaming, and events published one `await` after another. Order
+ * and errors are unchanged: the socket only batches, and everything held
+ * leaves before the event loop polls again.
  */
 export class WriteCoalescer {
   private corked: Corkable | undefined;
