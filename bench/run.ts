@@ -19,6 +19,7 @@ const nc = await connect({ servers: server.url, noAsyncTraces: true });
 const figures: Figure[] = [];
 const ctx: BenchContext = {
   url: server.url,
+  natsPid: server.pid,
   nc,
   quick,
   roundMs: quick ? 500 : 2000,

@@ -17,20 +17,23 @@ class Side {
   readonly p99: number[] = [];
   readonly clientCpu: number[] = [];
   readonly serverCpu: number[] = [];
+  readonly natsCpu: number[] = [];
 
   constructor(
     readonly call: () => Promise<unknown>,
     readonly server: WorkerProcess,
+    readonly natsPid: number | undefined,
   ) {}
 
   /** One round; with `cpu`, also the CPU both processes spent per call. */
   async round(concurrency: number, ms: number, cpu: boolean): Promise<void> {
-    const before = cpu ? await cpuMark(this.server) : undefined;
+    const before = cpu ? await cpuMark(this.server, this.natsPid) : undefined;
     const r: LoopResult = await closedLoop(this.call, concurrency, ms);
     if (before !== undefined) {
-      const per = cpuPerOp(before, await cpuMark(this.server), r.calls);
+      const per = cpuPerOp(before, await cpuMark(this.server, this.natsPid), r.calls);
       this.clientCpu.push(per.local);
       this.serverCpu.push(per.peer);
+      this.natsCpu.push(per.nats);
     }
     this.callsPerSecond.push(r.callsPerSecond);
     this.p50.push(r.p50Us);
@@ -60,8 +63,8 @@ export async function unary(ctx: BenchContext): Promise<void> {
       await closedLoop(pn, 64, 300);
 
       const measure = async (concurrency: number) => {
-        const a = new Side(raw, echo);
-        const b = new Side(pn, greeter);
+        const a = new Side(raw, echo, ctx.natsPid);
+        const b = new Side(pn, greeter, ctx.natsPid);
         const cpu = concurrency === 64;
         await interleaved(ctx.rounds, [
           () => a.round(concurrency, ctx.roundMs, cpu),
@@ -99,6 +102,8 @@ export async function unary(ctx: BenchContext): Promise<void> {
         if (inFlight === 64) {
           push("CPU per call, client process", "µs", a.clientCpu, b.clientCpu);
           push("CPU per call, server process", "µs", a.serverCpu, b.serverCpu);
+          // On a 2-core machine the three share the CPU, so their sum bounds calls/s.
+          push("CPU per call, nats-server", "µs", a.natsCpu, b.natsCpu);
         }
       }
       pipe.close();
