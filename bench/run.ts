@@ -49,8 +49,12 @@ try {
   }
   const meta = { ...machine(), quick, seconds: Math.round((Date.now() - started) / 1000) };
   console.log(toMarkdown(figures, meta));
-  // A partial run must not replace the figures of a complete one.
-  if (!only) writeResults(fileURLToPath(new URL("./results", import.meta.url)), figures, meta);
+  // A partial run must not replace the figures of a complete one, and a quick
+  // run's figures (short rounds) go beside the full run's, not over them.
+  if (!only) {
+    const dir = fileURLToPath(new URL("./results", import.meta.url));
+    writeResults(dir, quick ? "quick" : "latest", figures, meta);
+  }
 } finally {
   await nc.close();
   await server.stop();

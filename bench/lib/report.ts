@@ -59,8 +59,14 @@ export function toMarkdown(figures: Figure[], meta: Record<string, unknown>): st
   ].join("\n");
 }
 
-export function writeResults(dir: string, figures: Figure[], meta: Record<string, unknown>) {
+/** Writes `<name>.json` and `<name>.md` into `dir`. */
+export function writeResults(
+  dir: string,
+  name: string,
+  figures: Figure[],
+  meta: Record<string, unknown>,
+) {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}/latest.json`, `${JSON.stringify({ meta, figures }, null, 2)}\n`);
-  writeFileSync(`${dir}/latest.md`, toMarkdown(figures, meta));
+  writeFileSync(`${dir}/${name}.json`, `${JSON.stringify({ meta, figures }, null, 2)}\n`);
+  writeFileSync(`${dir}/${name}.md`, toMarkdown(figures, meta));
 }
