@@ -70,10 +70,22 @@ export class EncodedHeaders implements MsgHdrs {
   }
 }
 
+/** The last block built, reused while the lines repeat. */
+let lastLines = "";
+let lastBytes: Uint8Array = new Uint8Array(0);
+
 /** Builds a header block from `Name: value\r\n` lines. */
 export function headerBlock(lines: string): EncodedHeaders {
-  // Buffer.from copies a small string into a shared pool: cheaper than TextEncoder.
-  return new EncodedHeaders(Buffer.from(`NATS/1.0\r\n${lines}\r\n`));
+  // Calls of one method repeat the same block (method, whole-second deadline):
+  // comparing the string costs less than encoding it again. Sharing the bytes
+  // is safe: nats.js copies them into its buffer, and EncodedHeaders changes
+  // a decoded copy, never the bytes.
+  if (lines !== lastLines) {
+    // Buffer.from copies a small string into a shared pool: cheaper than TextEncoder.
+    lastBytes = Buffer.from(`NATS/1.0\r\n${lines}\r\n`);
+    lastLines = lines;
+  }
+  return new EncodedHeaders(lastBytes);
 }
 
 /** A valid header name: printable ASCII without `:` and spaces. */
