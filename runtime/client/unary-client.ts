@@ -62,7 +62,12 @@ export class UnaryClient {
     }
     this.retry?.onCall?.(this.method);
     if (this.config.noReply) return this.publish(req, body);
-    let nodes = await this.picker.nodes();
+    let nodes: readonly ServiceNode[];
+    try {
+      nodes = this.picker.nodesOf(await this.picker.services());
+    } catch (cause) {
+      throw this.picker.lookupError(cause);
+    }
     let context = this.selectContext;
     const selector = this.picker.selector;
     for (let attempt = 1; ; attempt++) {
