@@ -104,8 +104,8 @@ export function headerLine(name: string, value: string): string {
 export interface ParsedHeaders {
   /** Status code of the block's first line (503 = no responders), or 0. */
   status: number;
-  /** Names and values, in order (a repeated name appears repeatedly). */
-  entries: string[];
+  /** Names and values, in order (a repeated name appears repeatedly). Shared: read only. */
+  readonly entries: readonly string[];
 }
 
 /** Fields of nats.js's message object used to read the raw header bytes. */
@@ -138,7 +138,14 @@ export function parseHeaders(msg: Msg): ParsedHeaders | undefined {
   return { status: h.code, entries };
 }
 
+/** The last block parsed, returned again while blocks repeat. */
+let lastText = "";
+let lastParsed: ParsedHeaders = { status: 0, entries: [] };
+
 function parseBlock(text: string): ParsedHeaders {
+  // A client's calls of one method carry the same block: comparing the text
+  // costs less than splitting it again.
+  if (text === lastText) return lastParsed;
   const lines = text.split("\r\n");
   const first = lines[0] ?? "";
   const status = first.length > 9 ? Number.parseInt(first.slice(9), 10) || 0 : 0;
@@ -148,5 +155,7 @@ function parseBlock(text: string): ParsedHeaders {
     const colon = line.indexOf(":");
     if (colon > 0) entries.push(line.slice(0, colon), line.slice(colon + 1).trim());
   }
-  return { status, entries };
+  lastText = text;
+  lastParsed = { status, entries };
+  return lastParsed;
 }
