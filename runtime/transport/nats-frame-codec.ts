@@ -156,8 +156,9 @@ export function decodeFrame(msg: Msg, fromClient: boolean): Frame {
     // A peer that speaks only the NATS micro protocol reports errors without Pn-Status.
     const code = status ?? Code.Unknown;
     let details: RpcError["details"] = [];
-    if (status !== undefined && msg.data.length > 0) {
-      const decoded = decodeStatus(msg.data);
+    const data = msg.data;
+    if (status !== undefined && data.length > 0) {
+      const decoded = decodeStatus(data);
       details = decoded.details;
     }
     frame.error = new RpcError(code, status !== undefined ? message : (serviceError ?? ""), {
@@ -169,7 +170,9 @@ export function decodeFrame(msg: Msg, fromClient: boolean): Frame {
   }
   if (userHeaders !== undefined) frame.headers = userHeaders;
   if (trailers !== undefined) frame.trailers = trailers;
-  if (msg.data.length > 0) frame.body = msg.data;
+  // nats.js makes a new view of the body on every read of `msg.data`: read it once.
+  const data = msg.data;
+  if (data.length > 0) frame.body = data;
   return frame;
 }
 
