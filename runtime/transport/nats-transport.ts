@@ -41,7 +41,7 @@ const defaultMaxPayload = 1024 * 1024;
 export class NatsTransport implements Transport {
   readonly kind = "nats";
   /** Pseudo connections in progress, by call id. */
-  readonly sockets = new Map<string, NatsClientSocket>();
+  readonly sockets = new Map<number, NatsClientSocket>();
   private inbox = "";
   private subscription: Subscription | undefined;
   private nextCallId = 0;
@@ -69,8 +69,14 @@ export class NatsTransport implements Transport {
 
   dial(address: string, receiver: FrameReceiver): ClientSocket {
     if (this.subscription === undefined) this.subscribeReplies();
-    const id = (++this.nextCallId).toString(36);
-    const socket = new NatsClientSocket(this, id, address, `${this.inbox}.${id}`, receiver);
+    const id = ++this.nextCallId;
+    const socket = new NatsClientSocket(
+      this,
+      id,
+      address,
+      `${this.inbox}.${id.toString(36)}`,
+      receiver,
+    );
     this.sockets.set(id, socket);
     return socket;
   }
@@ -110,7 +116,7 @@ export class NatsTransport implements Transport {
     this.subscription = this.nc.subscribe(`${this.inbox}.>`, {
       callback: (err, msg) => {
         if (err) return;
-        const socket = sockets.get(msg.subject.slice(skip));
+        const socket = sockets.get(callIdOf(msg, skip));
         // A late reply for a call that finished (deadline, cancel) is dropped here.
         if (socket === undefined) return;
         socket.receiver.receive(decodeReply(msg));
@@ -139,6 +145,47 @@ function decodeReply(msg: Msg): Frame {
   }
 }
 
+/** Fields of nats.js's message object holding the raw subject bytes. */
+interface RawSubject {
+  _msg?: { subject?: unknown };
+}
+
+/**
+ * The call id at the end of a reply subject (base 36 from `skip` on), or -1
+ * when it is not one. Read from the raw subject bytes when nats.js exposes
+ * them: decoding the whole subject into a string only to cut the id off cost
+ * a TextDecoder call per reply.
+ */
+function callIdOf(msg: Msg, skip: number): number {
+  const raw = (msg as unknown as RawSubject)._msg?.subject;
+  if (raw instanceof Uint8Array) {
+    if (skip >= raw.length || raw[skip] === 48) return -1; // Ids have no leading zero.
+    let id = 0;
+    for (let i = skip; i < raw.length; i++) {
+      const digit = base36Digit(raw[i] as number);
+      if (digit < 0) return -1;
+      id = id * 36 + digit;
+    }
+    return id;
+  }
+  const subject = msg.subject;
+  if (skip >= subject.length || subject.charCodeAt(skip) === 48) return -1;
+  let id = 0;
+  for (let i = skip; i < subject.length; i++) {
+    const digit = base36Digit(subject.charCodeAt(i));
+    if (digit < 0) return -1;
+    id = id * 36 + digit;
+  }
+  return id;
+}
+
+/** The value of a lowercase base-36 digit's character code, or -1. */
+function base36Digit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 122) return c - 87;
+  return -1;
+}
+
 function inboxPrefixOf(nc: NatsConnection): string {
   const options = (nc as { options?: { inboxPrefix?: string } }).options;
   return options?.inboxPrefix || "_INBOX";
@@ -150,7 +197,7 @@ class NatsClientSocket implements ClientSocket {
 
   constructor(
     private readonly transport: NatsTransport,
-    readonly id: string,
+    readonly id: number,
     private readonly address: string,
     reply: string,
     readonly receiver: FrameReceiver,
