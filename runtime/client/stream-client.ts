@@ -1,13 +1,7 @@
-import {
-  type DescMethod,
-  type DescService,
-  fromBinary,
-  type Message,
-  toBinary,
-} from "@bufbuild/protobuf";
+import { type DescMethod, type DescService, fromBinary, type Message } from "@bufbuild/protobuf";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
-import { isUndelivered, markUndelivered } from "../errors/undelivered.js";
+import { isUndelivered } from "../errors/undelivered.js";
 import type { ServiceNode } from "../registry/registry.js";
 import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
 import { InboundQueue, type QueueOwner, SendCredit } from "../transport/flow-control.js";
@@ -15,6 +9,7 @@ import { type Heartbeating, heartbeats } from "../transport/heartbeat-monitor.js
 import type { ClientSocket, Frame, FrameReceiver, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
 import type { ClientOptions } from "./client-options.js";
+import { encodeRequest } from "./encode-request.js";
 import type { StreamRequest, StreamResponse } from "./interceptor.js";
 import type { MethodConfig } from "./method-config.js";
 import type { NodePicker } from "./node-picker.js";
@@ -134,17 +129,7 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
   }
 
   private encode(message: Message): Uint8Array {
-    const body = toBinary(this.owner.method.input, message);
-    const max = this.owner.transport.maxPayload;
-    if (body.length > max) {
-      throw markUndelivered(
-        new RpcError(
-          Code.ResourceExhausted,
-          `request message of ${body.length} bytes exceeds the NATS server's max_payload of ${max} bytes`,
-        ),
-      );
-    }
-    return body;
+    return encodeRequest(this.owner.transport, this.owner.method.input, message);
   }
 
   receive(frame: Frame): void {

@@ -4,14 +4,14 @@ import {
   type DescService,
   fromBinary,
   type Message,
-  toBinary,
 } from "@bufbuild/protobuf";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
-import { isUndelivered, markUndelivered } from "../errors/undelivered.js";
+import { isUndelivered } from "../errors/undelivered.js";
 import type { ServiceNode } from "../registry/registry.js";
 import type { Frame, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
+import { encodeRequest } from "./encode-request.js";
 import type { UnaryRequest, UnaryResponse } from "./interceptor.js";
 import type { MethodConfig } from "./method-config.js";
 import type { NodePicker } from "./node-picker.js";
@@ -50,16 +50,7 @@ export class UnaryClient {
     if (timeoutMs !== undefined && timeoutMs <= 0) {
       throw new RpcError(Code.DeadlineExceeded, "deadline exceeded before the call started");
     }
-    const body = toBinary(this.method.input, req.message);
-    const max = this.transport.maxPayload;
-    if (body.length > max) {
-      throw markUndelivered(
-        new RpcError(
-          Code.ResourceExhausted,
-          `request of ${body.length} bytes exceeds the NATS server's max_payload of ${max} bytes`,
-        ),
-      );
-    }
+    const body = encodeRequest(this.transport, this.method.input, req.message);
     this.retry?.onCall?.(this.method);
     if (this.config.noReply) return this.publish(req, body);
     let nodes: readonly ServiceNode[];
