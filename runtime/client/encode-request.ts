@@ -1,28 +1,20 @@
-import { type DescMessage, type Message, toBinary } from "@bufbuild/protobuf";
-import { Code } from "../errors/code.js";
+import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { RpcError } from "../errors/rpc-error.js";
 import { markUndelivered } from "../errors/undelivered.js";
-import type { Transport } from "../transport/transport.js";
+import { encodeWithin } from "../transport/encode-message.js";
 
 /**
- * Encodes a request message and refuses it before sending when it exceeds
- * the transport's `max_payload`: `ResourceExhausted`, marked undelivered
- * since no server saw it (NATS would otherwise drop the connection).
+ * Encodes a request message, refusing one above `maxPayload` before it is
+ * sent: `ResourceExhausted`, marked undelivered since no server saw it.
  */
 export function encodeRequest(
-  transport: Transport,
+  maxPayload: number,
   schema: DescMessage,
   message: Message,
 ): Uint8Array {
-  const body = toBinary(schema, message);
-  const max = transport.maxPayload;
-  if (body.length > max) {
-    throw markUndelivered(
-      new RpcError(
-        Code.ResourceExhausted,
-        `request message of ${body.length} bytes exceeds the NATS server's max_payload of ${max} bytes`,
-      ),
-    );
+  try {
+    return encodeWithin(maxPayload, schema, message, "request message");
+  } catch (error) {
+    throw error instanceof RpcError ? markUndelivered(error) : error;
   }
-  return body;
 }

@@ -129,7 +129,7 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
   }
 
   private encode(message: Message): Uint8Array {
-    return encodeRequest(this.owner.transport, this.owner.method.input, message);
+    return encodeRequest(this.owner.transport.maxPayload, this.owner.method.input, message);
   }
 
   receive(frame: Frame): void {

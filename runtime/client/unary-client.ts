@@ -50,7 +50,7 @@ export class UnaryClient {
     if (timeoutMs !== undefined && timeoutMs <= 0) {
       throw new RpcError(Code.DeadlineExceeded, "deadline exceeded before the call started");
     }
-    const body = encodeRequest(this.transport, this.method.input, req.message);
+    const body = encodeRequest(this.transport.maxPayload, this.method.input, req.message);
     this.retry?.onCall?.(this.method);
     if (this.config.noReply) return this.publish(req, body);
     let nodes: readonly ServiceNode[];

@@ -1,4 +1,4 @@
-import { create, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, type Message } from "@bufbuild/protobuf";
 import {
   applyInterceptors,
   type StreamRequest,
@@ -7,6 +7,7 @@ import {
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
+import { encodeWithin } from "../transport/encode-message.js";
 import { InboundQueue, type QueueOwner, SendCredit } from "../transport/flow-control.js";
 import { type Heartbeating, heartbeats } from "../transport/heartbeat-monitor.js";
 import type { Frame, FrameReceiver, ServerSocket } from "../transport/transport.js";
@@ -106,13 +107,8 @@ export class ServerStreamCall
         if (wait !== undefined) await wait;
         if (this.done) return;
         // Handlers may yield plain objects; `create` returns a message as it is.
-        const body = toBinary(output, create(output, message as never));
-        if (body.length > this.host.maxPayload) {
-          throw new RpcError(
-            Code.ResourceExhausted,
-            `response message of ${body.length} bytes exceeds the NATS server's max_payload of ${this.host.maxPayload} bytes`,
-          );
-        }
+        const response = create(output, message as never);
+        const body = encodeWithin(this.host.maxPayload, output, response, "response message");
         this.send({ type: "message", body, headers: this.takeHeader() });
       }
       if (this.done) return;

@@ -1,9 +1,10 @@
-import { create, type Message, toBinary } from "@bufbuild/protobuf";
+import { create, type Message } from "@bufbuild/protobuf";
 import type { UnaryRequest, UnaryResponse } from "../client/interceptor.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import type { UnaryHandler } from "../service-types.js";
 import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
+import { encodeWithin } from "../transport/encode-message.js";
 import type { Frame, FrameReceiver, ServerSocket } from "../transport/transport.js";
 import type { CallContext } from "./call-context.js";
 import { chainFor, type MethodEntry } from "./method-table.js";
@@ -51,13 +52,7 @@ export class UnaryServerCall implements ServerCall, FrameReceiver, Expirable {
         result = res.message;
       }
       if (this.done) return; // answered already (deadline, cancel, shutdown): late result dropped
-      const body = toBinary(entry.method.output, result);
-      if (body.length > this.host.maxPayload) {
-        throw new RpcError(
-          Code.ResourceExhausted,
-          `response of ${body.length} bytes exceeds the NATS server's max_payload of ${this.host.maxPayload} bytes`,
-        );
-      }
+      const body = encodeWithin(this.host.maxPayload, entry.method.output, result, "response");
       const frame: Frame = { type: "reply", body };
       const header = ctx.headerIfAny;
       if (header !== undefined) frame.headers = header;

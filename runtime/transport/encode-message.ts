@@ -1,0 +1,24 @@
+import { type DescMessage, type Message, toBinary } from "@bufbuild/protobuf";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
+
+/**
+ * Encodes a message and refuses it with `ResourceExhausted` when it exceeds
+ * `maxPayload` (the NATS server's `max_payload`): NATS would otherwise drop
+ * the whole connection. `what` names it in the error ("request message", ...).
+ */
+export function encodeWithin(
+  maxPayload: number,
+  schema: DescMessage,
+  message: Message,
+  what: string,
+): Uint8Array {
+  const body = toBinary(schema, message);
+  if (body.length > maxPayload) {
+    throw new RpcError(
+      Code.ResourceExhausted,
+      `${what} of ${body.length} bytes exceeds the NATS server's max_payload of ${maxPayload} bytes`,
+    );
+  }
+  return body;
+}
