@@ -33,7 +33,6 @@ import { type AnswerVerdict, type GatherResult, ScatterGather } from "./scatter-
 import { ServiceCache } from "./service-cache.js";
 
 export type { NatsRegistryOptions } from "./nats-registry-options.js";
-export { type RegistryLimits, registryLimitDefaults } from "./registry-limits.js";
 
 /**
  * Service discovery by broadcast query over NATS, with a cache kept exact by
