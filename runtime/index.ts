@@ -121,6 +121,7 @@ export { authorizationBlock, type NatsUser } from "./permissions/authorization-b
 export {
   type ClientScope,
   clientPermissions,
+  combinePermissions,
   type NatsPermissions,
   type PermissionScope,
   type ServiceRef,

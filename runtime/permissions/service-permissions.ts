@@ -98,3 +98,12 @@ export function clientPermissions(
   }
   return { publish: { allow: publish }, subscribe: { allow: subscribe } };
 }
+
+/** The union of several permission sets, e.g. a server that also calls other services. */
+export function combinePermissions(...sets: readonly NatsPermissions[]): NatsPermissions {
+  const union = (pick: (p: NatsPermissions) => string[]) => [...new Set(sets.flatMap(pick))];
+  return {
+    publish: { allow: union((p) => p.publish.allow) },
+    subscribe: { allow: union((p) => p.subscribe.allow) },
+  };
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OrderService } from "../../generated/example/orders/v1/orders_pb.js";
@@ -14,7 +15,9 @@ import { serve } from "../../runtime/server/serve.js";
 import type { Server } from "../../runtime/server/server.js";
 import { serviceAddress } from "../../runtime/transport/subjects.js";
 import { type AuthorizedNatsServer, startAuthorizedNatsServer } from "../harness/authorization.js";
+import { startNatsServer } from "../harness/nats-server.js";
 import { Greeter, greeterHandlers, sleep } from "../rpc/support/greeter.js";
+import { exampleAuthorization } from "./permissions-example.js";
 
 /*
  * The permission templates on a real nats-server: the server user serves the
@@ -152,5 +155,12 @@ describe("permission templates", () => {
     expect((await client.sayHello({ name: "later" })).servedBy).toBe("real");
     const [found] = await rt.registry.getService(Greeter.typeName);
     expect(found?.nodes.map((n) => n.id)).toEqual([real.id]);
+  });
+
+  it("the committed example block is the rendered one, and nats-server accepts it", async () => {
+    const file = new URL("../../runtime/permissions/example-authorization.conf", import.meta.url);
+    expect(readFileSync(file, "utf8")).toBe(exampleAuthorization());
+    const example = await startNatsServer({ args: ["-c", file.pathname] });
+    await example.stop();
   });
 });
