@@ -10,6 +10,11 @@ interface CachedNode {
   heardAt: number;
   /** `heardAt` plus the TTL its own registry announced. */
   expiresAt: number;
+  /**
+   * Records disagreed about the node's seal (someone answered for it with
+   * another one): no deregister is trusted, the node leaves at its TTL.
+   */
+  disputed: boolean;
 }
 
 interface CachedVersion {
@@ -71,6 +76,8 @@ export class ServiceCache {
       const known = entry.versions.get(service.version)?.nodes.get(node.id);
       if (known) {
         if (known.node.address !== node.address || known.node.seal !== node.seal) {
+          // Whichever record came first may be the forged one: trust neither seal.
+          if (known.node.address === node.address) known.disputed = true;
           refused.push(`node ${node.id} of ${service.name} is bound to an earlier record`);
           continue;
         }
@@ -111,6 +118,7 @@ export class ServiceCache {
         registry: registry ?? known?.registry,
         heardAt: now,
         expiresAt: now + ttlMs,
+        disputed: known?.disputed ?? false,
       });
     }
     entry.snapshot = undefined;
@@ -140,7 +148,7 @@ export class ServiceCache {
     for (const { id, key } of withdrawn) {
       const cached = version.nodes.get(id);
       if (!cached) continue;
-      if (cached.node.seal === undefined || sealOf(key) !== cached.node.seal) {
+      if (cached.disputed || cached.node.seal === undefined || sealOf(key) !== cached.node.seal) {
         refused.push(id);
         continue;
       }

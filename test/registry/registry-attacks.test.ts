@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import { createClient } from "../../runtime/client/create-client.js";
 import { Code } from "../../runtime/errors/code.js";
 import { NatsRegistry } from "../../runtime/registry/nats-registry.js";
+import { sealOf } from "../../runtime/registry/record-rules.js";
 import type { RegistryEvent, ServiceInfo } from "../../runtime/registry/registry.js";
 import { registrySubjects } from "../../runtime/registry/registry-subjects.js";
 import { serviceAddress } from "../../runtime/transport/subjects.js";
-import { Greeter } from "../rpc/support/greeter.js";
+import { Greeter, sleep } from "../rpc/support/greeter.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { serveGreeter } from "../support/served-greeter.js";
 import { eventually, expectCode, nodeRecord, uniqueName } from "./registry-fixtures.js";
@@ -217,5 +218,45 @@ describe("registry attacks by another user of the account", () => {
     } finally {
       await Promise.all([home.close(), client.close()]);
     }
+  });
+
+  it("a forged seal in a cold lookup's answers does not let the forger deregister the node", async () => {
+    const { attacker, subjects, server, srt, record } = await victim();
+    const key = "attacker-key";
+    const address = serviceAddress(srt.namespace, Greeter.typeName, server.id);
+    attacker.subscribe(subjects.get(Greeter.typeName), {
+      callback: (_err, msg) => {
+        const forged = {
+          ...record,
+          nodes: [{ id: server.id, address, metadata: {}, seal: sealOf(key) }],
+        };
+        msg.respond(json({ registry: "evil", ttl: 15_000, services: [forged] }));
+      },
+    });
+    await attacker.flush();
+    let removed = 0;
+    for (let i = 0; i < 10; i++) {
+      const fresh = new NatsRegistry(suite.clientConn, { namespace: srt.namespace! });
+      await fresh.getService(Greeter.typeName);
+      await fresh.getService(Greeter.typeName);
+      attacker.publish(
+        subjects.watch(Greeter.typeName),
+        json({
+          op: "deregister",
+          name: Greeter.typeName,
+          version: record.version,
+          nodes: [{ id: server.id, key }],
+        }),
+      );
+      await attacker.flush();
+      await sleep(20);
+      const found = await fresh.getService(Greeter.typeName).catch(() => []);
+      if (found.length === 0) removed++;
+      await fresh.close();
+    }
+    console.log(
+      `forged seal + deregister removed the live node from ${removed} of 10 fresh caches`,
+    );
+    expect(removed).toBe(0);
   });
 });
