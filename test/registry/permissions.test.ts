@@ -33,6 +33,16 @@ describe("permission templates", () => {
   let nats: AuthorizedNatsServer;
   const servers: Server[] = [];
   let real: Server;
+  /** Errors the server's and the web client's connections received (permission violations). */
+  const violations: string[] = [];
+
+  function recordErrors(nc: NatsConnection): void {
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === "error") violations.push(String(status.error));
+      }
+    })();
+  }
 
   beforeAll(async () => {
     nats = await startAuthorizedNatsServer([
@@ -50,6 +60,7 @@ describe("permission templates", () => {
       },
     ]);
     const nc = await nats.connectAs("greeter");
+    recordErrors(nc);
     real = await serve(natsRuntime(nc, fast), [defineService(Greeter, greeterHandlers("real"))]);
     servers.push(real);
   });
@@ -72,17 +83,30 @@ describe("permission templates", () => {
   }
 
   /** `n` calls through a fresh client runtime of `user`; returns who answered each. */
-  async function callsAs(user: string, n: number): Promise<string[]> {
+  async function callsAs(
+    user: string,
+    n: number,
+    watchConnection?: (nc: NatsConnection) => void,
+  ): Promise<string[]> {
     const nc = await nats.connectAs(user, { inboxPrefix: `_INBOX.${user}` });
+    watchConnection?.(nc);
     const client = createClient(Greeter, natsRuntime(nc, {}));
     const servedBy: string[] = [];
     for (let i = 0; i < n; i++) servedBy.push((await client.sayHello({ name: `c${i}` })).servedBy);
     return servedBy;
   }
 
-  it("the client user can call the service", async () => {
-    const servedBy = await callsAs("web", 20);
+  it("the server user serves without a single refused subject; the client user can call", async () => {
+    const servedBy = await callsAs("web", 20, recordErrors);
     expect(new Set(servedBy)).toEqual(new Set(["real"]));
+    const nc = await nats.connectAs("web", { inboxPrefix: "_INBOX.web" });
+    recordErrors(nc);
+    const rt = natsRuntime(nc, {});
+    expect((await rt.registry.listServices()).map((s) => s.name)).toEqual([Greeter.typeName]);
+    rt.registry.watch();
+    await nc.flush();
+    await sleep(100);
+    expect(violations).toEqual([]);
   });
 
   it("another server user can neither serve, announce, answer for nor deregister the service", async () => {
