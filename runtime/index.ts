@@ -130,6 +130,7 @@ export {
 // Discovery
 export { NatsRegistry, type NatsRegistryOptions } from "./registry/nats-registry.js";
 export { registryDefaults } from "./registry/nats-registry-options.js";
+export type { RecordSignature, RecordSigningOptions } from "./registry/record-signing.js";
 export type * from "./registry/registry.js";
 export { type RegistryLimits, registryLimitDefaults } from "./registry/registry-limits.js";
 

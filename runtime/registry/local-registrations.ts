@@ -1,6 +1,7 @@
 import { type Msg, type NatsConnection, nuid, type Subscription } from "@nats-io/transport-node";
 import { withoutDescriptors } from "./aggregate-services.js";
 import { sealOf } from "./record-rules.js";
+import { heartbeatSigningBytes, type RecordSigning, recordSigningBytes } from "./record-signing.js";
 import type { ServiceInfo } from "./registry.js";
 import type { RegistrySubjects } from "./registry-subjects.js";
 import {
@@ -25,6 +26,8 @@ export interface LocalRegistrationsOptions {
   registryId: string;
   heartbeatIntervalMs: number;
   ttlMs: number;
+  /** Signs records and heartbeats when configured with a seed. */
+  signing?: RecordSigning;
 }
 
 const fallbackMaxPayload = 1024 * 1024;
@@ -67,6 +70,8 @@ export class LocalRegistrations {
       // Re-registering keeps the key: caches bound the node to its first seal.
       const key = this.records.get(id)?.key ?? `${nuid.next()}${nuid.next()}`;
       const single: ServiceInfo = { ...service, nodes: [{ ...node, seal: sealOf(key) }] };
+      const signature = this.options.signing?.sign(recordSigningBytes(single));
+      if (signature) single.signature = signature;
       this.records.set(id, {
         service: single,
         key,
@@ -209,16 +214,14 @@ export class LocalRegistrations {
       nodes.push({ name: service.name, version: service.version, id: node.id });
     }
     try {
+      const { registryId: registry, ttlMs: ttl, signing } = this.options;
+      const at = Date.now();
       for (const [name, nodes] of byService) {
-        this.nc.publish(
-          this.subjects.watch(name),
-          encodeJson({
-            op: "heartbeat",
-            registry: this.options.registryId,
-            ttl: this.options.ttlMs,
-            nodes,
-          }),
-        );
+        const signature = signing?.sign(heartbeatSigningBytes(registry, ttl, at, nodes));
+        const beat = signature
+          ? { op: "heartbeat" as const, registry, ttl, nodes, at, signature }
+          : { op: "heartbeat" as const, registry, ttl, nodes };
+        this.nc.publish(this.subjects.watch(name), encodeJson(beat));
       }
     } catch {
       // Closed or draining: the next beat (if any) tries again.

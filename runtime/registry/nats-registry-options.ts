@@ -1,3 +1,4 @@
+import type { RecordSigningOptions } from "./record-signing.js";
 import { type RegistryLimits, resolveRegistryLimits } from "./registry-limits.js";
 
 /** Settings of the NATS registry. Every field has a default suited to production. */
@@ -35,10 +36,12 @@ export interface NatsRegistryOptions {
   sweepIntervalMs?: number;
   /** Bounds on what peers may make this registry hold; see `registryLimitDefaults`. */
   limits?: Partial<RegistryLimits>;
+  /** Sign this process's records and/or accept only signed records of some services. Default: off. */
+  signing?: RecordSigningOptions;
 }
 
 export type ResolvedRegistryOptions = Required<
-  Omit<NatsRegistryOptions, "namespace" | "limits">
+  Omit<NatsRegistryOptions, "namespace" | "limits" | "signing">
 > & {
   namespace: string | undefined;
   limits: RegistryLimits;

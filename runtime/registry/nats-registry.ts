@@ -12,6 +12,7 @@ import {
   resolveRegistryOptions,
 } from "./nats-registry-options.js";
 import { checkNodeId, checkServiceName, RecordRules, RefusedRecord } from "./record-rules.js";
+import { heartbeatSigningBytes, RecordSigning, recordSigningBytes } from "./record-signing.js";
 import type {
   LookupOptions,
   Registry,
@@ -73,6 +74,7 @@ export class NatsRegistry implements Registry {
   private readonly subjects: RegistrySubjects;
   private readonly cache: ServiceCache;
   private readonly rules: RecordRules;
+  private readonly signing: RecordSigning;
   private readonly events = new EventStream();
   private readonly known = new KnownRegistries();
   private readonly local: LocalRegistrations;
@@ -99,11 +101,13 @@ export class NatsRegistry implements Registry {
     this.options = resolveRegistryOptions(options);
     this.subjects = registrySubjects(this.options.namespace);
     this.rules = new RecordRules(this.options.namespace, this.options.limits);
+    this.signing = new RecordSigning(options.signing);
     this.cache = new ServiceCache(this.options.limits.maxNodesPerService);
     this.local = new LocalRegistrations(nc, this.subjects, {
       registryId: this.id,
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       ttlMs: this.options.ttlMs,
+      signing: this.signing,
     });
     this.gather = new ScatterGather(nc);
   }
@@ -196,7 +200,7 @@ export class NatsRegistry implements Registry {
     const absorb = (answer: RegistryAnswer) => {
       const now = Date.now();
       for (const service of answer.services) {
-        if (service.name !== name) continue;
+        if (service.name !== name || !this.signedAsRequired(service)) continue;
         for (const reason of this.cache.upsert(service, answer.ttl, now, answer.registry)) {
           this.refused(name, reason);
         }
@@ -381,6 +385,7 @@ export class NatsRegistry implements Registry {
         break;
       case "register": {
         const { service, ttl, registry } = announcement;
+        if (!this.signedAsRequired(service)) break;
         this.known.heard(registry, ttl, now);
         const refusals = this.cache.upsert(service, ttl, now, registry);
         for (const reason of refusals) this.refused(service.name, reason);
@@ -402,6 +407,7 @@ export class NatsRegistry implements Registry {
         break;
       }
       case "heartbeat":
+        if (!this.heartbeatSignedAsRequired(announcement, now)) break;
         this.known.heard(announcement.registry, announcement.ttl, now);
         for (const beat of announcement.nodes) {
           // A live node we never heard of (its registration crossed our
@@ -410,6 +416,44 @@ export class NatsRegistry implements Registry {
         }
         break;
     }
+  }
+
+  /** Whether a record carries the signature its service requires (reported when not). */
+  private signedAsRequired(service: ServiceInfo): boolean {
+    const reason = this.signing.check(
+      service.name,
+      () => recordSigningBytes(service),
+      service.signature,
+    );
+    if (reason !== undefined) this.refused(service.name, reason);
+    return reason === undefined;
+  }
+
+  /**
+   * Whether a heartbeat carries the signature its service requires and is
+   * recent: a captured one can be replayed for at most `maxTtlMs`.
+   */
+  private heartbeatSignedAsRequired(
+    beat: Extract<Announcement, { op: "heartbeat" }>,
+    now: number,
+  ): boolean {
+    const name = beat.nodes[0]?.name;
+    if (name === undefined) return true;
+    const { registry, ttl, nodes, at, signature } = beat;
+    let reason = this.signing.check(
+      name,
+      () => heartbeatSigningBytes(registry, ttl, at ?? Number.NaN, nodes),
+      signature,
+    );
+    if (
+      reason === undefined &&
+      signature &&
+      Math.abs(now - (at ?? 0)) > this.options.limits.maxTtlMs
+    ) {
+      reason = `stale signed heartbeat of ${name} (replayed?)`;
+    }
+    if (reason !== undefined) this.refused(name, reason);
+    return reason === undefined;
   }
 
   /** Reports a peer's message that broke a rule to the watchers. */

@@ -30,7 +30,15 @@ export interface RegistryAnswer {
 export type Announcement =
   | { op: "register"; registry: string; ttl: number; service: ServiceInfo }
   | { op: "deregister"; name: string; version: string; nodes: WithdrawnNode[] }
-  | { op: "heartbeat"; registry: string; ttl: number; nodes: HeartbeatEntry[] };
+  | {
+      op: "heartbeat";
+      registry: string;
+      ttl: number;
+      nodes: HeartbeatEntry[];
+      /** When it was sent (ms since the epoch), covered by `signature`: bounds replays. */
+      at?: number;
+      signature?: { signer: string; sig: string };
+    };
 
 /** A node saying "still here" without repeating its whole record. */
 export interface HeartbeatEntry {
@@ -193,7 +201,21 @@ export function toService(value: unknown, rules: RecordRules): ServiceInfo | und
   };
   const fd = str(value.fileDescriptors);
   if (fd !== undefined) service.fileDescriptors = new Uint8Array(Buffer.from(fd, "base64"));
+  const signature = toSignature(value.signature, rules);
+  if (signature) service.signature = signature;
   return service;
+}
+
+function toSignature(
+  value: unknown,
+  rules: RecordRules,
+): { signer: string; sig: string } | undefined {
+  if (!isRecord(value)) return undefined;
+  const signer = name(value.signer, rules, "signer");
+  const sig = str(value.sig);
+  if (!signer || !sig) return undefined;
+  rules.checkLength(sig, rules.limits.maxStringLength, "signature");
+  return { signer, sig };
 }
 
 function ttlOf(value: unknown, rules: RecordRules): number | undefined {
@@ -299,7 +321,11 @@ export function decodeAnnouncement(
       const nodes = boundedArray(value.nodes, maxNodesPerMessage, "nodes")
         .map((n) => toHeartbeat(n, service, rules))
         .filter(defined);
-      return { op: "heartbeat", registry, ttl, nodes };
+      const beat: Announcement = { op: "heartbeat", registry, ttl, nodes };
+      if (typeof value.at === "number" && Number.isFinite(value.at)) beat.at = value.at;
+      const signature = toSignature(value.signature, rules);
+      if (signature) beat.signature = signature;
+      return beat;
     }
     if (value.op === "deregister") {
       const version = name(value.version, rules, "version");

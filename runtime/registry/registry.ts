@@ -43,6 +43,11 @@ export interface ServiceInfo {
    * that tools can call it without its `.proto`. Omitted from list answers.
    */
   fileDescriptors?: Uint8Array;
+  /**
+   * The owner's nkey signature over the record (see `RecordSigningOptions`):
+   * `signer` is its public nkey, `sig` the base64 ed25519 signature.
+   */
+  signature?: { signer: string; sig: string };
 }
 
 export interface LookupOptions {
