@@ -386,10 +386,12 @@ export class NatsRegistry implements Registry {
       case "register": {
         const { service, ttl, registry } = announcement;
         if (!this.signedAsRequired(service)) break;
-        this.known.heard(registry, ttl, now);
         const refusals = this.cache.upsert(service, ttl, now, registry);
         for (const reason of refusals) this.refused(service.name, reason);
-        if (refusals.length < service.nodes.length) this.emit({ type: "register", service });
+        if (refusals.length < service.nodes.length) {
+          this.known.heard(registry, ttl, now);
+          this.emit({ type: "register", service });
+        }
         break;
       }
       case "deregister": {
@@ -406,15 +408,20 @@ export class NatsRegistry implements Registry {
         }
         break;
       }
-      case "heartbeat":
+      case "heartbeat": {
         if (!this.heartbeatSignedAsRequired(announcement, now)) break;
-        this.known.heard(announcement.registry, announcement.ttl, now);
+        let touched = false;
         for (const beat of announcement.nodes) {
           // A live node we never heard of (its registration crossed our
           // subscription in a cluster): the entry is not exact any more.
-          if (!this.cache.touch(beat, announcement.ttl, now)) this.cache.markStale(beat.name);
+          if (this.cache.touch(beat, announcement.ttl, now)) touched = true;
+          else this.cache.markStale(beat.name);
         }
+        // Only instances holding nodes we know count as expected answerers:
+        // made-up registry ids must not grow the set.
+        if (touched) this.known.heard(announcement.registry, announcement.ttl, now);
         break;
+      }
     }
   }
 

@@ -259,7 +259,8 @@ export function decodeAnswer(
   return refusing(name ?? "", () => {
     const value = parse(data, rules);
     if (!isRecord(value)) return undefined;
-    const registry = name === undefined ? str(value.registry) : checkRegistryId(value, rules);
+    const registry = str(value.registry);
+    if (registry) rules.checkLength(registry, rules.limits.maxNameLength, "registry id");
     const ttl = ttlOf(value.ttl, rules);
     if (!registry || ttl === undefined || !Array.isArray(value.services)) return undefined;
     const services = boundedArray(value.services, rules.limits.maxNodesPerMessage, "records")
@@ -268,10 +269,6 @@ export function decodeAnswer(
       .filter((s) => name === undefined || s.name === name);
     return { registry, ttl, services };
   });
-}
-
-function checkRegistryId(value: Record<string, unknown>, rules: RecordRules): string | undefined {
-  return name(value.registry, rules, "registry id");
 }
 
 function toHeartbeat(
