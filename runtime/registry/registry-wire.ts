@@ -1,3 +1,4 @@
+import { toLocality } from "./locality-wire.js";
 import type { EndpointInfo, MethodKind, ServiceInfo, ServiceNode } from "./registry.js";
 
 /*
@@ -117,7 +118,10 @@ function toNode(value: unknown): ServiceNode | undefined {
   const id = str(value.id);
   const address = str(value.address);
   if (!id || address === undefined) return undefined;
-  return { id, address, metadata: stringMap(value.metadata) };
+  const node: ServiceNode = { id, address, metadata: stringMap(value.metadata) };
+  const locality = toLocality(value.locality);
+  if (locality) node.locality = locality;
+  return node;
 }
 
 function defined<T>(value: T | undefined): value is T {

@@ -1,4 +1,5 @@
 import type { DescMethod } from "@bufbuild/protobuf";
+import type { NodeLocality } from "../locality/locality.js";
 
 export type MethodKind = DescMethod["methodKind"];
 
@@ -9,6 +10,8 @@ export interface ServiceNode {
   /** Transport address the instance listens on (a NATS subject). */
   address: string;
   metadata: Record<string, string>;
+  /** Where the node runs (NATS cluster and server, zone); absent when unknown. */
+  locality?: NodeLocality;
 }
 
 /** One RPC method of a service, as announced for tools and discovery. */

@@ -1,5 +1,7 @@
 import { nuid } from "@nats-io/transport-node";
+import { zoneFromEnv } from "../locality/locality.js";
 import { startMicroResponder } from "../micro/micro-responder.js";
+import type { ServiceNode } from "../registry/registry.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
 import { NatsTransport } from "../transport/nats-transport.js";
 import type { EndpointBinding, Listener } from "../transport/transport.js";
@@ -44,7 +46,10 @@ export async function serve(
   if (rt.transport instanceof NatsTransport) {
     observers.push(startMicro(rt.transport, server, services, listener, options));
   }
-  const node = { id, address: listener.address, metadata: options.metadata ?? {} };
+  // The registry adds the NATS cluster and server the node is connected to.
+  const zone = options.zone ?? zoneFromEnv();
+  const node: ServiceNode = { id, address: listener.address, metadata: options.metadata ?? {} };
+  if (zone !== undefined) node.locality = { zone };
   try {
     for (const reg of services) {
       const info = serviceInfo(reg.service, reg.options, node);

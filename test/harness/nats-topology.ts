@@ -97,7 +97,11 @@ export async function startSupercluster(
   }
   const servers = await Promise.all(starts);
   const clusters: Record<string, TopologyServer[]> = {};
-  for (const s of servers) (clusters[s.cluster as string] ??= []).push(s);
+  for (const s of servers) {
+    const members = clusters[s.cluster as string] ?? [];
+    members.push(s);
+    clusters[s.cluster as string] = members;
+  }
   const topology: Supercluster = {
     clusters,
     servers,
