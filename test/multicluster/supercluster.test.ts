@@ -1,6 +1,8 @@
+import { createInbox } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Greeter } from "../../generated/example/greeter/v1/greeter_pb.js";
 import type { RpcError } from "../../runtime/errors/rpc-error.js";
+import type { ServiceInfo } from "../../runtime/registry/registry.js";
 import { type Supercluster, startSupercluster } from "../harness/nats-topology.js";
 import { servedBy, share, TopologyApp } from "./support/topology-app.js";
 
@@ -64,6 +66,47 @@ describe("a supercluster of two clusters joined by gateways", () => {
     // Or a given place: west's cluster, from east.
     const placed = await east.client.sayHello({ name: "x" }, { locality: { cluster: "west" } });
     expect(placed.servedBy).toBe("west-a");
+  });
+
+  it("$SRV, announcements and heartbeats cross the gateway: a remote crash expires within the TTL", async () => {
+    app = new TopologyApp();
+    const doomedConn = await app.connect(east1());
+    await app.serveGreeter(doomedConn, "east-a");
+    await app.serveGreeter(await app.connect(west1()), "west-a");
+    const west = app.client(await app.connect(west1()));
+    // `nats micro ping` from west sees both instances.
+    const tool = await app.connect(west1());
+    const inbox = createInbox();
+    const pongs: string[] = [];
+    tool.subscribe(inbox, {
+      callback: (_e, m) => pongs.push((m.json() as { id: string }).id),
+    });
+    tool.publish("$SRV.PING.example-greeter-v1-Greeter", undefined, { reply: inbox });
+    await waitFor(() => pongs.includes("east-a") && pongs.includes("west-a"));
+
+    await west.rt.registry.getService(Greeter.typeName);
+    const events: string[] = [];
+    const watcher = west.rt.registry.watch({ service: Greeter.typeName });
+    void (async () => {
+      for await (const e of watcher) events.push(`${e.type}:${e.service.nodes[0]?.id}`);
+    })();
+    // Heartbeats across the gateway keep east's node alive in west's cache past its TTL.
+    await new Promise((r) => setTimeout(r, 1_300));
+    expect(nodeIds(await west.rt.registry.getService(Greeter.typeName))).toEqual([
+      "east-a",
+      "west-a",
+    ]);
+    // A crash in east (no deregistration): west's cache expires it within TTL + sweep.
+    const crashedAt = performance.now();
+    await doomedConn.close();
+    await waitFor(() => events.includes("expire:east-a"), 3_000);
+    const expiredMs = performance.now() - crashedAt;
+    watcher.stop();
+    expect(nodeIds(await west.rt.registry.getService(Greeter.typeName))).toEqual(["west-a"]);
+    console.info(
+      `[topology] supercluster: a crashed instance in east expired from west's cache after ${expiredMs.toFixed(0)} ms (TTL 1000 ms, sweep 100 ms)`,
+    );
+    expect(expiredMs).toBeLessThan(1_000 + 100 + 500);
   });
 
   it("the local instance dies: calls fail over to the other cluster without a failed call, and come back when a local one registers", async () => {
@@ -180,4 +223,8 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_0
     if (Date.now() > until) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+function nodeIds(services: ServiceInfo[]): string[] {
+  return services.flatMap((s) => s.nodes.map((n) => n.id)).sort();
 }
