@@ -29,6 +29,14 @@ export interface Supercluster {
   stop(): Promise<void>;
 }
 
+export interface SuperclusterOptions extends StartOptions {
+  /**
+   * Called with each server's gateway port; returns the port other clusters
+   * dial instead (e.g. a proxy that adds WAN latency). Default: the port.
+   */
+  gatewayPath?: (cluster: string, port: number) => Promise<number> | number;
+}
+
 export interface ClusterSpec {
   name: string;
   /** Servers in the cluster. Default 1. */
@@ -56,19 +64,24 @@ const list = (urls: string[]) => `[${urls.map((u) => JSON.stringify(u)).join(", 
  */
 export async function startSupercluster(
   specs: ClusterSpec[],
-  options: StartOptions = {},
+  options: SuperclusterOptions = {},
 ): Promise<Supercluster> {
   const plan = await Promise.all(
     specs.map(async (spec) => {
       const size = spec.size ?? 1;
       const ports = async () => Promise.all(Array.from({ length: size }, () => freePort()));
-      return { spec, size, routePorts: await ports(), gatewayPorts: await ports() };
+      const gatewayPorts = await ports();
+      // The port other clusters dial (and are told about): a proxy's, if any.
+      const dialPorts = await Promise.all(
+        gatewayPorts.map((port) => options.gatewayPath?.(spec.name, port) ?? port),
+      );
+      return { spec, size, routePorts: await ports(), gatewayPorts, dialPorts };
     }),
   );
   const gateways = plan.map(
     (p) =>
       `    { name: ${JSON.stringify(p.spec.name)}, urls: ${list(
-        p.gatewayPorts.map((g) => `nats://127.0.0.1:${g}`),
+        p.dialPorts.map((g) => `nats://127.0.0.1:${g}`),
       )} }`,
   );
   const starts: Promise<TopologyServer>[] = [];
@@ -86,6 +99,7 @@ export async function startSupercluster(
         "gateway {",
         `  name: ${JSON.stringify(p.spec.name)}`,
         `  listen: "127.0.0.1:${p.gatewayPorts[i]}"`,
+        `  advertise: "127.0.0.1:${p.dialPorts[i]}"`,
         "  gateways: [",
         gateways.join(",\n"),
         "  ]",

@@ -79,7 +79,9 @@ describe("a supercluster of two clusters joined by gateways", () => {
     const inbox = createInbox();
     const pongs: string[] = [];
     tool.subscribe(inbox, {
-      callback: (_e, m) => pongs.push((m.json() as { id: string }).id),
+      callback: (_e, m) => {
+        pongs.push((m.json() as { id: string }).id);
+      },
     });
     tool.publish("$SRV.PING.example-greeter-v1-Greeter", undefined, { reply: inbox });
     await waitFor(() => pongs.includes("east-a") && pongs.includes("west-a"));
