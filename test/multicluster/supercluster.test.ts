@@ -173,10 +173,12 @@ describe("a supercluster of two clusters joined by gateways", () => {
     await app.serveGreeter(await app.connect(east1()), "east-a");
     await app.serveGreeter(await app.connect(west1()), "west-a");
     const east = app.client(await app.connect(east2()));
-    // This west client may fail over to east when its server goes.
+    // This west client and this west instance may fail over to east when their server goes.
     const roaming = app.client(await app.connect([west1(), east1()]));
-    expect(await servedBy(roaming.client, 10)).toEqual(Array(10).fill("west-a"));
+    await app.serveGreeter(await app.connect([west1(), east1()]), "roamer");
+    expect(new Set(await servedBy(roaming.client, 10))).toEqual(new Set(["west-a", "roamer"]));
     expect(roaming.rt.locality?.()?.cluster).toBe("west");
+    expect(await servedBy(east.client, 10)).toEqual(Array(10).fill("east-a"));
 
     // Cut: west's only server (and with it the gateway) goes away.
     const westServer = sc.clusters.west?.[0];
@@ -190,7 +192,15 @@ describe("a supercluster of two clusters joined by gateways", () => {
         roaming.rt.nc.getServer().endsWith(String(sc.clusters.east?.[0]?.port)),
     );
     expect(roaming.rt.locality?.()?.cluster).toBe("east");
-    expect(await servedBy(roaming.client, 10)).toEqual(Array(10).fill("east-a"));
+    // The roaming instance re-announced itself from east: east's callers now count it as local.
+    await waitFor(async () =>
+      (await east.rt.registry.getService(Greeter.typeName))
+        .flatMap((i) => i.nodes)
+        .some((n) => n.id === "roamer" && n.locality?.cluster === "east"),
+    );
+    const inEast = new Set(["east-a", "roamer"]);
+    expect(new Set(await servedBy(roaming.client, 10))).toEqual(inEast);
+    expect(new Set(await servedBy(east.client, 10))).toEqual(inEast);
 
     // Restore: west restarts, its gateway reconnects, its instance re-announces.
     const restoredAt = performance.now();
