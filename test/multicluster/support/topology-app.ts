@@ -68,7 +68,11 @@ export class TopologyApp {
   } {
     const selector = new LocalitySelector();
     const rt = this.runtime(nc);
-    return { client: createGreeterClient(rt, { selector, timeoutMs: 3_000 }), selector, rt };
+    // A call in flight when its instance crashes is probed after 250 ms, fails
+    // `Unavailable` (no responders) and, being idempotent, is retried elsewhere:
+    // long before its 5 s deadline.
+    const client = createGreeterClient(rt, { selector, livenessMs: 250 });
+    return { client, selector, rt };
   }
 
   async close(): Promise<void> {
