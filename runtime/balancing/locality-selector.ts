@@ -108,7 +108,11 @@ export class LocalitySelector implements Selector {
     const now = this.ejection.now();
     if (place === undefined) {
       this.counts.any++;
-      return this.pickIn(nodes, table, context, now, 0) ?? this.lastResort(nodes, table, context);
+      for (let pass = 0; pass < 3; pass++) {
+        const node = this.pickIn(nodes, table, context, now, pass);
+        if (node !== undefined) return node;
+      }
+      return this.lastResort(nodes, table, context);
     }
     const tiers = this.tiersOf(context.service, nodes, place);
     const preferred = place.cluster !== undefined || place.server !== undefined ? 0 : 1;
@@ -120,10 +124,6 @@ export class LocalitySelector implements Selector {
         this.count(t as Tier, preferred, tiers, table, context, now);
         return node;
       }
-    }
-    for (let t = 0; t < preferred; t++) {
-      const node = this.pickIn(tiers[t] as ServiceNode[], table, context, now, 2);
-      if (node !== undefined) return node;
     }
     return this.lastResort(nodes, table, context);
   }
@@ -210,12 +210,10 @@ export class LocalitySelector implements Selector {
   ): void {
     this.counts[tierNames[tier]]++;
     if (tier <= preferred) return;
-    // Spilled over: say why, from the nearest tier that has nodes.
+    // Spilled over: say why the preferred tier was not used.
     const spills = this.counts.spills;
-    let near: ServiceNode[] | undefined;
-    for (let t = preferred; t < tier; t++)
-      if ((tiers[t] as ServiceNode[]).length > 0) near = tiers[t];
-    if (near === undefined) {
+    const near = tiers[preferred] as ServiceNode[];
+    if (near.length === 0) {
       spills.gone++;
       return;
     }
