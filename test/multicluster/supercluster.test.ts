@@ -66,6 +66,14 @@ describe("a supercluster of two clusters joined by gateways", () => {
     // Or a given place: west's cluster, from east.
     const placed = await east.client.sayHello({ name: "x" }, { locality: { cluster: "west" } });
     expect(placed.servedBy).toBe("west-a");
+    // Streams choose their node the same way.
+    async function* names() {
+      yield { name: "a" };
+    }
+    expect((await east.client.sayHelloToAll(names())).servedBy).toBe("east-a");
+    expect((await west.client.sayHelloToAll(names())).servedBy).toBe("west-a");
+    const streamed = await east.client.sayHelloToAll(names(), { locality: { cluster: "west" } });
+    expect(streamed.servedBy).toBe("west-a");
   });
 
   it("$SRV, announcements and heartbeats cross the gateway: a remote crash expires within the TTL", async () => {
