@@ -36,14 +36,18 @@ export class TopologyApp {
     return nc;
   }
 
-  runtime(nc: NatsConnection): NatsRuntime {
-    const rt = natsRuntime(nc, { namespace: this.namespace, registry: topologyRegistry });
+  runtime(nc: NatsConnection, zone?: string): NatsRuntime {
+    const rt = natsRuntime(nc, {
+      namespace: this.namespace,
+      registry: topologyRegistry,
+      ...(zone !== undefined && { zone }),
+    });
     this.runtimes.push(rt);
     return rt;
   }
 
-  /** A greeter instance `id` whose answers say who served them. */
-  async serveGreeter(nc: NatsConnection, id: string): Promise<Server> {
+  /** A greeter instance `id` whose answers say who served them, in `zone` if given. */
+  async serveGreeter(nc: NatsConnection, id: string, zone?: string): Promise<Server> {
     const server = await serve(
       this.runtime(nc),
       [
@@ -54,20 +58,19 @@ export class TopologyApp {
           async *chat() {},
         }),
       ],
-      { id },
+      { id, ...(zone !== undefined && { zone }) },
     );
     this.servers.push(server);
     return server;
   }
 
-  /** A greeter client with its own locality selector, to read its counts. */
-  client(nc: NatsConnection): {
-    client: GreeterClient;
-    selector: LocalitySelector;
-    rt: NatsRuntime;
-  } {
+  /** A greeter client with its own locality selector (to read its counts), in `zone` if given. */
+  client(
+    nc: NatsConnection,
+    zone?: string,
+  ): { client: GreeterClient; selector: LocalitySelector; rt: NatsRuntime } {
     const selector = new LocalitySelector();
-    const rt = this.runtime(nc);
+    const rt = this.runtime(nc, zone);
     // A call in flight when its instance crashes is probed after 250 ms, fails
     // `Unavailable` (no responders) and, being idempotent, is retried elsewhere:
     // long before its 5 s deadline.
