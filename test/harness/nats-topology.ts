@@ -66,6 +66,21 @@ export async function startSupercluster(
   specs: ClusterSpec[],
   options: SuperclusterOptions = {},
 ): Promise<Supercluster> {
+  // A port found free may be taken by a parallel test before the server binds
+  // it: then that server exits at once, and the whole topology starts again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSuperclusterOnce(specs, options);
+    } catch (error) {
+      if (attempt === 3 || !String(error).includes("exited")) throw error;
+    }
+  }
+}
+
+async function startSuperclusterOnce(
+  specs: ClusterSpec[],
+  options: SuperclusterOptions,
+): Promise<Supercluster> {
   const plan = await Promise.all(
     specs.map(async (spec) => {
       const size = spec.size ?? 1;
@@ -109,7 +124,13 @@ export async function startSupercluster(
       starts.push(startConfigured(name, p.spec.name, config, options));
     }
   }
-  const servers = await Promise.all(starts);
+  const started = await Promise.allSettled(starts);
+  const servers = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw failed.reason;
+  }
   const clusters: Record<string, TopologyServer[]> = {};
   for (const s of servers) {
     const members = clusters[s.cluster as string] ?? [];
