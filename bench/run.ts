@@ -10,6 +10,7 @@ import { baselines } from "./scenarios/baselines.js";
 import { delivery } from "./scenarios/delivery.js";
 import { durablePublish } from "./scenarios/durable-publish.js";
 import { idleStreams } from "./scenarios/idle-streams.js";
+import { locality } from "./scenarios/locality.js";
 import { lookup } from "./scenarios/lookup.js";
 import { unary } from "./scenarios/unary.js";
 
@@ -40,7 +41,7 @@ try {
     .find((a) => a.startsWith("--only="))
     ?.slice(7)
     .split(",");
-  const scenarios = { baselines, unary, delivery, durablePublish, lookup, idleStreams };
+  const scenarios = { baselines, unary, delivery, durablePublish, lookup, idleStreams, locality };
   for (const [name, scenario] of Object.entries(scenarios)) {
     if (only && !only.includes(name)) continue;
     const t0 = Date.now();

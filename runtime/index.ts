@@ -5,6 +5,12 @@
 
 // Load balancing: node selectors
 export { EjectingRoundRobinSelector } from "./balancing/ejecting-round-robin.js";
+export {
+  LocalitySelector,
+  type LocalitySelectorOptions,
+  type LocalityStats,
+  type SpillCounts,
+} from "./balancing/locality-selector.js";
 export { type EjectionOptions, ejectionDefaults } from "./balancing/outlier-ejection.js";
 export {
   type PowerOfTwoChoicesOptions,
@@ -91,6 +97,9 @@ export {
   traceparentHeader,
   tracestateHeader,
 } from "./interceptors/traceparent.js";
+
+// Locality: where nodes and callers are (NATS cluster, server, zone)
+export type { LocalityPreference, NodeLocality } from "./locality/locality.js";
 
 // Metrics
 export { CallMetrics, type MethodMetrics } from "./metrics/call-metrics.js";

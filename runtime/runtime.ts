@@ -1,5 +1,6 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Broker } from "./broker/broker.js";
+import type { NodeLocality } from "./locality/locality.js";
 import { natsRuntime } from "./nats/nats-runtime.js";
 import type { Registry } from "./registry/registry.js";
 import type { Transport } from "./transport/transport.js";
@@ -13,6 +14,12 @@ export interface Runtime {
   readonly transport: Transport;
   readonly registry: Registry;
   readonly broker: Broker;
+  /**
+   * Where this runtime's connection is (NATS cluster, server, zone), read on
+   * every call so that it follows reconnections; clients prefer nodes near it.
+   * Absent: no locality (every node is as near as any other).
+   */
+  readonly locality?: () => NodeLocality | undefined;
 }
 
 /** A runtime, or a NATS connection to build the shared NATS runtime from. */

@@ -9,7 +9,8 @@ import { type EjectionOptions, OutlierEjection } from "./outlier-ejection.js";
  * so a crashed instance stops costing a round trip per call long before the
  * registry forgets it. When every node is ejected it still answers, with the
  * node ejected longest ago. A retry avoids the nodes the call already tried
- * when another healthy one exists. The default selector of clients.
+ * when another healthy one exists. `LocalitySelector` (the default) does the
+ * same within the nearest tier of nodes.
  */
 export class EjectingRoundRobinSelector implements Selector {
   private readonly table = new NodeTable();

@@ -14,6 +14,8 @@ export class NodeState {
   pending = 0;
   /** Exponentially weighted moving average of call durations in ms; -1 until measured. */
   latencyMs = -1;
+  /** Epoch ms until which the node counts as saturated (it answered `ResourceExhausted`). */
+  saturatedUntil = 0;
 }
 
 /** The nodes of one service as a selector last saw them. */

@@ -1,3 +1,5 @@
+import type { LocalityPreference } from "../locality/locality.js";
+
 /** Options of one call; the same object for every RPC shape. */
 export interface CallOptions {
   /**
@@ -16,4 +18,9 @@ export interface CallOptions {
   onHeader?: (headers: Readonly<Record<string, string>>) => void;
   /** Called with the trailers, after the last response message. */
   onTrailer?: (trailers: Readonly<Record<string, string>>) => void;
+  /**
+   * Which nodes this call prefers (with the default `LocalitySelector`):
+   * `"nearest"`, `"any"`, or `{ zone }` / `{ cluster }`. Default: the client's.
+   */
+  locality?: LocalityPreference;
 }

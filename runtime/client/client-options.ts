@@ -1,3 +1,4 @@
+import type { LocalityPreference } from "../locality/locality.js";
 import type { Interceptor } from "./interceptor.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { Selector } from "./selector.js";
@@ -12,10 +13,16 @@ export interface ClientOptions {
   /** Run around every call, the first one outermost. */
   interceptors?: Interceptor[];
   /**
-   * Picks the node for each call. Default: `EjectingRoundRobinSelector`
-   * (round robin that skips nodes whose calls keep ending `Unavailable`).
+   * Picks the node for each call. Default: `LocalitySelector` (round robin
+   * over the nodes nearest the caller — its NATS cluster, then its zone —
+   * that skips nodes whose calls keep ending `Unavailable`).
    */
   selector?: Selector;
+  /**
+   * Which nodes calls prefer: `"nearest"` (default), `"any"`, or
+   * `{ zone }` / `{ cluster }`; a call's `locality` option overrides it.
+   */
+  locality?: LocalityPreference;
   /**
    * Retries of failed unary calls. Default: a `StandardRetryPolicy` per
    * client: calls that never reached a server are retried at once on another

@@ -1,5 +1,5 @@
 import { create, type DescMethod, type DescService, type Message } from "@bufbuild/protobuf";
-import { EjectingRoundRobinSelector } from "../balancing/ejecting-round-robin.js";
+import { LocalitySelector } from "../balancing/locality-selector.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { methodKey } from "../naming.js";
@@ -28,7 +28,7 @@ export const defaultTimeoutMs = 30_000;
 /**
  * A typed client for `service`: one method per RPC, keyed by `methodKey`.
  * Each call looks the service up in the runtime's registry (cached there),
- * picks a node with the selector (round robin with outlier ejection by
+ * picks a node with the selector (nearest nodes first, round robin with outlier ejection, by
  * default), retries as the retry policy allows (`StandardRetryPolicy` by
  * default) and calls the node with a deadline: `options.timeoutMs` of the
  * call, else the method's `(protonats.v1.method).timeout_ms`, else the
@@ -40,14 +40,21 @@ export function createClient<S extends DescService>(
   options: ClientOptions = {},
 ): Client<S> {
   const rt = resolveRuntime(runtime);
-  const selector = options.selector ?? new EjectingRoundRobinSelector();
+  const selector = options.selector ?? new LocalitySelector();
   // One policy per client by default, so that its retry budget is per client.
   const resolved: ClientOptions = { ...options, retry: options.retry ?? new StandardRetryPolicy() };
   const lookup = {
     ...(options.version !== undefined && { version: options.version }),
     ...(options.nodeMetadata !== undefined && { metadata: options.nodeMetadata }),
   };
-  const picker = new NodePicker(rt.registry, service, selector, lookup);
+  const picker = new NodePicker(
+    rt.registry,
+    service,
+    selector,
+    lookup,
+    rt.locality,
+    options.locality,
+  );
   const client: Record<string, unknown> = {};
   for (const method of service.methods) {
     client[methodKey(method)] = methodCaller(service, method, rt.transport, picker, resolved);
@@ -92,6 +99,7 @@ function methodCaller(
         signal: call?.signal,
         timeoutMs: timeoutFor(call),
         context: undefined,
+        locality: call?.locality,
       })) as UnaryResponse;
       call?.onHeader?.(res.header);
       call?.onTrailer?.(res.trailer);
@@ -116,6 +124,7 @@ function methodCaller(
       signal: call?.signal,
       timeoutMs: streamTimeout(call),
       context: undefined,
+      locality: call?.locality,
     }) as Promise<StreamResponse>;
     // The stream opens now; a failure surfaces when the caller iterates, and
     // must not count as unhandled if the caller never does.

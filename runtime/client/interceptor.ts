@@ -1,4 +1,5 @@
 import type { DescMethod, DescService, Message } from "@bufbuild/protobuf";
+import type { LocalityPreference } from "../locality/locality.js";
 import type { HandlerContext } from "../server/handler-context.js";
 
 /** What an interceptor sees of a unary call (client or server side). */
@@ -16,6 +17,8 @@ export interface UnaryRequest {
   readonly timeoutMs: number | undefined;
   /** Server side only: the handler's context. */
   readonly context: HandlerContext | undefined;
+  /** Client side: the call's locality preference, if it set one. */
+  readonly locality?: LocalityPreference | undefined;
 }
 
 /** What an interceptor sees of a streaming call (any of the three kinds). */
@@ -29,6 +32,8 @@ export interface StreamRequest {
   readonly signal: AbortSignal | undefined;
   readonly timeoutMs: number | undefined;
   readonly context: HandlerContext | undefined;
+  /** Client side: the call's locality preference, if it set one. */
+  readonly locality?: LocalityPreference | undefined;
 }
 
 export interface UnaryResponse {

@@ -1,6 +1,7 @@
-import type { DescService } from "@bufbuild/protobuf";
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import type { LocalityPreference, NodeLocality } from "../locality/locality.js";
 import type { LookupOptions, Registry, ServiceInfo, ServiceNode } from "../registry/registry.js";
 import type { SelectContext, Selector } from "./selector.js";
 
@@ -13,6 +14,10 @@ export class NodePicker {
     service: DescService,
     readonly selector: Selector,
     private readonly lookup: LookupOptions,
+    /** Where the caller is; see `SelectContext.locate`. */
+    readonly locate?: (() => NodeLocality | undefined) | undefined,
+    /** The client's locality preference. */
+    readonly locality?: LocalityPreference | undefined,
   ) {
     this.serviceName = service.typeName;
   }
@@ -52,6 +57,22 @@ export class NodePicker {
     return new RpcError(Code.Unavailable, `service lookup of ${this.serviceName} failed`, {
       cause,
     });
+  }
+
+  /** The selection context of calls of `method`, without per-call details. */
+  contextFor(method: DescMethod): SelectContext {
+    return {
+      service: this.serviceName,
+      method,
+      exclude: undefined,
+      locate: this.locate,
+      locality: this.locality,
+    };
+  }
+
+  /** `context` with a call's own locality preference, if it has one. */
+  withLocality(context: SelectContext, locality: LocalityPreference | undefined): SelectContext {
+    return locality === undefined ? context : { ...context, locality };
   }
 
   /** The node for a call; `Unavailable` when the selector declines every node. */

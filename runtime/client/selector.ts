@@ -1,5 +1,6 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { Code } from "../errors/code.js";
+import type { LocalityPreference, NodeLocality } from "../locality/locality.js";
 import type { ServiceNode } from "../registry/registry.js";
 
 /** What a selector knows about the call it picks a node for. */
@@ -9,6 +10,10 @@ export interface SelectContext {
   readonly method: DescMethod;
   /** Ids of nodes this call already tried (on retries); avoid them if possible. */
   readonly exclude: ReadonlySet<string> | undefined;
+  /** Where the caller is now (it changes when its connection fails over); absent: unknown. */
+  readonly locate?: (() => NodeLocality | undefined) | undefined;
+  /** The call's (else the client's) locality preference; absent: `"nearest"`. */
+  readonly locality?: LocalityPreference | undefined;
 }
 
 /** How one call on a node ended, for selectors that learn (ejection, latency, load). */

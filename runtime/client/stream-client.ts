@@ -27,7 +27,7 @@ export class StreamClient {
     readonly config: MethodConfig,
     readonly options: ClientOptions,
   ) {
-    this.selectContext = { service: service.typeName, method, exclude: undefined };
+    this.selectContext = picker.contextFor(method);
   }
 
   async open(req: StreamRequest): Promise<StreamResponse> {
@@ -39,8 +39,9 @@ export class StreamClient {
     const deadline =
       timeoutMs !== undefined && Number.isFinite(timeoutMs) ? Date.now() + timeoutMs : undefined;
     const nodes = await this.picker.nodes();
-    const node = this.picker.pick(nodes, this.selectContext);
-    const call = new ClientStreamCall(this, node, req, deadline, this.selectContext);
+    const context = this.picker.withLocality(this.selectContext, req.locality);
+    const node = this.picker.pick(nodes, context);
+    const call = new ClientStreamCall(this, node, req, deadline, context);
     return call.open();
   }
 }

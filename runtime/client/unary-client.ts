@@ -39,7 +39,7 @@ export class UnaryClient {
     /** Probing of the server during long calls; undefined: off. */
     private readonly liveness?: UnaryLiveness | undefined,
   ) {
-    this.selectContext = { service: service.typeName, method, exclude: undefined };
+    this.selectContext = picker.contextFor(method);
   }
 
   async call(req: UnaryRequest): Promise<UnaryResponse> {
@@ -59,7 +59,7 @@ export class UnaryClient {
     } catch (cause) {
       throw this.picker.lookupError(cause);
     }
-    let context = this.selectContext;
+    let context = this.picker.withLocality(this.selectContext, req.locality);
     const selector = this.picker.selector;
     for (let attempt = 1; ; attempt++) {
       const node = this.picker.pick(nodes, context);
@@ -113,7 +113,10 @@ export class UnaryClient {
    */
   private async publish(req: UnaryRequest, body: Uint8Array): Promise<UnaryResponse> {
     const nodes = await this.picker.nodes();
-    const node = this.picker.pick(nodes, this.selectContext);
+    const node = this.picker.pick(
+      nodes,
+      this.picker.withLocality(this.selectContext, req.locality),
+    );
     this.transport.publish(node.address, {
       type: "call",
       method: this.config.path,

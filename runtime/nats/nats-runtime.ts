@@ -1,8 +1,10 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { NatsBroker } from "../broker/nats-broker.js";
+import { zoneFromEnv } from "../locality/locality.js";
 import { NatsRegistry, type NatsRegistryOptions } from "../registry/nats-registry.js";
 import type { Runtime } from "../runtime.js";
 import { NatsTransport } from "../transport/nats-transport.js";
+import { ConnectionLocality } from "./connection-locality.js";
 
 export interface NatsRuntimeOptions {
   /**
@@ -11,6 +13,11 @@ export interface NatsRuntimeOptions {
    */
   namespace?: string;
   registry?: Omit<NatsRegistryOptions, "namespace">;
+  /**
+   * Zone (region, site) of this process: clients prefer nodes of their own
+   * NATS cluster, then of this zone. Default: `PROTONATS_ZONE`, else none.
+   */
+  zone?: string;
 }
 
 /** A runtime on one NATS connection, with its connection exposed for ops tooling. */
@@ -33,8 +40,10 @@ export function natsRuntime(nc: NatsConnection, options?: NatsRuntimeOptions): N
   }
   const namespace = options?.namespace;
   const ns = namespace === undefined ? {} : { namespace };
+  const place = new ConnectionLocality(nc, options?.zone ?? zoneFromEnv());
   const runtime: NatsRuntime = {
     nc,
+    locality: () => place.get(),
     namespace,
     transport: new NatsTransport(nc, ns),
     registry: new NatsRegistry(nc, { ...options?.registry, ...ns }),

@@ -112,9 +112,21 @@ export class LocalRegistrations {
     if (confirm) await this.nc.flush();
   }
 
-  /** Announces every node again, e.g. after a reconnection during which caches may have expired them. */
-  reannounceAll(): void {
-    for (const record of this.records.values()) this.announce(record.service);
+  /**
+   * Announces every node again, e.g. after a reconnection during which caches
+   * may have expired them; `update` first rewrites each record (a reconnection
+   * may have moved the process to another server or cluster).
+   */
+  reannounceAll(update?: (service: ServiceInfo) => ServiceInfo): void {
+    for (const record of this.records.values()) {
+      if (update) {
+        const service = update(record.service);
+        record.service = service;
+        record.full = serviceJson(service, true);
+        record.light = serviceJson(service, false);
+      }
+      this.announce(record.service);
+    }
   }
 
   private announce(service: ServiceInfo): void {

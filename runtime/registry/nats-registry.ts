@@ -1,6 +1,7 @@
 import { type NatsConnection, nuid, type Subscription } from "@nats-io/transport-node";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { ConnectionLocality } from "../nats/connection-locality.js";
 import { aggregateServices, withoutDescriptors } from "./aggregate-services.js";
 import { EventStream } from "./event-stream.js";
 import { KnownRegistries } from "./known-registries.js";
@@ -32,6 +33,7 @@ import {
 } from "./registry-wire.js";
 import { type AnswerVerdict, type GatherResult, ScatterGather } from "./scatter-gather.js";
 import { ServiceCache } from "./service-cache.js";
+import { stampLocality } from "./stamp-locality.js";
 
 export type { NatsRegistryOptions } from "./nats-registry-options.js";
 
@@ -80,6 +82,8 @@ export class NatsRegistry implements Registry {
   private readonly local: LocalRegistrations;
   private readonly gather: ScatterGather;
   private readonly inflight = new Map<string, Promise<void>>();
+  /** Where this process's connection is: stamped on the nodes it registers. */
+  private readonly place: ConnectionLocality;
   private watchSub: Subscription | undefined;
   /**
    * False once the server refused the watch subscription (no permission):
@@ -110,6 +114,7 @@ export class NatsRegistry implements Registry {
       signing: this.signing,
     });
     this.gather = new ScatterGather(nc);
+    this.place = new ConnectionLocality(nc, undefined);
   }
 
   /**
@@ -122,7 +127,7 @@ export class NatsRegistry implements Registry {
     this.checkOwnRecord(service);
     this.watchConnection();
     try {
-      await this.local.add(service, this.connected);
+      await this.local.add(stampLocality(service, this.place.get()), this.connected);
     } catch (err) {
       throw unavailable("cannot announce the registration", err);
     }
@@ -501,7 +506,7 @@ export class NatsRegistry implements Registry {
             this.cache.markAllStale();
             // Caches elsewhere may have expired our nodes while we were away.
             try {
-              this.local.reannounceAll();
+              this.local.reannounceAll((s) => stampLocality(s, this.place.get()));
             } catch {
               // Lost the connection again: the next reconnect re-announces.
             }

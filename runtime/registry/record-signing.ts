@@ -50,7 +50,13 @@ export function recordSigningBytes(service: ServiceInfo): Uint8Array {
         e.responseType,
         sortedEntries(e.metadata),
       ]),
-      service.nodes.map((n) => [n.id, n.address, sortedEntries(n.metadata), n.seal ?? ""]),
+      service.nodes.map((n) => [
+        n.id,
+        n.address,
+        sortedEntries(n.metadata),
+        n.seal ?? "",
+        [n.locality?.cluster ?? "", n.locality?.server ?? "", n.locality?.zone ?? ""],
+      ]),
     ]),
   );
 }

@@ -1,3 +1,4 @@
+import { toLocality } from "./locality-wire.js";
 import { checkNodeId, checkServiceName, type RecordRules, RefusedRecord } from "./record-rules.js";
 import type { EndpointInfo, MethodKind, ServiceInfo, ServiceNode } from "./registry.js";
 
@@ -166,6 +167,8 @@ function toNode(value: unknown, service: string, rules: RecordRules): ServiceNod
   const node: ServiceNode = { id, address, metadata: stringMap(value.metadata, rules) };
   const seal = str(value.seal);
   if (seal !== undefined) node.seal = rules.checkSeal(seal);
+  const locality = toLocality(value.locality);
+  if (locality) node.locality = locality;
   return node;
 }
 

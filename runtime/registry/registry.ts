@@ -1,4 +1,5 @@
 import type { DescMethod } from "@bufbuild/protobuf";
+import type { NodeLocality } from "../locality/locality.js";
 
 export type MethodKind = DescMethod["methodKind"];
 
@@ -14,6 +15,8 @@ export interface ServiceNode {
    * registry: a deregister must reveal the key, so only the owner can send one.
    */
   seal?: string;
+  /** Where the node runs (NATS cluster and server, zone); absent when unknown. */
+  locality?: NodeLocality;
 }
 
 /** One RPC method of a service, as announced for tools and discovery. */

@@ -114,7 +114,7 @@ export class ServiceCache {
     for (const node of accepted) {
       const known = version.nodes.get(node.id);
       version.nodes.set(node.id, {
-        node: known?.node ?? node,
+        node: known ? withLocality(known.node, node) : node,
         registry: registry ?? known?.registry,
         heardAt: now,
         expiresAt: now + ttlMs,
@@ -277,4 +277,17 @@ export class ServiceCache {
   clear(): void {
     this.names.clear();
   }
+}
+
+/**
+ * The bound node with the locality of its newest record: an instance whose
+ * connection moved to another cluster re-announces itself from there. Only
+ * the place changes; the address and seal stay those of the first record.
+ */
+function withLocality(bound: ServiceNode, latest: ServiceNode): ServiceNode {
+  const a = bound.locality;
+  const b = latest.locality;
+  if (a?.cluster === b?.cluster && a?.server === b?.server && a?.zone === b?.zone) return bound;
+  const { locality: _, ...rest } = bound;
+  return b === undefined ? rest : { ...rest, locality: b };
 }

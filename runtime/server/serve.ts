@@ -1,5 +1,7 @@
 import { nuid } from "@nats-io/transport-node";
+import { zoneFromEnv } from "../locality/locality.js";
 import { startMicroResponder } from "../micro/micro-responder.js";
+import type { ServiceNode } from "../registry/registry.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
 import { NatsTransport } from "../transport/nats-transport.js";
 import type { EndpointBinding, Listener } from "../transport/transport.js";
@@ -45,11 +47,15 @@ export async function serve(
   if (rt.transport instanceof NatsTransport) {
     observers.push(startMicro(rt.transport, server, services, listener, options));
   }
+  // The registry adds the NATS cluster and server the node is connected to.
+  const zone = options.zone ?? zoneFromEnv();
   const metadata = options.metadata ?? {};
   try {
     for (const reg of services) {
       const address = listener.addressOf(reg.service.typeName);
-      const info = serviceInfo(reg.service, reg.options, { id, address, metadata });
+      const node: ServiceNode = { id, address, metadata };
+      if (zone !== undefined) node.locality = { zone };
+      const info = serviceInfo(reg.service, reg.options, node);
       server.infos.push(info);
       await rt.registry.register(info);
     }

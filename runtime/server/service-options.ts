@@ -22,6 +22,12 @@ export interface ServeOptions {
   id?: string;
   /** Node metadata announced in the registry and to `nats micro`. */
   metadata?: Record<string, string>;
+  /**
+   * Zone (region, site) announced with the node, next to the NATS cluster and
+   * server it is connected to; clients of the same zone prefer it when no node
+   * of their own cluster is usable. Default: `PROTONATS_ZONE`, else none.
+   */
+  zone?: string;
   /** Get a record of every finished call. */
   observers?: ServerObserver[];
   /** Run around every handler, the first one outermost. */

@@ -17,7 +17,7 @@ import { startChild } from "./support/child-process.js";
 import { type OrderLedger, orderHandlers, pause } from "./support/orders.js";
 import { fastRegistry } from "./support/registry-settings.js";
 
-/** The default selector, recording when each attempt went to which node. */
+/** Round robin with ejection (the default without locality), recording when each attempt went to which node. */
 class RecordingSelector extends EjectingRoundRobinSelector {
   readonly picks: { at: number; node: string }[] = [];
   override select(nodes: readonly ServiceNode[], context: SelectContext): ServiceNode | undefined {
