@@ -120,6 +120,14 @@ try {
   await waitFor(() => billed.length === 3);
   await billing.unsubscribe();
 
+  // Services on the bus for the protonats CLI, until Ctrl-C (`npm run demo -- --serve`).
+  const cli = `npm run -s cli -- --server ${nats.servers} --namespace ${namespace}`;
+  say(`\nTry the CLI: ${cli} call Greeter/SayHello '{"name":"Ada"}'`);
+  if (process.argv.includes("--serve")) {
+    say("serving until Ctrl-C; in another terminal: ls, describe Greeter, watch, subscribe OrderPlaced");
+    await new Promise((resolve) => process.once("SIGINT", resolve));
+  }
+
   step("7. Graceful stop: deregister, finish calls in flight, drain");
   await Promise.all([serverA.stop(), serverB.stop()]);
   say("both instances stopped");

@@ -1,0 +1,36 @@
+import type { DescMessage } from "@bufbuild/protobuf";
+import { Code } from "../../errors/code.js";
+import { RpcError } from "../../errors/rpc-error.js";
+import { defineEvent } from "../../events/define-event.js";
+import type { EventDefinition } from "../../events/event-types.js";
+import { eventOptionsOf } from "../proto-text.js";
+import type { Schemas } from "../schemas.js";
+
+/** A message with the `(protonats.v1.event)` option, as a typed event. */
+export async function findEvent(
+  schemas: Schemas,
+  name: string,
+): Promise<EventDefinition<DescMessage>> {
+  const message = await schemas.message(name);
+  const options = eventOptionsOf(message);
+  if (!options?.subject) {
+    throw new RpcError(
+      Code.InvalidArgument,
+      `${message.typeName} is a message but not an event (no (protonats.v1.event) option)`,
+    );
+  }
+  return defineEvent(message, {
+    subject: options.subject,
+    queue: options.queue,
+    durable: options.durable,
+    stream: options.stream,
+  });
+}
+
+/** Subjects have dots and may have wildcards; message names have no `*` or `>`. */
+export function looksLikeSubject(target: string): boolean {
+  return (
+    /[*>]/.test(target) ||
+    (/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(target) === true && !/[A-Z]/.test(target))
+  );
+}
