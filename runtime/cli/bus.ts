@@ -35,7 +35,7 @@ export async function openBus(options: GlobalOptions): Promise<Bus> {
   const runtime = natsRuntime(nc, {
     ...(namespace !== undefined && { namespace }),
     // A one-shot tool waits for every instance rather than the first quiet gap.
-    registry: { timeoutMs: options.timeout, quietMs: Math.min(50, options.timeout) },
+    registry: { timeoutMs: options.timeout, quietMs: Math.min(20, options.timeout) },
   });
   return {
     nc,

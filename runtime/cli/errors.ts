@@ -7,7 +7,7 @@ import { type Colors, jsonLine } from "./output.js";
 
 /** Any failure as an `RpcError`; usage mistakes are `InvalidArgument`. */
 export function asRpcError(error: unknown): RpcError {
-  if (error instanceof CommanderError) return new RpcError(Code.InvalidArgument, error.message);
+  if (error instanceof CommanderError) return new RpcError(Code.InvalidArgument, error.message.replace(/^error: /, ""));
   if (error instanceof RpcError) return error;
   if (error instanceof Error && error.name !== "AbortError" && error.name !== "TimeoutError") {
     return new RpcError(Code.Unknown, error.message, { cause: error });
@@ -48,7 +48,7 @@ export function reportError(
   if (json) {
     io.writeError(jsonLine({ error: { code: codeName(e.code), message: e.rawMessage, details } }));
   } else {
-    io.writeError(`${c.red(c.bold(`error: ${codeName(e.code)}`))} ${e.rawMessage}\n`);
+    io.writeError(`${c.red(c.bold(`error (${codeName(e.code)})`))}: ${e.rawMessage}\n`);
     for (const d of details) io.writeError(`  ${c.dim("detail")} ${JSON.stringify(d)}\n`);
   }
   return e.code;

@@ -63,6 +63,11 @@ export class Schemas {
    * with `.<name>` (`Greeter` for `example.greeter.v1.Greeter`).
    */
   async serviceName(name: string): Promise<string> {
+    // A full name is looked up directly (a cached `get`), without listing everything.
+    if (!this.#fromFile && name.includes(".")) {
+      const found = await this.#bus.runtime.registry.getService(name).catch(() => []);
+      if (found.length > 0) return name;
+    }
     const names = this.#fromFile
       ? [...this.#fromFile].filter((d) => d.kind === "service").map((d) => d.typeName)
       : (await this.services()).map((s) => s.name);

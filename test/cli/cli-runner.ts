@@ -1,0 +1,66 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { CliIo } from "../../runtime/cli/io.js";
+import { main } from "../../runtime/cli/main.js";
+
+export interface CliRun {
+  status: number;
+  out: string;
+  err: string;
+}
+
+/** Runs the CLI in this process on `args`, with `stdin` as its standard input. */
+export async function runCli(
+  args: string[],
+  options: { stdin?: string | AsyncIterable<string>; signal?: AbortSignal } = {},
+): Promise<CliRun> {
+  let out = "";
+  let err = "";
+  const stdin = options.stdin ?? "";
+  const io: CliIo = {
+    write: (text) => {
+      out += text;
+    },
+    writeError: (text) => {
+      err += text;
+    },
+    stdin: () =>
+      typeof stdin === "string"
+        ? (async function* () {
+            yield stdin;
+          })()
+        : stdin,
+    isTTY: false,
+    signal: options.signal ?? new AbortController().signal,
+  };
+  const status = await main(args, io);
+  return { status, out, err };
+}
+
+const bin = fileURLToPath(new URL("../../runtime/cli/bin.ts", import.meta.url));
+
+/** A real `protonats` process (through tsx), as a user runs it. */
+export function spawnCli(
+  args: string[],
+  options: { env?: Record<string, string>; stdin?: string; onStderr?: (text: string) => void } = {},
+): { done: Promise<CliRun>; kill: (signal: NodeJS.Signals) => void } {
+  const child = spawn(process.execPath, ["--import", "tsx", bin, ...args], {
+    env: { ...process.env, ...options.env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    out += d;
+  });
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    err += d;
+    options.onStderr?.(err);
+  });
+  child.stdin.end(options.stdin ?? "");
+  const done = new Promise<CliRun>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ status: code ?? -1, out, err }));
+  });
+  return { done, kill: (signal) => child.kill(signal) };
+}
