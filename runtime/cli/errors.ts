@@ -7,7 +7,8 @@ import { type Colors, jsonLine } from "./output.js";
 
 /** Any failure as an `RpcError`; usage mistakes are `InvalidArgument`. */
 export function asRpcError(error: unknown): RpcError {
-  if (error instanceof CommanderError) return new RpcError(Code.InvalidArgument, error.message.replace(/^error: /, ""));
+  if (error instanceof CommanderError)
+    return new RpcError(Code.InvalidArgument, error.message.replace(/^error: /, ""));
   if (error instanceof RpcError) return error;
   if (error instanceof Error && error.name !== "AbortError" && error.name !== "TimeoutError") {
     return new RpcError(Code.Unknown, error.message, { cause: error });

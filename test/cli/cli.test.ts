@@ -1,73 +1,15 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Svcm } from "@nats-io/services";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defineGreeter } from "../../generated/example/greeter/v1/greeter_nats.js";
-import { SayHelloResponseSchema } from "../../generated/example/greeter/v1/greeter_pb.js";
-import { defineOrderService } from "../../generated/example/orders/v1/orders_nats.js";
-import { greeter } from "../../demo/services/greeter.js";
-import { orderService } from "../../demo/services/orders.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Code } from "../../runtime/errors/code.js";
-import { errorDetail, RpcError } from "../../runtime/errors/rpc-error.js";
-import { type NatsRuntime, natsRuntime } from "../../runtime/nats/nats-runtime.js";
-import { serve } from "../../runtime/server/serve.js";
-import type { Server } from "../../runtime/server/server.js";
-import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";
 import { runCli, spawnCli } from "./cli-runner.js";
+import { demoBus } from "./demo-bus.js";
 
-const registry = { heartbeatIntervalMs: 200, ttlMs: 1000, sweepIntervalMs: 200 };
-
-let nats: NatsServerProcess;
-const connections: NatsConnection[] = [];
-const servers: Server[] = [];
-let runtime: NatsRuntime;
+const bus = demoBus();
 let g: string[];
-
-async function connection(): Promise<NatsConnection> {
-  const nc = await connect({ servers: nats.url });
-  connections.push(nc);
-  return nc;
-}
-
-/** The demo greeter, plus names that make it slow, fail with a detail, or echo a header. */
-const testGreeter = () => {
-  const base = greeter("A");
-  return defineGreeter({
-    ...base,
-    async sayHello(request, context) {
-      if (request.name === "slow") {
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-      }
-      if (request.name === "detailed") {
-        throw new RpcError(Code.FailedPrecondition, "not today", {
-          details: [errorDetail(SayHelloResponseSchema, { message: "try tomorrow" })],
-        });
-      }
-      if (request.name === "header") {
-        return { message: `x-who=${context.requestHeader["x-who"]}`, servedBy: "A" };
-      }
-      return base.sayHello(request, context);
-    },
-  });
-};
-
-beforeAll(async () => {
-  nats = await startNatsServer({ jetstream: true });
-  const namespace = `cli${Date.now().toString(36)}`;
-  runtime = natsRuntime(await connection(), { namespace, registry });
-  servers.push(await serve(runtime, [testGreeter(), defineOrderService(orderService(runtime))]));
-  // A plain ADR-32 service, not protonats.
-  const svc = await new Svcm(await connection()).add({ name: "legacy-echo", version: "0.3.0" });
-  svc.addEndpoint("echo", (_err, msg) => msg.respond(msg.data));
-  g = ["--server", nats.url, "--namespace", namespace, "--timeout", "3000"];
-});
-
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop({ graceMs: 0 })));
-  await Promise.all(connections.map((nc) => nc.close()));
-  await nats?.stop();
+beforeAll(() => {
+  g = bus.args;
 });
 
 const lines = (text: string) =>
@@ -84,7 +26,9 @@ describe("protonats ls", () => {
     expect(out).toMatch(
       /^example\.greeter\.v1\.Greeter +1\.0\.0 +protonats +1 +SayHello, SayHelloStream \(server stream\), SayHelloToAll \(client stream\), Chat \(bidi\)$/m,
     );
-    expect(out).toMatch(/^example\.orders\.v1\.OrderService +1\.2\.0 +protonats +1 +PlaceOrder, GetOrder$/m);
+    expect(out).toMatch(
+      /^example\.orders\.v1\.OrderService +1\.2\.0 +protonats +1 +PlaceOrder, GetOrder$/m,
+    );
     expect(out).toMatch(/^legacy-echo +0\.3\.0 +\$SRV +1 +echo$/m);
 
     const json = await runCli([...g, "ls", "--json"]);
@@ -106,18 +50,26 @@ describe("protonats describe", () => {
     expect(out).toContain('option (protonats.v1.service) = {version: "1.0.0"};');
     expect(out).toContain("rpc SayHello(SayHelloRequest) returns (SayHelloResponse) {");
     expect(out).toContain("option (protonats.v1.method) = {timeout_ms: 5000, idempotent: true};");
-    expect(out).toContain("rpc SayHelloStream(SayHelloStreamRequest) returns (stream SayHelloResponse);");
+    expect(out).toContain(
+      "rpc SayHelloStream(SayHelloStreamRequest) returns (stream SayHelloResponse);",
+    );
     expect(out).toContain("rpc Chat(stream SayHelloRequest) returns (stream SayHelloResponse);");
-    expect(out).toContain("message SayHelloStreamRequest {\n  string name = 1;\n  uint32 count = 2;\n}");
+    expect(out).toContain(
+      "message SayHelloStreamRequest {\n  string name = 1;\n  uint32 count = 2;\n}",
+    );
 
     const orders = await runCli([...g, "describe", "example.orders.v1.OrderService"]);
     expect(orders.out).toContain("option idempotency_level = NO_SIDE_EFFECTS;");
-    expect(orders.out).toContain('option (protonats.v1.event) = {subject: "orders.{region}.placed", queue: "fulfillment"};');
+    expect(orders.out).toContain(
+      'option (protonats.v1.event) = {subject: "orders.{region}.placed", queue: "fulfillment"};',
+    );
   });
 
   it("describes a method, a message and an event", async () => {
     const method = await runCli([...g, "describe", "Greeter/SayHelloToAll"]);
-    expect(method.out).toContain("rpc SayHelloToAll(stream SayHelloRequest) returns (SayHelloResponse);");
+    expect(method.out).toContain(
+      "rpc SayHelloToAll(stream SayHelloRequest) returns (SayHelloResponse);",
+    );
     const message = await runCli([...g, "describe", "Order"]);
     expect(message.out).toContain("repeated LineItem items = 4;");
     expect(message.out).toContain("google.protobuf.Timestamp placed_at = 6;");
@@ -133,17 +85,25 @@ describe("protonats describe", () => {
   it("fails with not_found for a name nothing on the bus has", async () => {
     const { status, err } = await runCli([...g, "describe", "Nope"]);
     expect(status).toBe(Code.NotFound);
-    expect(err).toContain('error (not_found): no service, method, message or event "Nope" on the bus');
+    expect(err).toContain(
+      'error (not_found): no service, method, message or event "Nope" on the bus',
+    );
   });
 
   it("reads a --descriptor-set file instead of the registry", async () => {
-    const [info] = await runtime.registry.getService("example.orders.v1.OrderService");
+    const [info] = await bus.runtime.registry.getService("example.orders.v1.OrderService");
     const dir = await mkdtemp(join(tmpdir(), "pn-cli-"));
     try {
       const file = join(dir, "orders.binpb");
       await writeFile(file, info?.fileDescriptors ?? new Uint8Array());
-      const empty = ["--server", nats.url, "--namespace", "nobody_here"];
-      const { status, out } = await runCli([...empty, "--descriptor-set", file, "describe", "OrderPlaced"]);
+      const empty = ["--server", bus.nats.url, "--namespace", "nobody_here"];
+      const { status, out } = await runCli([
+        ...empty,
+        "--descriptor-set",
+        file,
+        "describe",
+        "OrderPlaced",
+      ]);
       expect(status).toBe(0);
       expect(out).toContain("message OrderPlaced {");
     } finally {
@@ -154,10 +114,10 @@ describe("protonats describe", () => {
 
 describe("protonats call", () => {
   it("calls a unary method in a real process, connecting through NATS_URL", async () => {
-    const namespace = g[3] as string;
+    const namespace = bus.namespace;
     const { status, out, err } = await spawnCli(
       ["--namespace", namespace, "call", "Greeter/SayHello", '{"name":"Ada"}'],
-      { env: { NATS_URL: nats.url } },
+      { env: { NATS_URL: bus.nats.url } },
     ).done;
     expect(err).toBe("");
     expect(status).toBe(0);
@@ -165,7 +125,12 @@ describe("protonats call", () => {
   });
 
   it("prints a server stream as NDJSON", async () => {
-    const { status, out } = await runCli([...g, "call", "Greeter/SayHelloStream", '{"name":"Ada","count":3}']);
+    const { status, out } = await runCli([
+      ...g,
+      "call",
+      "Greeter/SayHelloStream",
+      '{"name":"Ada","count":3}',
+    ]);
     expect(status).toBe(0);
     expect(lines(out).map((l) => JSON.parse(l).message)).toEqual([
       "Hello #1, Ada!",
@@ -182,12 +147,20 @@ describe("protonats call", () => {
     expect(JSON.parse(client.out).message).toBe("Hello, Ada! Hello, Grace!");
 
     const bidi = await runCli([...g, "call", "Greeter/Chat", '[{"name":"Ada"},{"name":"Alan"}]']);
-    expect(lines(bidi.out).map((l) => JSON.parse(l).message)).toEqual(["Hello, Ada!", "Hello, Alan!"]);
+    expect(lines(bidi.out).map((l) => JSON.parse(l).message)).toEqual([
+      "Hello, Ada!",
+      "Hello, Alan!",
+    ]);
 
     const dir = await mkdtemp(join(tmpdir(), "pn-cli-"));
     try {
       await writeFile(join(dir, "names.ndjson"), '{"name":"Linus"}\n\n{"name":"Barbara"}\n');
-      const fromFile = await runCli([...g, "call", "Greeter/Chat", `@${join(dir, "names.ndjson")}`]);
+      const fromFile = await runCli([
+        ...g,
+        "call",
+        "Greeter/Chat",
+        `@${join(dir, "names.ndjson")}`,
+      ]);
       expect(lines(fromFile.out).map((l) => JSON.parse(l).message)).toEqual([
         "Hello, Linus!",
         "Hello, Barbara!",
@@ -198,18 +171,32 @@ describe("protonats call", () => {
   });
 
   it("sends headers given with -H", async () => {
-    const { out } = await runCli([...g, "call", "Greeter/SayHello", '{"name":"header"}', "-H", "x-who: ada"]);
+    const { out } = await runCli([
+      ...g,
+      "call",
+      "Greeter/SayHello",
+      '{"name":"header"}',
+      "-H",
+      "x-who: ada",
+    ]);
     expect(JSON.parse(out).message).toBe("x-who=ada");
   });
 
   it("answers bad input with invalid_argument naming the field, before calling", async () => {
-    const field = await runCli([...g, "call", "Greeter/SayHelloStream", '{"name":"Ada","count":"many"}']);
+    const field = await runCli([
+      ...g,
+      "call",
+      "Greeter/SayHelloStream",
+      '{"name":"Ada","count":"many"}',
+    ]);
     expect(field.status).toBe(Code.InvalidArgument);
     expect(field.err).toContain("example.greeter.v1.SayHelloStreamRequest.count");
     const unknownField = await runCli([...g, "call", "Greeter/SayHello", '{"nam":"Ada"}']);
     expect(unknownField.status).toBe(Code.InvalidArgument);
     expect(unknownField.err).toContain('"nam"');
-    const syntax = await runCli([...g, "call", "Greeter/Chat", "-"], { stdin: '{"name":"Ada"}\n{"name":\n' });
+    const syntax = await runCli([...g, "call", "Greeter/Chat", "-"], {
+      stdin: '{"name":"Ada"}\n{"name":\n',
+    });
     expect(syntax.status).toBe(Code.InvalidArgument);
     expect(syntax.err).toContain("line 2 is not JSON");
   });
@@ -220,14 +207,22 @@ describe("protonats call", () => {
     expect(service.err).toContain('no service "Nope" on the bus');
     const method = await runCli([...g, "call", "Greeter/Shout", "{}"]);
     expect(method.status).toBe(Code.NotFound);
-    expect(method.err).toContain("has no method \"Shout\" (it has SayHello, SayHelloStream, SayHelloToAll, Chat)");
+    expect(method.err).toContain(
+      'has no method "Shout" (it has SayHello, SayHelloStream, SayHelloToAll, Chat)',
+    );
   });
 
   it("prints a server's error with its code, message and decoded details, and exits with the code", async () => {
     const plain = await runCli([...g, "call", "Greeter/SayHello", '{"name":""}']);
     expect(plain.status).toBe(Code.InvalidArgument);
     expect(plain.err).toBe("error (invalid_argument): name is required\n");
-    const detailed = await runCli([...g, "--json", "call", "Greeter/SayHello", '{"name":"detailed"}']);
+    const detailed = await runCli([
+      ...g,
+      "--json",
+      "call",
+      "Greeter/SayHello",
+      '{"name":"detailed"}',
+    ]);
     expect(detailed.status).toBe(Code.FailedPrecondition);
     expect(JSON.parse(detailed.err)).toEqual({
       error: {
@@ -239,7 +234,14 @@ describe("protonats call", () => {
   });
 
   it("gives up at the --timeout deadline with deadline_exceeded (exit 4) in a real process", async () => {
-    const { status, err } = await spawnCli([...g.slice(0, 4), "--timeout", "300", "call", "Greeter/SayHello", '{"name":"slow"}']).done;
+    const { status, err } = await spawnCli([
+      ...g.slice(0, 4),
+      "--timeout",
+      "300",
+      "call",
+      "Greeter/SayHello",
+      '{"name":"slow"}',
+    ]).done;
     expect(err).toContain("error (deadline_exceeded)");
     expect(status).toBe(Code.DeadlineExceeded);
   });
