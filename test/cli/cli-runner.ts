@@ -12,7 +12,12 @@ export interface CliRun {
 /** Runs the CLI in this process on `args`, with `stdin` as its standard input. */
 export async function runCli(
   args: string[],
-  options: { stdin?: string | AsyncIterable<string>; signal?: AbortSignal } = {},
+  options: {
+    stdin?: string | AsyncIterable<string>;
+    signal?: AbortSignal;
+    /** Called with all of stderr so far, each time it grows. */
+    onStderr?: (text: string) => void;
+  } = {},
 ): Promise<CliRun> {
   let out = "";
   let err = "";
@@ -23,6 +28,7 @@ export async function runCli(
     },
     writeError: (text) => {
       err += text;
+      options.onStderr?.(err);
     },
     stdin: () =>
       typeof stdin === "string"
@@ -63,4 +69,16 @@ export function spawnCli(
     child.once("close", (code) => resolve({ status: code ?? -1, out, err }));
   });
   return { done, kill: (signal) => child.kill(signal) };
+}
+
+/** Resolves once `predicate` holds for the text passed to the returned callback. */
+export function waitForText(predicate: (text: string) => boolean): {
+  seen: Promise<void>;
+  feed: (text: string) => void;
+} {
+  let resolve!: () => void;
+  const seen = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { seen, feed: (text) => predicate(text) && resolve() };
 }

@@ -163,10 +163,9 @@ export async function subscribe(
     ...(options.queue ? { queue: options.queue } : {}),
     ...(durable ? { durable } : {}),
   });
-  if (!ctx.options.json)
-    ctx.io.writeError(
-      c.dim(`listening on ${subject}${options.queue ? ` (queue ${options.queue})` : ""}\n`),
-    );
+  ctx.io.writeError(
+    c.dim(`listening on ${subject}${options.queue ? ` (queue ${options.queue})` : ""}\n`),
+  );
   await finished;
   await sub.unsubscribe();
 }

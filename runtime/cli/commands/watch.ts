@@ -20,7 +20,7 @@ export async function watch(
   ctx.io.signal.addEventListener("abort", stop, { once: true });
   const { c } = ctx;
   const colour = { up: c.green, down: c.yellow, expired: c.red };
-  if (!ctx.options.json) ctx.io.writeError(c.dim("watching the registry (Ctrl-C to stop)\n"));
+  ctx.io.writeError(c.dim("watching the registry (Ctrl-C to stop)\n"));
   let seen = 0;
   try {
     for await (const event of watcher as AsyncIterable<RegistryEvent>) {
