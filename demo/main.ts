@@ -120,11 +120,13 @@ try {
   await waitFor(() => billed.length === 3);
   await billing.unsubscribe();
 
-  // Services on the bus for the protonats CLI, until Ctrl-C (`npm run demo -- --serve`).
+  // The services stay on the bus for the protonats CLI until Ctrl-C with `npm run demo -- --serve`.
+  const serving = process.argv.includes("--serve");
   const cli = `npm run -s cli -- --server ${nats.servers} --namespace ${namespace}`;
-  say(`\nTry the CLI: ${cli} call Greeter/SayHello '{"name":"Ada"}'`);
-  if (process.argv.includes("--serve")) {
-    say("serving until Ctrl-C; in another terminal: ls, describe Greeter, watch, subscribe OrderPlaced");
+  say(`\nCLI${serving ? "" : " (run `npm run demo -- --serve` to keep the services up)"}:`);
+  say(`  ${cli} call Greeter/SayHello '{"name":"Ada"}'`);
+  if (serving) {
+    say("serving until Ctrl-C; also try: ls, describe Greeter, watch, subscribe OrderPlaced");
     await new Promise((resolve) => process.once("SIGINT", resolve));
   }
 

@@ -6,8 +6,9 @@ import { microTarget } from "./micro-target.js";
 /** `protonats ping [service]`: every `$SRV` instance (protonats or not) and its round trip. */
 export async function ping(ctx: CommandContext, service: string | undefined): Promise<void> {
   const bus = await ctx.bus();
+  const target = await microTarget(ctx, service);
   const answers = await ctx.progress("pinging $SRV", () =>
-    gatherMicro(bus.nc, "PING", microTarget(service), ctx.options.timeout),
+    gatherMicro(bus.nc, "PING", target, ctx.options.timeout),
   );
   const rows = answers.map(({ body, elapsedMs }) => ({
     name: stringRecord(body.metadata)["pn.service"] ?? text(body.name),

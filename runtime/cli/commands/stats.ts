@@ -6,8 +6,9 @@ import { microTarget } from "./micro-target.js";
 /** `protonats stats [service]`: `$SRV.STATS` per instance and endpoint, for any ADR-32 service. */
 export async function stats(ctx: CommandContext, service: string | undefined): Promise<void> {
   const bus = await ctx.bus();
+  const target = await microTarget(ctx, service);
   const answers = await ctx.progress("gathering $SRV.STATS", () =>
-    gatherMicro(bus.nc, "STATS", microTarget(service), ctx.options.timeout),
+    gatherMicro(bus.nc, "STATS", target, ctx.options.timeout),
   );
   const rows = answers.flatMap(({ body }) =>
     records(body.endpoints).map((e) => ({

@@ -96,7 +96,8 @@ export async function subscribe(
     }
     return { type, raw: Buffer.from(message.body).toString("base64") };
   };
-  const print = (message: BrokerMessage) => {
+  /** `at`: when the event was stored (replays); else now, when it arrived. */
+  const print = (message: BrokerMessage, at = new Date()) => {
     if (options.count !== undefined && seen >= options.count) return;
     seen++;
     const { type, json, raw } = decode(message);
@@ -109,7 +110,7 @@ export async function subscribe(
         }),
       );
     } else {
-      const time = new Date().toISOString().slice(11, 23);
+      const time = at.toISOString().slice(11, 23);
       ctx.out(
         `${c.dim(time)} ${c.cyan(message.subject)} ${c.dim(type ?? "?")} ${raw !== undefined ? c.yellow(raw) : JSON.stringify(json)}\n`,
       );
@@ -140,12 +141,15 @@ export async function subscribe(
     for await (const m of messages) {
       const headers: Record<string, string> = {};
       for (const [k, v] of m.headers ?? []) if (v[0] !== undefined) headers[k] = v[0];
-      print({
-        subject: withoutNamespace(bus.namespace, m.subject),
-        headers,
-        body: m.data,
-        deliveryCount: 1,
-      });
+      print(
+        {
+          subject: withoutNamespace(bus.namespace, m.subject),
+          headers,
+          body: m.data,
+          deliveryCount: 1,
+        },
+        m.time,
+      );
     }
     return;
   }
