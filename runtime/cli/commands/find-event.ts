@@ -27,10 +27,22 @@ export async function findEvent(
   });
 }
 
-/** Subjects have dots and may have wildcards; message names have no `*` or `>`. */
-export function looksLikeSubject(target: string): boolean {
-  return (
-    /[*>]/.test(target) ||
-    (/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(target) === true && !/[A-Z]/.test(target))
-  );
+/**
+ * What `subscribe` was given: an event (by message name), or a subject. A
+ * wildcard makes it a subject; else an event of that name; else, when it has
+ * dots, a subject (e.g. `orders.eu.placed`).
+ */
+export async function eventOrSubject(
+  schemas: Schemas,
+  target: string,
+): Promise<EventDefinition<DescMessage> | undefined> {
+  if (/[*>]/.test(target)) return undefined;
+  try {
+    return await findEvent(schemas, target);
+  } catch (error) {
+    if (error instanceof RpcError && error.code === Code.NotFound && target.includes(".")) {
+      return undefined;
+    }
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-import { type DescMessage, fromBinary, type Registry, toJson } from "@bufbuild/protobuf";
+import { fromBinary, type Registry, toJson } from "@bufbuild/protobuf";
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import type { BrokerMessage } from "../../broker/broker.js";
 import { streamName } from "../../broker/jetstream/names.js";
@@ -6,11 +6,10 @@ import { withNamespace, withoutNamespace } from "../../broker/subjects.js";
 import { Code } from "../../errors/code.js";
 import { RpcError } from "../../errors/rpc-error.js";
 import { EventTypeHeader } from "../../events/event-headers.js";
-import type { EventDefinition } from "../../events/event-types.js";
 import type { CommandContext } from "../context.js";
 import { jsonLine } from "../output.js";
 import { typesOf } from "../types-of.js";
-import { findEvent, looksLikeSubject } from "./find-event.js";
+import { eventOrSubject } from "./find-event.js";
 
 export interface SubscribeCommandOptions {
   queue?: string;
@@ -61,9 +60,7 @@ export async function subscribe(
 ): Promise<void> {
   const schemas = await ctx.schemas();
   const bus = await ctx.bus();
-  const event: EventDefinition<DescMessage> | undefined = looksLikeSubject(target)
-    ? undefined
-    : await ctx.progress(`looking up ${target}`, () => findEvent(schemas, target));
+  const event = await ctx.progress(`looking up ${target}`, () => eventOrSubject(schemas, target));
   const subject = event ? event.pattern(tokens(options.token)) : target;
   // Decoding by the type header needs every type on the bus; an event needs its own only.
   const types: Registry = event ? typesOf(event.schema.file) : await schemas.files();
