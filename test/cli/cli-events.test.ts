@@ -226,4 +226,27 @@ describe("reflection through the descriptor endpoint", () => {
     const called = await runCli([...args, "call", "Greeter/SayHello", '{"name":"Ada"}']);
     expect(JSON.parse(called.out)).toEqual({ message: "Hello, Ada!", servedBy: "bare" });
   });
+
+  it("a peer's malformed descriptors fail as data_loss and leave ls working", async () => {
+    const namespace = `${bus.namespace}_evil`;
+    const rt = natsRuntime(await bus.connection(), { namespace, registry: fastRegistry });
+    try {
+      await rt.registry.register({
+        name: "evil.v1.Evil",
+        version: "1.0.0",
+        metadata: {},
+        endpoints: [],
+        nodes: [{ id: "evil-1", address: "nowhere", metadata: {} }],
+        fileDescriptors: new Uint8Array([0xff, 0xff, 0xff]),
+      });
+      const args = ["--server", bus.nats.url, "--namespace", namespace];
+      const described = await runCli([...args, "describe", "evil.v1.Evil"]);
+      expect(described.status).toBe(Code.DataLoss);
+      expect(described.err).toContain("descriptors of evil.v1.Evil are unusable");
+      const listed = await runCli([...args, "ls"]);
+      expect(listed.out).toMatch(/^evil\.v1\.Evil +1\.0\.0 +protonats +1 *$/m);
+    } finally {
+      await rt.registry.close();
+    }
+  });
 });

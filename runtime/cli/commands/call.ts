@@ -79,18 +79,20 @@ export async function call(
   ctx.detailTypes = types;
   const headers = parseHeaders(options.header);
   const bus = await ctx.bus();
-  const client = createClient(method.parent, bus.runtime) as Record<
-    string,
-    (input: unknown, options: CallOptions) => unknown
-  >;
+  const streaming = method.methodKind !== "unary";
+  // Deadline: --timeout when given, else the method's `timeout_ms` option, else (unary only) the
+  // default --timeout; streams run as long as they flow.
+  const client = createClient(
+    method.parent,
+    bus.runtime,
+    streaming ? {} : { timeoutMs: ctx.options.timeout },
+  ) as Record<string, (input: unknown, options: CallOptions) => unknown>;
   const invoke = client[methodKey(method)];
   if (!invoke) throw new RpcError(Code.Internal, `no client method for ${method.name}`);
-  const streaming = method.methodKind !== "unary";
   const callOptions: CallOptions = {
     headers,
     signal: ctx.io.signal,
-    // Streams run as long as they flow unless a deadline is asked for.
-    ...((ctx.options.timeoutGiven || !streaming) && { timeoutMs: ctx.options.timeout }),
+    ...(ctx.options.timeoutGiven && { timeoutMs: ctx.options.timeout }),
   };
   const print = (m: Message, pretty: boolean) => {
     const json = toJson(method.output, m, { registry: types });

@@ -18,6 +18,12 @@ type Found =
   | { kind: "method"; method: DescMethod }
   | { kind: "message"; message: DescMessage };
 
+/** `undefined` for a name that is not of this kind; any other failure stands. */
+function notFound(error: unknown): undefined {
+  if (error instanceof RpcError && error.code === Code.NotFound) return undefined;
+  throw error;
+}
+
 /**
  * What a name means: a service (full or short name), a method
  * (`Service/Method` or `Service.Method`), or a message (an event when it has
@@ -25,7 +31,7 @@ type Found =
  */
 async function resolve(schemas: Schemas, target: string): Promise<Found> {
   if (target.includes("/")) return { kind: "method", method: await findMethod(schemas, target) };
-  const service = await schemas.service(target).catch(() => undefined);
+  const service = await schemas.service(target).catch(notFound);
   if (service) return { kind: "service", service };
   const dot = target.lastIndexOf(".");
   if (dot > 0) {
