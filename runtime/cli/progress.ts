@@ -3,7 +3,9 @@ import type { CliIo } from "./io.js";
 
 /**
  * Shows a spinner on stderr while `work` runs, on a terminal only (never in
- * `--json` output or pipes), and clears it whatever the outcome.
+ * `--json` output or pipes), and clears it whatever the outcome. A terminal
+ * that reports no width (e.g. under `script`) gets none: the spinner library
+ * would count infinitely many lines to clear.
  */
 export async function withProgress<T>(
   io: CliIo,
@@ -11,7 +13,8 @@ export async function withProgress<T>(
   text: string,
   work: () => Promise<T>,
 ): Promise<T> {
-  if (!io.isTTY || !enabled) return work();
+  const terminal = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0;
+  if (!io.isTTY || !enabled || !terminal) return work();
   const spinner = createSpinner(text, { stream: process.stderr }).start();
   try {
     return await work();
