@@ -17,6 +17,8 @@ export async function runCli(
     signal?: AbortSignal;
     /** Called with all of stderr so far, each time it grows. */
     onStderr?: (text: string) => void;
+    /** Called with all of stdout so far, each time it grows. */
+    onStdout?: (text: string) => void;
   } = {},
 ): Promise<CliRun> {
   let out = "";
@@ -25,6 +27,7 @@ export async function runCli(
   const io: CliIo = {
     write: (text) => {
       out += text;
+      options.onStdout?.(out);
     },
     writeError: (text) => {
       err += text;
