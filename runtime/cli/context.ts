@@ -28,7 +28,7 @@ export class CommandContext {
 
   schemas(): Promise<Schemas> {
     this.#schemas ??= this.bus().then((bus) =>
-      Schemas.open(bus, this.options.timeout, this.options.descriptorSet),
+      Schemas.open(bus, this.options.timeout, this.options),
     );
     return this.#schemas;
   }

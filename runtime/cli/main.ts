@@ -47,6 +47,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       "--descriptor-set <file>",
       "use this FileDescriptorSet (buf build -o x.binpb) instead of the registry's",
     )
+    .option("--proto <dir>", "compile the .proto files under dir with buf and use them instead")
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.write(s),

@@ -10,4 +10,6 @@ export interface GlobalOptions {
   json: boolean;
   /** A serialized FileDescriptorSet (`buf build -o x.binpb`) used instead of the registry's. */
   descriptorSet?: string;
+  /** A directory of .proto files, compiled with `buf build`, used instead of the registry's. */
+  proto?: string;
 }

@@ -12,6 +12,7 @@ import { RpcError } from "../errors/rpc-error.js";
 import type { ServiceInfo } from "../registry/registry.js";
 import { descriptorSubject } from "../server/descriptor-responder.js";
 import type { Bus } from "./bus.js";
+import { buildProtoDir } from "./proto-dir.js";
 
 /** Reads a serialized `FileDescriptorSet`; a malformed one is `DataLoss`, not a crash. */
 export function parseDescriptorSet(bytes: Uint8Array, from: string): FileRegistry {
@@ -24,7 +25,8 @@ export function parseDescriptorSet(bytes: Uint8Array, from: string): FileRegistr
 }
 
 /**
- * Where schemas come from: a `--descriptor-set` file when given, else the
+ * Where schemas come from: `--proto <dir>` (compiled by buf) or a
+ * `--descriptor-set` file when given, else the
  * registry records of the services on the bus (each record carries its
  * service's FileDescriptorSet), else the service's own descriptor endpoint.
  */
@@ -40,7 +42,15 @@ export class Schemas {
     this.#fromFile = fromFile;
   }
 
-  static async open(bus: Bus, timeoutMs: number, descriptorSet?: string): Promise<Schemas> {
+  static async open(
+    bus: Bus,
+    timeoutMs: number,
+    from: { descriptorSet?: string | undefined; proto?: string | undefined },
+  ): Promise<Schemas> {
+    const { descriptorSet, proto } = from;
+    if (proto !== undefined) {
+      return new Schemas(bus, timeoutMs, parseDescriptorSet(await buildProtoDir(proto), proto));
+    }
     if (descriptorSet === undefined) return new Schemas(bus, timeoutMs, undefined);
     let bytes: Uint8Array;
     try {

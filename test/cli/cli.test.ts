@@ -110,6 +110,25 @@ describe("protonats describe", () => {
       await rm(dir, { recursive: true });
     }
   });
+  it("compiles a --proto directory with buf and calls through it", async () => {
+    const empty = ["--server", bus.nats.url, "--namespace", "nobody_here"];
+    const described = await runCli([...empty, "--proto", "proto", "describe", "OrderShipped"]);
+    expect(described.status).toBe(0);
+    expect(described.out).toContain("message OrderShipped {");
+    const broken = await runCli([...empty, "--proto", "no/such/dir", "describe", "OrderShipped"]);
+    expect(broken.status).toBe(Code.InvalidArgument);
+    expect(broken.err).toContain("buf build no/such/dir failed");
+    // The schemas come from the files; the call itself still goes to the registry's instances.
+    const called = await runCli([
+      ...bus.args,
+      "--proto",
+      "proto",
+      "call",
+      "Greeter/SayHello",
+      '{"name":"Ada"}',
+    ]);
+    expect(JSON.parse(called.out).message).toBe("Hello, Ada!");
+  });
 });
 
 describe("protonats call", () => {
