@@ -121,6 +121,16 @@ try {
   await waitFor(() => billed.length === 3);
   await billing.unsubscribe();
 
+  // The services stay on the bus for the protonats CLI until Ctrl-C with `npm run demo -- --serve`.
+  const serving = process.argv.includes("--serve");
+  const cli = `npm run -s cli -- --server ${nats.servers} --namespace ${namespace}`;
+  say(`\nCLI${serving ? "" : " (run `npm run demo -- --serve` to keep the services up)"}:`);
+  say(`  ${cli} call Greeter/SayHello '{"name":"Ada"}'`);
+  if (serving) {
+    say("serving until Ctrl-C; also try: ls, describe Greeter, watch, subscribe OrderPlaced");
+    await new Promise((resolve) => process.once("SIGINT", resolve));
+  }
+
   step("7. Graceful stop: deregister, finish calls in flight, drain");
   await Promise.all([serverA.stop(), serverB.stop()]);
   say("both instances stopped");

@@ -6,6 +6,7 @@ import { type RuntimeLike, resolveRuntime } from "../runtime.js";
 import { NatsTransport } from "../transport/nats-transport.js";
 import type { EndpointBinding, Listener } from "../transport/transport.js";
 import type { ServiceRegistration } from "./define-service.js";
+import { startDescriptorResponder } from "./descriptor-responder.js";
 import { methodTable } from "./method-table.js";
 import type { ServerObserver } from "./observer.js";
 import { RpcServer, type Server } from "./server.js";
@@ -57,6 +58,12 @@ export async function serve(
       if (zone !== undefined) node.locality = { zone };
       const info = serviceInfo(reg.service, reg.options, node);
       server.infos.push(info);
+      if (rt.transport instanceof NatsTransport && info.fileDescriptors) {
+        const { nc, namespace } = rt.transport;
+        server.cleanups.push(
+          startDescriptorResponder(nc, namespace, info.name, info.fileDescriptors),
+        );
+      }
       await rt.registry.register(info);
     }
   } catch (error) {

@@ -1,0 +1,48 @@
+import type { CommandContext } from "../context.js";
+import { count, gatherMicro, records, stringRecord, text } from "../micro-gather.js";
+import { jsonLine, table } from "../output.js";
+import { microTarget } from "./micro-target.js";
+
+/** `protonats stats [service]`: `$SRV.STATS` per instance and endpoint, for any ADR-32 service. */
+export async function stats(ctx: CommandContext, service: string | undefined): Promise<void> {
+  const bus = await ctx.bus();
+  const target = await microTarget(ctx, service);
+  const answers = await ctx.progress("gathering $SRV.STATS", () =>
+    gatherMicro(bus.nc, "STATS", target, ctx.options.timeout),
+  );
+  const rows = answers.flatMap(({ body }) =>
+    records(body.endpoints).map((e) => ({
+      service: stringRecord(body.metadata)["pn.service"] ?? text(body.name),
+      id: text(body.id),
+      endpoint: text(e.name),
+      requests: count(e.num_requests),
+      errors: count(e.num_errors),
+      averageMs: count(e.average_processing_time) / 1e6,
+      lastError: text(e.last_error),
+    })),
+  );
+  if (ctx.options.json) {
+    for (const r of rows) ctx.out(jsonLine(r));
+    return;
+  }
+  if (rows.length === 0) {
+    ctx.out(ctx.c.dim("no $SRV service answered\n"));
+    return;
+  }
+  const { c } = ctx;
+  ctx.out(
+    table(
+      c,
+      ["SERVICE", "INSTANCE", "ENDPOINT", "REQUESTS", "ERRORS", "AVG", "LAST ERROR"],
+      rows.map((r) => [
+        c.bold(r.service),
+        r.id,
+        r.endpoint,
+        String(r.requests),
+        r.errors > 0 ? c.red(String(r.errors)) : "0",
+        `${r.averageMs.toFixed(3)} ms`,
+        c.dim(r.lastError),
+      ]),
+    ),
+  );
+}
