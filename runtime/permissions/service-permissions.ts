@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { microServiceName } from "../micro/micro-naming.js";
 import { registrySubjects } from "../registry/registry-subjects.js";
+import { descriptorSubject } from "../server/descriptor-responder.js";
 import { subjectPrefix } from "../server/service-info.js";
 import { namespaced, serviceAddress } from "../transport/subjects.js";
 
@@ -65,6 +66,7 @@ export function serverPermissions(
       serviceAddress(ns, name, "*"),
       namespaced(ns, `${prefix ? `${prefix}.` : ""}${name}.*`),
       subjects.get(name),
+      descriptorSubject(ns, name),
       `$SRV.*.${micro}`,
       `$SRV.*.${micro}.*`,
     );
@@ -94,7 +96,7 @@ export function clientPermissions(
   if (scope.watch !== false) subscribe.push(subjects.watchAll);
   for (const service of services) {
     const name = nameOf(service);
-    publish.push(serviceAddress(ns, name, "*"), subjects.get(name));
+    publish.push(serviceAddress(ns, name, "*"), subjects.get(name), descriptorSubject(ns, name));
   }
   return { publish: { allow: publish }, subscribe: { allow: subscribe } };
 }

@@ -7,6 +7,7 @@ import { Code } from "../../runtime/errors/code.js";
 import { natsRuntime } from "../../runtime/nats/nats-runtime.js";
 import { descriptorSubject } from "../../runtime/server/descriptor-responder.js";
 import { serve } from "../../runtime/server/serve.js";
+import { serviceAddress } from "../../runtime/transport/subjects.js";
 import { runCli, spawnCli, waitForText } from "./cli-runner.js";
 import { demoBus, fastRegistry } from "./demo-bus.js";
 
@@ -254,7 +255,13 @@ describe("reflection through the descriptor endpoint", () => {
         version: "1.0.0",
         metadata: {},
         endpoints: [],
-        nodes: [{ id: "evil-1", address: "nowhere", metadata: {} }],
+        nodes: [
+          {
+            id: "evil-1",
+            address: serviceAddress(namespace, "evil.v1.Evil", "evil-1"),
+            metadata: {},
+          },
+        ],
         fileDescriptors: new Uint8Array([0xff, 0xff, 0xff]),
       });
       const args = ["--server", bus.nats.url, "--namespace", namespace];
