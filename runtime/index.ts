@@ -91,7 +91,13 @@ export {
   traceparentHeader,
   tracestateHeader,
 } from "./interceptors/traceparent.js";
-
+// Lifecycle: graceful shutdown, `await using`
+export { asyncDispose } from "./lifecycle/async-dispose.js";
+export {
+  type StopOnSignalsOptions,
+  type Stoppable,
+  stopOnSignals,
+} from "./lifecycle/stop-on-signals.js";
 // Metrics
 export { CallMetrics, type MethodMetrics } from "./metrics/call-metrics.js";
 export {
@@ -100,7 +106,6 @@ export {
   LatencyHistogram,
 } from "./metrics/latency-histogram.js";
 export { observeCalls, observeErrors } from "./metrics/observers.js";
-
 // NATS micro protocol ($SRV)
 export { MicroMetadataKey, microServiceName, microVersion } from "./micro/micro-naming.js";
 export {
