@@ -147,6 +147,7 @@ export type { CallRecord, ServerObserver } from "./server/observer.js";
 export { serve } from "./server/serve.js";
 export type { Server } from "./server/server.js";
 export type { ServeOptions, ServiceOptions, StopOptions } from "./server/service-options.js";
+export type { ServerLogger } from "./server/unexpected-error.js";
 
 // Client and handler shapes for any service
 export type * from "./service-types.js";

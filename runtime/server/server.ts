@@ -11,6 +11,7 @@ import type { CallHost, ServerCall } from "./server-call.js";
 import type { StopOptions } from "./service-options.js";
 import { ServerStreamCall, type StreamSettings } from "./stream-call.js";
 import { UnaryServerCall } from "./unary-call.js";
+import type { ServerLogger } from "./unexpected-error.js";
 
 /** A running server, returned by `serve`. */
 export interface Server {
@@ -62,6 +63,7 @@ export class RpcServer implements Server, Acceptor, CallHost {
     readonly infos: ServiceInfo[],
     private readonly observers: ServerObserver[],
     private readonly streams: { window: number; heartbeatMs: number; missedHeartbeats: number },
+    readonly logger: ServerLogger | undefined,
   ) {}
 
   get address(): string {
