@@ -57,6 +57,7 @@ export { isUndelivered, markUndelivered } from "./errors/undelivered.js";
 // Typed events
 export { defineEvent } from "./events/define-event.js";
 export { EventTypeHeader } from "./events/event-headers.js";
+export type { EventIterator, EventSubscription, ReceivedEvent } from "./events/event-iterator.js";
 export type {
   EventContext,
   EventDefinition,

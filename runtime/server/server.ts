@@ -1,6 +1,7 @@
 import { fromBinary, type Message } from "@bufbuild/protobuf";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { asyncDispose } from "../lifecycle/async-dispose.js";
 import type { ServiceInfo } from "../registry/registry.js";
 import type { Runtime } from "../runtime.js";
 import type { Acceptor, Frame, Listener, ServerSocket } from "../transport/transport.js";
@@ -25,6 +26,8 @@ export interface Server {
    * aborts the rest (answered `Unavailable`) and stops listening.
    */
   stop(options?: StopOptions): Promise<void>;
+  /** `await using server = await serve(...)`: `stop()` with the default grace. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 const empty = new Uint8Array(0);
@@ -187,6 +190,10 @@ export class RpcServer implements Server, Acceptor, CallHost {
       }
     }
     if (this.inflight.size === 0) this.drained?.();
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.stop();
   }
 
   stop(options: StopOptions = {}): Promise<void> {
