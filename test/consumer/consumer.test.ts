@@ -161,7 +161,7 @@ describe("the README tutorial in a new project, with the packed packages", () =>
         "Hello #1, Ada!",
         "Hello #2, Ada!",
         "Hello #3, Ada!",
-        "event: Ada was greeted",
+        "event: Ada was greeted (hello.Ada.greeted)",
         "",
       ]);
       server.child.kill("SIGTERM");
