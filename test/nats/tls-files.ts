@@ -64,7 +64,11 @@ export function makeTlsFiles(dir: string): TlsFiles {
       `${name}.pem`,
     ]);
   };
-  issue("server", "127.0.0.1", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+  issue(
+    "server",
+    "127.0.0.1",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+  );
   issue("client", "protonats test client", "extendedKeyUsage=clientAuth\n");
   return {
     ca: join(dir, "ca.pem"),
