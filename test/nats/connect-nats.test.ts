@@ -62,6 +62,17 @@ describe("connectNats credentials", () => {
     expect(error.message).toMatch(/NATS_USER/);
   });
 
+  it("takes token@ from the URL, and decodes percent-escapes in user:pass@", async () => {
+    const tokenServer = await start(["--auth", "t0ken"]);
+    const nc = await connectNats({ servers: `nats://t0ken@127.0.0.1:${tokenServer.port}` });
+    await nc.close();
+    const escaped = await start(["--user", "bob", "--pass", "p@ss:word"]);
+    const nc2 = await connectNats({
+      servers: `nats://bob:${encodeURIComponent("p@ss:word")}@127.0.0.1:${escaped.port}`,
+    });
+    await nc2.close();
+  });
+
   it("authenticates with the nkey seed file in NATS_NKEY", async () => {
     const user = nkeys.createUser();
     const config = join(dir, "nkey.conf");
