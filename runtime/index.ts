@@ -63,6 +63,7 @@ export { isUndelivered, markUndelivered } from "./errors/undelivered.js";
 // Typed events
 export { defineEvent } from "./events/define-event.js";
 export { EventTypeHeader } from "./events/event-headers.js";
+export type { EventIterator, EventSubscription, ReceivedEvent } from "./events/event-iterator.js";
 export type {
   EventContext,
   EventDefinition,
@@ -97,10 +98,15 @@ export {
   traceparentHeader,
   tracestateHeader,
 } from "./interceptors/traceparent.js";
-
+// Lifecycle: graceful shutdown, `await using`
+export { asyncDispose } from "./lifecycle/async-dispose.js";
+export {
+  type StopOnSignalsOptions,
+  type Stoppable,
+  stopOnSignals,
+} from "./lifecycle/stop-on-signals.js";
 // Locality: where nodes and callers are (NATS cluster, server, zone)
 export type { LocalityPreference, NodeLocality } from "./locality/locality.js";
-
 // Metrics
 export { CallMetrics, type MethodMetrics } from "./metrics/call-metrics.js";
 export {
@@ -109,7 +115,6 @@ export {
   LatencyHistogram,
 } from "./metrics/latency-histogram.js";
 export { observeCalls, observeErrors } from "./metrics/observers.js";
-
 // NATS micro protocol ($SRV)
 export { MicroMetadataKey, microServiceName, microVersion } from "./micro/micro-naming.js";
 export {
@@ -163,6 +168,7 @@ export type { CallRecord, ServerObserver } from "./server/observer.js";
 export { serve } from "./server/serve.js";
 export type { Server } from "./server/server.js";
 export type { ServeOptions, ServiceOptions, StopOptions } from "./server/service-options.js";
+export type { ServerLogger } from "./server/unexpected-error.js";
 
 // Client and handler shapes for any service
 export type * from "./service-types.js";

@@ -181,7 +181,8 @@ function eventModel(message: DescMessage, names: LocalNames): EventModel | undef
     .replaceAll(".", "_");
   return {
     desc: message,
-    name: names.take(`${base}Event`),
+    // `OrderPlaced` → `OrderPlacedEvent`, but `ClashEvent` stays `ClashEvent`, not `ClashEventEvent`.
+    name: names.take(base.endsWith("Event") ? base : `${base}Event`),
     doc: docText(message, notes),
     options: fields,
   };

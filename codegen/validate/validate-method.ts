@@ -20,9 +20,9 @@ export function validateMethod(rpc: DescMethod, options: MethodOptions): Diagnos
       field.noReply,
     );
   }
-  if (rpc.output.typeName !== "google.protobuf.Empty") {
+  if (rpc.output.fields.length > 0) {
     report(
-      `no_reply requires the response type google.protobuf.Empty (the caller never sees a response); ${rpc.name} returns ${rpc.output.typeName}`,
+      `no_reply requires a response type without fields, e.g. \`message ${rpc.name}Response {}\` or google.protobuf.Empty (the caller never sees a response); ${rpc.name} returns ${rpc.output.typeName}`,
       field.noReply,
     );
   }

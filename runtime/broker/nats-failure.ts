@@ -25,7 +25,7 @@ export function apiCode(error: unknown): number | undefined {
  * what the caller can do: `Unavailable` (retry later: server, JetStream or
  * stream unreachable), `DeadlineExceeded` (no answer in time: the operation
  * may have happened), `FailedPrecondition` (configuration conflict a retry
- * will not fix), `NotFound`.
+ * will not fix), `NotFound`, `ResourceExhausted` (above the server's max_payload).
  */
 export function natsFailure(error: unknown, what: string): RpcError {
   if (error instanceof RpcError) return error;
@@ -42,6 +42,13 @@ export function natsFailure(error: unknown, what: string): RpcError {
   }
   if (error instanceof Error && error.name === "JetStreamNotEnabled") {
     return make(Code.Unavailable, "JetStream is not enabled, or no stream stores the subject");
+  }
+  if (error instanceof natsErrors.InvalidArgumentError && /max_payload/.test(detail)) {
+    // Too big for this NATS server, like an oversized RPC message: not a malformed event.
+    return make(
+      Code.ResourceExhausted,
+      `${detail}: the event is above the NATS server's max_payload; send less or raise max_payload`,
+    );
   }
   if (
     error instanceof natsErrors.InvalidArgumentError ||

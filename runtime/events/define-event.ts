@@ -1,8 +1,9 @@
 import { create, type DescMessage, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import type { BrokerMessage, DurableOptions, SubscribeOptions } from "../broker/broker.js";
-import { resolveRuntime } from "../runtime.js";
+import { type RuntimeLike, resolveRuntime } from "../runtime.js";
 import { decodeEvent } from "./event-decoder.js";
 import { EventTypeHeader } from "./event-headers.js";
+import { type EventIterator, EventQueue, subscriptionOf } from "./event-iterator.js";
 import type {
   EventContext,
   EventDefinition,
@@ -57,10 +58,14 @@ export function defineEvent<D extends DescMessage>(
     },
 
     async subscribe(
-      runtime,
-      handler: EventHandler<D>,
-      subscribeOptions: EventSubscribeOptions = {},
-    ) {
+      runtime: RuntimeLike,
+      handlerOrOptions?: EventHandler<D> | EventSubscribeOptions,
+      maybeOptions?: EventSubscribeOptions,
+    ): Promise<EventIterator<D>> {
+      const inbox = typeof handlerOrOptions === "function" ? undefined : new EventQueue<D>();
+      const handler = typeof handlerOrOptions === "function" ? handlerOrOptions : inbox!.handler;
+      const subscribeOptions =
+        (typeof handlerOrOptions === "function" ? maybeOptions : handlerOrOptions) ?? {};
       const subject = template.pattern(subscribeOptions.tokens);
       const queue = subscribeOptions.queue ?? options.queue ?? "";
       const durable = durableOptions(subscribeOptions.durable ?? options.durable ?? false, {
@@ -75,11 +80,13 @@ export function defineEvent<D extends DescMessage>(
         ...(durable ? { durable } : {}),
         ...(subscribeOptions.onError ? { onError: subscribeOptions.onError } : {}),
       };
-      return resolveRuntime(runtime).broker.subscribe(
+      const subscription = await resolveRuntime(runtime).broker.subscribe(
         subject,
         (message) => handler(decodeEvent(schema, message), eventContext(template, message)),
         brokerOptions,
       );
+      // A callback subscription is typed without the iterator (see EventDefinition's overloads).
+      return inbox?.iterator(subscription) ?? (subscriptionOf(subscription) as EventIterator<D>);
     },
 
     subjectFor(event: MessageInitShape<D>) {

@@ -1,6 +1,7 @@
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import type { BrokerMessage, BrokerSubscription, DurableOptions } from "../broker/broker.js";
+import type { BrokerMessage, DurableOptions } from "../broker/broker.js";
 import type { RuntimeLike } from "../runtime.js";
+import type { EventIterator, EventSubscription } from "./event-iterator.js";
 
 /** How an event travels; generated from the `(protonats.v1.event)` message option. */
 export interface EventOptions {
@@ -85,7 +86,13 @@ export interface EventDefinition<D extends DescMessage> {
     runtime: RuntimeLike,
     handler: EventHandler<D>,
     options?: EventSubscribeOptions,
-  ): Promise<BrokerSubscription>;
+  ): Promise<EventSubscription>;
+  /**
+   * Subscribes for `for await (const { event, context } of subscription)`;
+   * resolves once events published afterwards will be received. Leaving the
+   * loop unsubscribes. See {@link EventIterator} for when an event counts as handled.
+   */
+  subscribe(runtime: RuntimeLike, options?: EventSubscribeOptions): Promise<EventIterator<D>>;
   /** The concrete subject an event is published on. */
   subjectFor(event: MessageInitShape<D>): string;
   /** A subscription pattern: given tokens filled in, the others `*`. */

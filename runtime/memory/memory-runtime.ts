@@ -1,3 +1,4 @@
+import { asyncDispose } from "../lifecycle/async-dispose.js";
 import type { Runtime } from "../runtime.js";
 import { MemoryBroker } from "./memory-broker.js";
 import { MemoryRegistry } from "./memory-registry.js";
@@ -8,6 +9,8 @@ export interface MemoryRuntime extends Runtime {
   readonly transport: MemoryTransport;
   readonly registry: MemoryRegistry;
   readonly broker: MemoryBroker;
+  /** `await using runtime = memoryRuntime()`: closes transport, registry and broker. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -23,9 +26,17 @@ export interface MemoryRuntime extends Runtime {
 export function memoryRuntime(
   options: Omit<MemoryTransportOptions, "network"> = {},
 ): MemoryRuntime {
-  return {
+  const runtime: MemoryRuntime = {
     transport: new MemoryTransport(options),
     registry: new MemoryRegistry(),
     broker: new MemoryBroker(),
+    async [asyncDispose]() {
+      await Promise.allSettled([
+        runtime.registry.close(),
+        runtime.broker.close(),
+        runtime.transport.close(),
+      ]);
+    },
   };
+  return runtime;
 }

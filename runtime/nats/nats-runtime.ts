@@ -1,5 +1,6 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { NatsBroker } from "../broker/nats-broker.js";
+import { asyncDispose } from "../lifecycle/async-dispose.js";
 import { zoneFromEnv } from "../locality/locality.js";
 import { NatsRegistry, type NatsRegistryOptions } from "../registry/nats-registry.js";
 import type { Runtime } from "../runtime.js";
@@ -24,6 +25,11 @@ export interface NatsRuntimeOptions {
 export interface NatsRuntime extends Runtime {
   readonly nc: NatsConnection;
   readonly namespace: string | undefined;
+  /**
+   * `await using runtime = natsRuntime(nc, ...)`: closes the transport,
+   * registry and broker (not the connection, which the caller owns).
+   */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 const shared = new WeakMap<NatsConnection, NatsRuntime>();
@@ -48,6 +54,15 @@ export function natsRuntime(nc: NatsConnection, options?: NatsRuntimeOptions): N
     transport: new NatsTransport(nc, ns),
     registry: new NatsRegistry(nc, { ...options?.registry, ...ns }),
     broker: new NatsBroker(nc, ns),
+    async [asyncDispose]() {
+      // A shared runtime disposed is replaced by a fresh one on the next natsRuntime(nc).
+      if (shared.get(nc) === runtime) shared.delete(nc);
+      await Promise.allSettled([
+        runtime.registry.close(),
+        runtime.broker.close(),
+        runtime.transport.close(),
+      ]);
+    },
   };
   if (options === undefined) shared.set(nc, runtime);
   return runtime;

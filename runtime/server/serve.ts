@@ -37,11 +37,19 @@ export async function serve(
     }
   }
   const observers = [...(options.observers ?? [])];
-  const server = new RpcServer(id, rt, methods, [], observers, {
-    window: options.window ?? 64,
-    heartbeatMs: options.heartbeatMs ?? 5_000,
-    missedHeartbeats: options.missedHeartbeats ?? 3,
-  });
+  const server = new RpcServer(
+    id,
+    rt,
+    methods,
+    [],
+    observers,
+    {
+      window: options.window ?? 64,
+      heartbeatMs: options.heartbeatMs ?? 5_000,
+      missedHeartbeats: options.missedHeartbeats ?? 3,
+    },
+    options.logger === false ? undefined : (options.logger ?? console),
+  );
   const names = services.map((reg) => reg.service.typeName);
   const listener = await rt.transport.listen({ nodeId: id, endpoints, services: names }, server);
   server.listener = listener;

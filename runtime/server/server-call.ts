@@ -1,6 +1,7 @@
 import type { Code } from "../errors/code.js";
 import type { RpcError } from "../errors/rpc-error.js";
 import type { MethodEntry } from "./method-table.js";
+import type { ServerLogger } from "./unexpected-error.js";
 
 /** What the server tracks of every call in progress. */
 export interface ServerCall {
@@ -19,4 +20,6 @@ export interface CallHost {
     message: string | undefined,
   ): void;
   readonly maxPayload: number;
+  /** Where unexpected handler errors are logged; undefined: nowhere. */
+  readonly logger: ServerLogger | undefined;
 }

@@ -1,6 +1,7 @@
 import { fromBinary, type Message } from "@bufbuild/protobuf";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { asyncDispose } from "../lifecycle/async-dispose.js";
 import type { ServiceInfo } from "../registry/registry.js";
 import type { Runtime } from "../runtime.js";
 import type { Acceptor, Frame, Listener, ServerSocket } from "../transport/transport.js";
@@ -11,6 +12,7 @@ import type { CallHost, ServerCall } from "./server-call.js";
 import type { StopOptions } from "./service-options.js";
 import { ServerStreamCall, type StreamSettings } from "./stream-call.js";
 import { UnaryServerCall } from "./unary-call.js";
+import type { ServerLogger } from "./unexpected-error.js";
 
 /** A running server, returned by `serve`. */
 export interface Server {
@@ -26,6 +28,8 @@ export interface Server {
    * aborts the rest (answered `Unavailable`) and stops listening.
    */
   stop(options?: StopOptions): Promise<void>;
+  /** `await using server = await serve(...)`: `stop()` with the default grace. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 const empty = new Uint8Array(0);
@@ -64,6 +68,7 @@ export class RpcServer implements Server, Acceptor, CallHost {
     readonly infos: ServiceInfo[],
     private readonly observers: ServerObserver[],
     private readonly streams: { window: number; heartbeatMs: number; missedHeartbeats: number },
+    readonly logger: ServerLogger | undefined,
   ) {}
 
   get address(): string {
@@ -191,6 +196,10 @@ export class RpcServer implements Server, Acceptor, CallHost {
       }
     }
     if (this.inflight.size === 0) this.drained?.();
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.stop();
   }
 
   stop(options: StopOptions = {}): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Interceptor } from "../client/interceptor.js";
 import type { ServerObserver } from "./observer.js";
+import type { ServerLogger } from "./unexpected-error.js";
 
 /** Options of one service given to `defineService`. */
 export interface ServiceOptions {
@@ -43,6 +44,12 @@ export interface ServeOptions {
   missedHeartbeats?: number;
   /** Description announced to `nats micro info`. */
   description?: string;
+  /**
+   * Where errors a handler throws that are not `RpcError`s are logged, with
+   * their stack (the caller only gets `Internal`). Default `console`; `false`
+   * turns it off.
+   */
+  logger?: ServerLogger | false;
 }
 
 /** Options of `Server.stop`. */

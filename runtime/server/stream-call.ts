@@ -4,6 +4,7 @@ import {
   type StreamRequest,
   type StreamResponse,
 } from "../client/interceptor.js";
+import { methodPath } from "../client/method-config.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
@@ -14,6 +15,7 @@ import type { Frame, FrameReceiver, ServerSocket } from "../transport/transport.
 import type { CallContext } from "./call-context.js";
 import type { MethodEntry } from "./method-table.js";
 import type { CallHost, ServerCall } from "./server-call.js";
+import { reportUnexpected } from "./unexpected-error.js";
 
 /** Stream settings the server applies: its window, and the heartbeat agreed with the client. */
 export interface StreamSettings {
@@ -117,6 +119,7 @@ export class ServerStreamCall
     } catch (cause) {
       if (this.done) return;
       const error = RpcError.from(cause);
+      reportUnexpected(this.host.logger, methodPath(this.entry.method), cause, error);
       this.send({ type: "end", error, headers: this.takeHeader(), trailers: ctx.trailerIfAny });
       this.finish(error.code, error.rawMessage);
     }

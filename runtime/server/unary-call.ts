@@ -1,5 +1,6 @@
 import { create, type Message } from "@bufbuild/protobuf";
 import type { UnaryRequest, UnaryResponse } from "../client/interceptor.js";
+import { methodPath } from "../client/method-config.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import type { UnaryHandler } from "../service-types.js";
@@ -9,6 +10,7 @@ import type { Frame, FrameReceiver, ServerSocket } from "../transport/transport.
 import type { CallContext } from "./call-context.js";
 import { chainFor, type MethodEntry } from "./method-table.js";
 import type { CallHost, ServerCall } from "./server-call.js";
+import { reportUnexpected } from "./unexpected-error.js";
 
 type AnyUnaryHandler = UnaryHandler<never, never>;
 
@@ -62,7 +64,9 @@ export class UnaryServerCall implements ServerCall, FrameReceiver, Expirable {
       this.finish(undefined, undefined);
     } catch (cause) {
       if (this.done) return;
-      this.answer(RpcError.from(cause));
+      const error = RpcError.from(cause);
+      reportUnexpected(this.host.logger, methodPath(this.entry.method), cause, error);
+      this.answer(error);
     }
   }
 

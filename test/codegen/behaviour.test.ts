@@ -70,6 +70,7 @@ for (const setup of runtimes) {
     let sides: Sides;
     let server: Server;
     const notified: bigint[] = [];
+    const logged: string[] = [];
 
     beforeAll(async () => {
       sides = await setup.start();
@@ -122,6 +123,10 @@ for (const setup of runtimes) {
           },
           notify: (at) => {
             notified.push(at.seconds);
+            return {};
+          },
+          log: (request) => {
+            logged.push(request.line);
             return {};
           },
           lookup: () => ({ kind: { case: "stringValue", value: "found" } }),
@@ -217,6 +222,12 @@ for (const setup of runtimes) {
       const shapes = createShapesClient(sides.client);
       await shapes.notify({ seconds: 42n });
       await vi.waitFor(() => expect(notified).toContain(42n), { timeout: 10_000 });
+    });
+
+    it("sends a no_reply call whose response type is a field-less message of its own", async () => {
+      const shapes = createShapesClient(sides.client);
+      expect(await shapes.log({ line: "hello" })).toEqual(expect.objectContaining({}));
+      await vi.waitFor(() => expect(logged).toContain("hello"), { timeout: 10_000 });
     });
 
     it("publishes and receives a generated event defined in a file without services", async () => {

@@ -59,7 +59,7 @@ describe("plugin parameters", { timeout: 120_000 }, () => {
   });
 
   it("names the package version in every file header", () => {
-    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "codegen/package.json"), "utf8")) as {
       version: string;
     };
     expect(pluginVersion).toBe(`v${pkg.version}`);

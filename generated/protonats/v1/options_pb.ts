@@ -97,7 +97,9 @@ export type MethodOptions = Message<"protonats.v1.MethodOptions"> & {
 
   /**
    * Fire and forget: the client sends the request and does not wait for a
-   * reply. Only for unary methods whose response type is google.protobuf.Empty.
+   * reply. Only for unary methods whose response type has no fields: a
+   * dedicated `message <Method>Response {}` (which passes `buf lint`'s default
+   * rules) or google.protobuf.Empty.
    * Contradicts `timeout_ms` (there is no reply to wait for) and `idempotent`
    * (without a reply a failure is never seen, so nothing is retried): setting
    * either together with `no_reply` fails generation.

@@ -6,7 +6,7 @@
 
 import type { EventDefinition } from "protonats";
 import { defineEvent } from "protonats";
-import { HeartbeatSchema, MeasuredSchema, NodeSeenSchema, Outer_InnerSchema } from "./events_pb.js";
+import { AuditEventSchema, HeartbeatSchema, MeasuredSchema, NodeSeenSchema, Outer_InnerSchema } from "./events_pb.js";
 
 /**
  * Event on subject `events.heartbeat`.
@@ -60,4 +60,15 @@ export const Outer_InnerEvent: EventDefinition<typeof Outer_InnerSchema> = defin
  */
 export const NodeSeenEvent: EventDefinition<typeof NodeSeenSchema> = defineEvent(NodeSeenSchema, {
   subject: "nodes.{nodeId}.seen",
+});
+
+/**
+ * A name that already ends in "Event" is not given a second one: `AuditEvent`.
+ *
+ * Event on subject `audit.events`.
+ *
+ * @generated from message events.v1.AuditEvent
+ */
+export const AuditEvent: EventDefinition<typeof AuditEventSchema> = defineEvent(AuditEventSchema, {
+  subject: "audit.events",
 });

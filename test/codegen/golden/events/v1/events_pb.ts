@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file events/v1/events.proto.
  */
 export const file_events_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChZldmVudHMvdjEvZXZlbnRzLnByb3RvEglldmVudHMudjEiIwoJSGVhcnRiZWF0OhbqkhkSChBldmVudHMuaGVhcnRiZWF0IrEBCghNZWFzdXJlZBIhCgZyZWdpb24YASABKA4yES5ldmVudHMudjEuUmVnaW9uEg4KBnNlbnNvchgCIAEoCRINCgVzaGFyZBgDIAEoBBIKCgJvaxgEIAEoCBINCgV2YWx1ZRgFIAEoATpI6pIZRAombWV0cmljcy57cmVnaW9ufS57c2Vuc29yfS57c2hhcmR9Lntva30SD21ldHJpY3Mud29ya2VycxgBIgdNRVRSSUNTIjgKBU91dGVyGi8KBUlubmVyEgoKAmlkGAEgASgROhrqkhkWChBvdXRlci5pbm5lci57aWR9EgJxMSI2CghOb2RlU2VlbhIPCgdub2RlX2lkGAEgASgJOhnqkhkVChNub2Rlcy57bm9kZUlkfS5zZWVuKi8KBlJlZ2lvbhIWChJSRUdJT05fVU5TUEVDSUZJRUQQABINCglSRUdJT05fRVUQAWIGcHJvdG8z0vYDBAgAGAA", [file_protonats_v1_options]);
+  fileDesc("ChZldmVudHMvdjEvZXZlbnRzLnByb3RvEglldmVudHMudjEiIwoJSGVhcnRiZWF0OhbqkhkSChBldmVudHMuaGVhcnRiZWF0IrEBCghNZWFzdXJlZBIhCgZyZWdpb24YASABKA4yES5ldmVudHMudjEuUmVnaW9uEg4KBnNlbnNvchgCIAEoCRINCgVzaGFyZBgDIAEoBBIKCgJvaxgEIAEoCBINCgV2YWx1ZRgFIAEoATpI6pIZRAombWV0cmljcy57cmVnaW9ufS57c2Vuc29yfS57c2hhcmR9Lntva30SD21ldHJpY3Mud29ya2VycxgBIgdNRVRSSUNTIjgKBU91dGVyGi8KBUlubmVyEgoKAmlkGAEgASgROhrqkhkWChBvdXRlci5pbm5lci57aWR9EgJxMSI2CghOb2RlU2VlbhIPCgdub2RlX2lkGAEgASgJOhnqkhkVChNub2Rlcy57bm9kZUlkfS5zZWVuIi4KCkF1ZGl0RXZlbnQSDAoEd2hhdBgBIAEoCToS6pIZDgoMYXVkaXQuZXZlbnRzKi8KBlJlZ2lvbhIWChJSRUdJT05fVU5TUEVDSUZJRUQQABINCglSRUdJT05fRVUQAWIGcHJvdG8z0vYDBAgAGAA", [file_protonats_v1_options]);
 
 /**
  * @generated from message events.v1.Heartbeat
@@ -119,6 +119,25 @@ export type NodeSeen = Message<"events.v1.NodeSeen"> & {
  */
 export const NodeSeenSchema: GenMessage<NodeSeen> = /*@__PURE__*/
   messageDesc(file_events_v1_events, 3);
+
+/**
+ * A name that already ends in "Event" is not given a second one: `AuditEvent`.
+ *
+ * @generated from message events.v1.AuditEvent
+ */
+export type AuditEvent = Message<"events.v1.AuditEvent"> & {
+  /**
+   * @generated from field: string what = 1;
+   */
+  what: string;
+};
+
+/**
+ * Describes the message events.v1.AuditEvent.
+ * Use `create(AuditEventSchema)` to create a new message.
+ */
+export const AuditEventSchema: GenMessage<AuditEvent> = /*@__PURE__*/
+  messageDesc(file_events_v1_events, 4);
 
 /**
  * @generated from enum events.v1.Region

@@ -8,7 +8,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { AsyncIterable, AsyncIterableSchema, CallOptions as CallOptions$1, CallOptionsSchema, ClientOptions as ClientOptions$1, ClientOptionsSchema, createClient, createClientSchema, defineService, defineServiceSchema, FooClient as FooClient$1, FooClientSchema, FooHandlers as FooHandlers$1, FooHandlersSchema, HandlerContext, HandlerContextSchema, MessageInitShape as MessageInitShape$1, MessageInitShapeSchema, Object$, ObjectSchema, Promise, PromiseSchema, RuntimeLike, RuntimeLikeSchema, ServiceOptions as ServiceOptions$1, ServiceOptionsSchema, ServiceRegistration, ServiceRegistrationSchema } from "./hostile_pb.js";
 import { class$, Client, createFoo, defineEventSchema, EventDefinitionSchema, Foo } from "./hostile_pb.js";
 import type { CallOptions, ClientOptions, EventDefinition, HandlerContext as HandlerContext$1, RuntimeLike as RuntimeLike$1, ServiceOptions, ServiceRegistration as ServiceRegistration$1 } from "protonats";
-import { createClient as createClient$1, defineEvent, defineService as defineService$1 } from "protonats";
+import { createClient as createClient$1, defineEvent as defineEvent$1, defineService as defineService$1 } from "protonats";
 
 /**
  * A service named like the generated client suffix. Comments may contain
@@ -352,7 +352,7 @@ export function defineClass(handlers: ClassHandlers, options?: ServiceOptions): 
  *
  * @generated from message hostile.v1.defineEvent
  */
-export const defineEventEvent: EventDefinition<typeof defineEventSchema> = defineEvent(defineEventSchema, {
+export const defineEvent: EventDefinition<typeof defineEventSchema> = defineEvent$1(defineEventSchema, {
   subject: "hostile.{value}",
 });
 
@@ -363,6 +363,6 @@ export const defineEventEvent: EventDefinition<typeof defineEventSchema> = defin
  *
  * @generated from message hostile.v1.EventDefinition
  */
-export const EventDefinitionEvent: EventDefinition<typeof EventDefinitionSchema> = defineEvent(EventDefinitionSchema, {
+export const EventDefinitionEvent: EventDefinition<typeof EventDefinitionSchema> = defineEvent$1(EventDefinitionSchema, {
   subject: "hostile.definition",
 });

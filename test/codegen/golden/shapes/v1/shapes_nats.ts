@@ -6,7 +6,7 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Everything, Everything_Nested, Everything_NestedSchema, EverythingSchema } from "./shapes_pb.js";
+import type { Everything, Everything_Nested, Everything_NestedSchema, EverythingSchema, LogRequest, LogRequestSchema, LogResponse, LogResponseSchema } from "./shapes_pb.js";
 import { Shapes } from "./shapes_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, defineService } from "protonats";
@@ -56,6 +56,14 @@ export interface ShapesClient {
    * @generated from rpc shapes.v1.Shapes.Notify
    */
   notify(request: MessageInitShape<typeof TimestampSchema>, options?: CallOptions): Promise<Empty>;
+  /**
+   * Fire and forget with a response type of its own, as `buf lint`'s default rules want.
+   *
+   * No reply: the server sends no response (fire and forget).
+   *
+   * @generated from rpc shapes.v1.Shapes.Log
+   */
+  log(request: MessageInitShape<typeof LogRequestSchema>, options?: CallOptions): Promise<LogResponse>;
   /**
    * No side effects: safe to retry.
    *
@@ -128,6 +136,14 @@ export interface ShapesHandlers {
    * @generated from rpc shapes.v1.Shapes.Notify
    */
   notify(request: Timestamp, context: HandlerContext): Promise<MessageInitShape<typeof EmptySchema>> | MessageInitShape<typeof EmptySchema>;
+  /**
+   * Fire and forget with a response type of its own, as `buf lint`'s default rules want.
+   *
+   * No reply: the server sends no response (fire and forget).
+   *
+   * @generated from rpc shapes.v1.Shapes.Log
+   */
+  log(request: LogRequest, context: HandlerContext): Promise<MessageInitShape<typeof LogResponseSchema>> | MessageInitShape<typeof LogResponseSchema>;
   /**
    * No side effects: safe to retry.
    *

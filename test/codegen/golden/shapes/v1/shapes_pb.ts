@@ -16,7 +16,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file shapes/v1/shapes.proto.
  */
 export const file_shapes_v1_shapes: GenFile = /*@__PURE__*/
-  fileDesc("ChZzaGFwZXMvdjEvc2hhcGVzLnByb3RvEglzaGFwZXMudjEipQQKCkV2ZXJ5dGhpbmcSDAoEdGV4dBgBIAEoCRISCgVtYXliZRgCIAEoA0gBiAEBEg8KB251bWJlcnMYAyADKAESMgoHYnlfbmFtZRgEIAMoCzIhLnNoYXBlcy52MS5FdmVyeXRoaW5nLkJ5TmFtZUVudHJ5Ei4KBm5lc3RlZBgFIAEoCzIcLnNoYXBlcy52MS5FdmVyeXRoaW5nLk5lc3RlZEgAEioKBGtpbmQYBiABKA4yGi5zaGFwZXMudjEuRXZlcnl0aGluZy5LaW5kSAASDQoDcmF3GAcgASgMSAASJgoCYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiUKBGRhdGEYCSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiMKBWV4dHJhGAogASgLMhQuZ29vZ2xlLnByb3RvYnVmLkFueRItCgd3cmFwcGVkGAsgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlVJbnQzMlZhbHVlGhcKBk5lc3RlZBINCgV2YWx1ZRgBIAEoCRpLCgtCeU5hbWVFbnRyeRILCgNrZXkYASABKAkSKwoFdmFsdWUYAiABKAsyHC5zaGFwZXMudjEuRXZlcnl0aGluZy5OZXN0ZWQ6AjgBIigKBEtpbmQSFAoQS0lORF9VTlNQRUNJRklFRBAAEgoKBktJTkRfQRABQggKBmNob2ljZUIICgZfbWF5YmUyywQKBlNoYXBlcxJACgVVbmFyeRIVLnNoYXBlcy52MS5FdmVyeXRoaW5nGhUuc2hhcGVzLnYxLkV2ZXJ5dGhpbmciCeqSGQUI3AsQARJMCgxTZXJ2ZXJTdHJlYW0SHC5zaGFwZXMudjEuRXZlcnl0aGluZy5OZXN0ZWQaHC5zaGFwZXMudjEuRXZlcnl0aGluZy5OZXN0ZWQwARJLCgxDbGllbnRTdHJlYW0SHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUaGy5nb29nbGUucHJvdG9idWYuSW50NjRWYWx1ZSgBEjkKBEJpZGkSFy5nb29nbGUucHJvdG9idWYuU3RydWN0GhQuZ29vZ2xlLnByb3RvYnVmLkFueSgBMAESRAoGTm90aWZ5EhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIG6pIZAhgBEj0KBkxvb2t1cBIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZSIDkAIBEkMKA1B1dBIbLmdvb2dsZS5wcm90b2J1Zi5CeXRlc1ZhbHVlGhouZ29vZ2xlLnByb3RvYnVmLkJvb2xWYWx1ZSIDkAICEjUKA0dldBIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoo6pIZJAoMdG9vbHMuc2hhcGVzEhQyLjEuMC1iZXRhLjErYnVpbGQuN2IGcHJvdG8z0vYDBAgAGAA", [file_google_protobuf_any, file_google_protobuf_empty, file_google_protobuf_struct, file_google_protobuf_timestamp, file_google_protobuf_wrappers, file_protonats_v1_options]);
+  fileDesc("ChZzaGFwZXMvdjEvc2hhcGVzLnByb3RvEglzaGFwZXMudjEipQQKCkV2ZXJ5dGhpbmcSDAoEdGV4dBgBIAEoCRISCgVtYXliZRgCIAEoA0gBiAEBEg8KB251bWJlcnMYAyADKAESMgoHYnlfbmFtZRgEIAMoCzIhLnNoYXBlcy52MS5FdmVyeXRoaW5nLkJ5TmFtZUVudHJ5Ei4KBm5lc3RlZBgFIAEoCzIcLnNoYXBlcy52MS5FdmVyeXRoaW5nLk5lc3RlZEgAEioKBGtpbmQYBiABKA4yGi5zaGFwZXMudjEuRXZlcnl0aGluZy5LaW5kSAASDQoDcmF3GAcgASgMSAASJgoCYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiUKBGRhdGEYCSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiMKBWV4dHJhGAogASgLMhQuZ29vZ2xlLnByb3RvYnVmLkFueRItCgd3cmFwcGVkGAsgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlVJbnQzMlZhbHVlGhcKBk5lc3RlZBINCgV2YWx1ZRgBIAEoCRpLCgtCeU5hbWVFbnRyeRILCgNrZXkYASABKAkSKwoFdmFsdWUYAiABKAsyHC5zaGFwZXMudjEuRXZlcnl0aGluZy5OZXN0ZWQ6AjgBIigKBEtpbmQSFAoQS0lORF9VTlNQRUNJRklFRBAAEgoKBktJTkRfQRABQggKBmNob2ljZUIICgZfbWF5YmUiGgoKTG9nUmVxdWVzdBIMCgRsaW5lGAEgASgJIg0KC0xvZ1Jlc3BvbnNlMokFCgZTaGFwZXMSQAoFVW5hcnkSFS5zaGFwZXMudjEuRXZlcnl0aGluZxoVLnNoYXBlcy52MS5FdmVyeXRoaW5nIgnqkhkFCNwLEAESTAoMU2VydmVyU3RyZWFtEhwuc2hhcGVzLnYxLkV2ZXJ5dGhpbmcuTmVzdGVkGhwuc2hhcGVzLnYxLkV2ZXJ5dGhpbmcuTmVzdGVkMAESSwoMQ2xpZW50U3RyZWFtEhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlGhsuZ29vZ2xlLnByb3RvYnVmLkludDY0VmFsdWUoARI5CgRCaWRpEhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBoULmdvb2dsZS5wcm90b2J1Zi5BbnkoATABEkQKBk5vdGlmeRIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiBuqSGQIYARI8CgNMb2cSFS5zaGFwZXMudjEuTG9nUmVxdWVzdBoWLnNoYXBlcy52MS5Mb2dSZXNwb25zZSIG6pIZAhgBEj0KBkxvb2t1cBIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZSIDkAIBEkMKA1B1dBIbLmdvb2dsZS5wcm90b2J1Zi5CeXRlc1ZhbHVlGhouZ29vZ2xlLnByb3RvYnVmLkJvb2xWYWx1ZSIDkAICEjUKA0dldBIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoo6pIZJAoMdG9vbHMuc2hhcGVzEhQyLjEuMC1iZXRhLjErYnVpbGQuN2IGcHJvdG8z0vYDBAgAGAA", [file_google_protobuf_any, file_google_protobuf_empty, file_google_protobuf_struct, file_google_protobuf_timestamp, file_google_protobuf_wrappers, file_protonats_v1_options]);
 
 /**
  * @generated from message shapes.v1.Everything
@@ -132,6 +132,38 @@ export const Everything_KindSchema: GenEnum<Everything_Kind> = /*@__PURE__*/
   enumDesc(file_shapes_v1_shapes, 0, 0);
 
 /**
+ * @generated from message shapes.v1.LogRequest
+ */
+export type LogRequest = Message<"shapes.v1.LogRequest"> & {
+  /**
+   * @generated from field: string line = 1;
+   */
+  line: string;
+};
+
+/**
+ * Describes the message shapes.v1.LogRequest.
+ * Use `create(LogRequestSchema)` to create a new message.
+ */
+export const LogRequestSchema: GenMessage<LogRequest> = /*@__PURE__*/
+  messageDesc(file_shapes_v1_shapes, 1);
+
+/**
+ * No fields: the caller of a no_reply method never sees a response.
+ *
+ * @generated from message shapes.v1.LogResponse
+ */
+export type LogResponse = Message<"shapes.v1.LogResponse"> & {
+};
+
+/**
+ * Describes the message shapes.v1.LogResponse.
+ * Use `create(LogResponseSchema)` to create a new message.
+ */
+export const LogResponseSchema: GenMessage<LogResponse> = /*@__PURE__*/
+  messageDesc(file_shapes_v1_shapes, 2);
+
+/**
  * One method of each shape, with messages of every field kind.
  *
  * @generated from service shapes.v1.Shapes
@@ -186,6 +218,16 @@ export const Shapes: GenService<{
     methodKind: "unary";
     input: typeof TimestampSchema;
     output: typeof EmptySchema;
+  },
+  /**
+   * Fire and forget with a response type of its own, as `buf lint`'s default rules want.
+   *
+   * @generated from rpc shapes.v1.Shapes.Log
+   */
+  log: {
+    methodKind: "unary";
+    input: typeof LogRequestSchema;
+    output: typeof LogResponseSchema;
   },
   /**
    * @generated from rpc shapes.v1.Shapes.Lookup
