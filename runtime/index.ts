@@ -147,6 +147,11 @@ export type { ServeOptions, ServiceOptions, StopOptions } from "./server/service
 export type * from "./service-types.js";
 
 // Transport: pseudo connections
+export {
+  defaultMaxHeaderBytes,
+  defaultServerLimits,
+  type ServerLimits,
+} from "./transport/limits.js";
 export { NatsTransport, type NatsTransportOptions } from "./transport/nats-transport.js";
 export type * from "./transport/transport.js";
 export {

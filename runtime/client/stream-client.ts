@@ -6,6 +6,7 @@ import type { ServiceNode } from "../registry/registry.js";
 import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
 import { InboundQueue, type QueueOwner, SendCredit } from "../transport/flow-control.js";
 import { type Heartbeating, heartbeats } from "../transport/heartbeat-monitor.js";
+import { defaultServerLimits } from "../transport/limits.js";
 import type { ClientSocket, Frame, FrameReceiver, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
 import type { ClientOptions } from "./client-options.js";
@@ -60,7 +61,7 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
   readonly deadAfterMs: number;
   private readonly socket: ClientSocket;
   private readonly responses: InboundQueue<Message>;
-  private readonly credit = new SendCredit();
+  private readonly credit = new SendCredit(defaultServerLimits.maxWindow);
   private readonly header: Record<string, string> = {};
   private readonly trailer: Record<string, string> = {};
   private readonly window: number;

@@ -1,6 +1,7 @@
 import { nuid } from "@nats-io/transport-node";
 import { startMicroResponder } from "../micro/micro-responder.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
+import { serverLimits } from "../transport/limits.js";
 import { NatsTransport } from "../transport/nats-transport.js";
 import type { EndpointBinding, Listener } from "../transport/transport.js";
 import type { ServiceRegistration } from "./define-service.js";
@@ -34,11 +35,20 @@ export async function serve(
     }
   }
   const observers = [...(options.observers ?? [])];
-  const server = new RpcServer(id, rt, methods, [], observers, {
-    window: options.window ?? 64,
-    heartbeatMs: options.heartbeatMs ?? 5_000,
-    missedHeartbeats: options.missedHeartbeats ?? 3,
-  });
+  const limits = serverLimits(options.limits);
+  const server = new RpcServer(
+    id,
+    rt,
+    methods,
+    [],
+    observers,
+    {
+      window: Math.min(options.window ?? 64, limits.maxWindow),
+      heartbeatMs: options.heartbeatMs ?? 5_000,
+      missedHeartbeats: options.missedHeartbeats ?? 3,
+    },
+    limits,
+  );
   const listener = await rt.transport.listen({ nodeId: id, endpoints }, server);
   server.listener = listener;
   if (rt.transport instanceof NatsTransport) {

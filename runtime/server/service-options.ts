@@ -1,4 +1,5 @@
 import type { Interceptor } from "../client/interceptor.js";
+import type { ServerLimits } from "../transport/limits.js";
 import type { ServerObserver } from "./observer.js";
 
 /** Options of one service given to `defineService`. */
@@ -37,6 +38,11 @@ export interface ServeOptions {
   missedHeartbeats?: number;
   /** Description announced to `nats micro info`. */
   description?: string;
+  /**
+   * Bounds on what clients may ask of this server (stream window and credit,
+   * heartbeat interval, open streams); see `ServerLimits` for the defaults.
+   */
+  limits?: Partial<ServerLimits>;
 }
 
 /** Options of `Server.stop`. */

@@ -7,6 +7,7 @@ import {
 } from "@nats-io/transport-node";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { defaultMaxHeaderBytes } from "./limits.js";
 import { decodeFrame, encodeFrame } from "./nats-frame-codec.js";
 import { publishError } from "./publish-error.js";
 import { namespaced, nodeAddress } from "./subjects.js";
@@ -26,6 +27,8 @@ import { WriteCoalescer } from "./write-coalescer.js";
 export interface NatsTransportOptions {
   /** Prefix of node addresses and endpoint subjects. */
   namespace?: string;
+  /** Largest header block a received frame may have. Default {@link defaultMaxHeaderBytes}. */
+  maxHeaderBytes?: number;
 }
 
 /** NATS's default when the server has not told us yet. */
@@ -135,7 +138,7 @@ export class NatsTransport implements Transport {
 
 function decodeReply(msg: Msg): Frame {
   try {
-    return decodeFrame(msg, false);
+    return decodeFrame(msg, false, Infinity);
   } catch (cause) {
     const text = cause instanceof RpcError ? cause.rawMessage : "undecodable frame";
     return {
@@ -232,6 +235,7 @@ class NatsListener implements Listener {
   readonly streams = new Map<string, NatsServerSocket>();
   private readonly addressSubscription: Subscription;
   private endpointSubscriptions: Subscription[];
+  private readonly maxHeaderBytes: number;
 
   constructor(
     readonly transport: NatsTransport,
@@ -240,6 +244,7 @@ class NatsListener implements Listener {
   ) {
     const nc = transport.nc;
     const ns = transport.namespace;
+    this.maxHeaderBytes = transport.options.maxHeaderBytes ?? defaultMaxHeaderBytes;
     this.address = nodeAddress(ns, options.nodeId);
     this.addressSubscription = nc.subscribe(this.address, {
       callback: (err, msg) => {
@@ -268,13 +273,15 @@ class NatsListener implements Listener {
     }
     let frame: Frame;
     try {
-      frame = decodeFrame(msg, true);
+      frame = decodeFrame(msg, true, this.maxHeaderBytes);
     } catch (cause) {
       const error = RpcError.from(cause, Code.InvalidArgument);
-      const reply: Frame = msg.headers?.has("Pn-Frame")
-        ? { type: "cancel", error }
-        : { type: "reply", error };
+      // An oversized header block is not parsed to learn the frame type:
+      // `cancel` ends a unary call as well as a stream.
+      const cancel = error.code === Code.ResourceExhausted || msg.headers?.has("Pn-Frame");
+      const reply: Frame = cancel ? { type: "cancel", error } : { type: "reply", error };
       new NatsServerSocket(this, peer).trySend(reply);
+      this.acceptor.refused?.(endpointMethod, error);
       return;
     }
     if (frame.type === "call" || frame.type === "open") {
@@ -297,7 +304,7 @@ class NatsListener implements Listener {
   private oneWay(msg: Msg, endpointMethod: string | undefined): void {
     let frame: Frame;
     try {
-      frame = decodeFrame(msg, true);
+      frame = decodeFrame(msg, true, this.maxHeaderBytes);
     } catch {
       return; // Malformed, and nobody to tell.
     }
@@ -359,6 +366,12 @@ class NatsServerSocket implements ServerSocket {
     } catch {
       // The connection is gone; the client's deadline or heartbeat will tell it.
     }
+  }
+
+  get connection(): string {
+    const peer = this.peer;
+    const dot = peer.lastIndexOf(".");
+    return dot > 0 ? peer.slice(0, dot) : peer;
   }
 
   bind(receiver: FrameReceiver): void {
