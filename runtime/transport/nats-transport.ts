@@ -9,6 +9,7 @@ import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { defaultMaxHeaderBytes } from "./limits.js";
 import { decodeFrame, encodeFrame } from "./nats-frame-codec.js";
+import { subscribeDenied, watchPublishDenials } from "./permission-errors.js";
 import { publishError } from "./publish-error.js";
 import { namespaced, nodeAddress } from "./subjects.js";
 import type {
@@ -60,6 +61,19 @@ export class NatsTransport implements Transport {
       () => this.failAll(),
       () => this.failAll(),
     );
+    void watchPublishDenials(nc, (subject, error) => this.publishDenied(subject, error));
+  }
+
+  /**
+   * NATS refused a publish to `subject`: the calls to that address fail now
+   * with `PermissionDenied` instead of waiting for their deadlines.
+   */
+  private publishDenied(subject: string, error: RpcError): void {
+    for (const socket of [...this.sockets.values()]) {
+      if (socket.address !== subject) continue;
+      this.sockets.delete(socket.id);
+      socket.receiver.receive({ type: "cancel", error });
+    }
   }
 
   get maxPayload(): number {
@@ -100,8 +114,13 @@ export class NatsTransport implements Transport {
   async listen(options: ListenOptions, acceptor: Acceptor): Promise<Listener> {
     const listener = new NatsListener(this, options, acceptor);
     // A round trip to the NATS server, so that the subscriptions are in place
-    // before the address is announced anywhere.
+    // before the address is announced anywhere, and so that a subscription
+    // the server refused has been reported (its -ERR comes before the PONG).
     await this.nc.flush();
+    if (listener.denied !== undefined) {
+      await listener.close();
+      throw listener.denied;
+    }
     return listener;
   }
 
@@ -116,9 +135,16 @@ export class NatsTransport implements Transport {
     this.inbox = `${prefix}.${nuid.next()}`;
     const skip = this.inbox.length + 1;
     const sockets = this.sockets;
-    this.subscription = this.nc.subscribe(`${this.inbox}.>`, {
+    const subject = `${this.inbox}.>`;
+    this.subscription = this.nc.subscribe(subject, {
       callback: (err, msg) => {
-        if (err) return;
+        if (err) {
+          // Refused by NATS permissions (or closed): nothing will ever arrive
+          // on it. Calls in progress fail now; the next call subscribes anew.
+          this.subscription = undefined;
+          this.failAll(subscribeDenied(subject, err));
+          return;
+        }
         const socket = sockets.get(callIdOf(msg, skip));
         // A late reply for a call that finished (deadline, cancel) is dropped here.
         if (socket === undefined) return;
@@ -127,8 +153,7 @@ export class NatsTransport implements Transport {
     });
   }
 
-  private failAll(): void {
-    const error = new RpcError(Code.Unavailable, "NATS connection closed");
+  private failAll(error = new RpcError(Code.Unavailable, "NATS connection closed")): void {
     for (const socket of [...this.sockets.values()]) {
       this.sockets.delete(socket.id);
       socket.receiver.receive({ type: "cancel", error });
@@ -201,7 +226,7 @@ class NatsClientSocket implements ClientSocket {
   constructor(
     private readonly transport: NatsTransport,
     readonly id: number,
-    private readonly address: string,
+    readonly address: string,
     reply: string,
     readonly receiver: FrameReceiver,
   ) {
@@ -236,6 +261,8 @@ class NatsListener implements Listener {
   private readonly addressSubscription: Subscription;
   private endpointSubscriptions: Subscription[];
   private readonly maxHeaderBytes: number;
+  /** The first subscription NATS refused, if any. */
+  denied: RpcError | undefined;
 
   constructor(
     readonly transport: NatsTransport,
@@ -246,9 +273,11 @@ class NatsListener implements Listener {
     const ns = transport.namespace;
     this.maxHeaderBytes = transport.options.maxHeaderBytes ?? defaultMaxHeaderBytes;
     this.address = nodeAddress(ns, options.nodeId);
-    this.addressSubscription = nc.subscribe(this.address, {
+    const address = this.address;
+    this.addressSubscription = nc.subscribe(address, {
       callback: (err, msg) => {
-        if (!err) this.onMessage(msg, undefined);
+        if (err) this.denied ??= subscribeDenied(address, err);
+        else this.onMessage(msg, undefined);
       },
     });
     this.endpoints = (options.endpoints ?? []).map((e) => ({
@@ -259,7 +288,8 @@ class NatsListener implements Listener {
       nc.subscribe(e.subject, {
         queue: e.queue,
         callback: (err, msg) => {
-          if (!err) this.onMessage(msg, e.method);
+          if (err) this.denied ??= subscribeDenied(e.subject, err);
+          else this.onMessage(msg, e.method);
         },
       }),
     );
