@@ -11,6 +11,8 @@ export interface NatsRuntimeOptions {
    */
   namespace?: string;
   registry?: Omit<NatsRegistryOptions, "namespace">;
+  /** Largest header block a received RPC frame may have. Default 64 KiB (`defaultMaxHeaderBytes`). */
+  maxHeaderBytes?: number;
 }
 
 /** A runtime on one NATS connection, with its connection exposed for ops tooling. */
@@ -36,7 +38,10 @@ export function natsRuntime(nc: NatsConnection, options?: NatsRuntimeOptions): N
   const runtime: NatsRuntime = {
     nc,
     namespace,
-    transport: new NatsTransport(nc, ns),
+    transport: new NatsTransport(nc, {
+      ...ns,
+      ...(options?.maxHeaderBytes !== undefined && { maxHeaderBytes: options.maxHeaderBytes }),
+    }),
     registry: new NatsRegistry(nc, { ...options?.registry, ...ns }),
     broker: new NatsBroker(nc, ns),
   };

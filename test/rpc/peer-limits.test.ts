@@ -8,11 +8,14 @@ import {
 import { createClient } from "../../runtime/client/create-client.js";
 import { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
+import { natsRuntime } from "../../runtime/nats/nats-runtime.js";
+import { defineService } from "../../runtime/server/define-service.js";
+import { serve } from "../../runtime/server/serve.js";
 import type { ServeOptions } from "../../runtime/server/service-options.js";
 import { defaultServerLimits } from "../../runtime/transport/limits.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { serveGreeter } from "../support/served-greeter.js";
-import { Greeter, sleep } from "./support/greeter.js";
+import { Greeter, greeterHandlers, sleep } from "./support/greeter.js";
 import { expectCode } from "./support/nats.js";
 
 const service = "example.greeter.v1.Greeter";
@@ -161,14 +164,27 @@ describe("bounds on what a peer chooses", () => {
 
   it("a header block over the limit is refused ResourceExhausted before it is parsed", async () => {
     const { endpoint, handled } = await setup();
-    const h = headers();
-    h.set("X-Padding", "p".repeat(70 * 1024));
-    const answer = statusOf(
-      await suite.clientConn.request(endpoint, sayHelloBody("big"), { timeout: 2000, headers: h }),
-    );
+    const ask = async (subject: string, bytes: number) => {
+      const h = headers();
+      h.set("X-Padding", "p".repeat(bytes));
+      return statusOf(
+        await suite.clientConn.request(subject, sayHelloBody("big"), { timeout: 2000, headers: h }),
+      );
+    };
+    const answer = await ask(endpoint, 70 * 1024);
     expect(answer.code).toBe(Code.ResourceExhausted);
     expect(answer.message).toMatch(/header block of \d+ bytes exceeds the limit of 65536/);
     expect(handled()).toBe(0);
+    expect((await ask(endpoint, 2048)).code).toBeUndefined();
+    // The limit is a runtime option.
+    const namespace = `h${nuid.next().slice(-8).toLowerCase()}`;
+    const strict = natsRuntime(suite.conn, { namespace, maxHeaderBytes: 1024 });
+    suite.servers.push(await serve(strict, [defineService(Greeter, greeterHandlers("strict"))]));
+    expect((await ask(`${namespace}.${service}.SayHello`, 2048)).code).toBe(Code.ResourceExhausted);
+    suite.cleanup(async () => {
+      await strict.registry.close();
+      await strict.transport.close();
+    });
   });
 
   it("limits open streams per client connection and per server (ResourceExhausted beyond)", async () => {
