@@ -11,6 +11,7 @@ import { RpcError } from "../../runtime/errors/rpc-error.js";
 import { natsRuntime } from "../../runtime/nats/nats-runtime.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import { serve } from "../../runtime/server/serve.js";
+import { serviceInfo } from "../../runtime/server/service-info.js";
 import type { ServeOptions } from "../../runtime/server/service-options.js";
 import { defaultServerLimits } from "../../runtime/transport/limits.js";
 import { natsSuite } from "../support/nats-suite.js";
@@ -130,6 +131,44 @@ describe("bounds on what a peer chooses", () => {
     expect(received).toBeLessThanOrEqual(2000);
     expect(records.filter((r) => r.method === "SayHelloStream")).toEqual([]);
     sub.unsubscribe();
+  });
+
+  it("a client's request pump caps a server's credit and yields to the event loop", async () => {
+    // A hostile "server": registered like any node, it grants 1e12 request credit.
+    const [srt, crt] = suite.scope(suite.conn, suite.clientConn);
+    const address = `${srt!.namespace}.pn.node.hostile`;
+    let received = 0;
+    const sub = suite.conn.subscribe(address, {
+      callback: (_err, msg) => {
+        received++;
+        if (msg.headers?.get("Pn-Frame") !== "open" || !msg.reply) return;
+        const h = headers();
+        h.set("Pn-Frame", "credit");
+        h.set("Pn-Credit", "1000000000000");
+        suite.conn.publish(msg.reply, new Uint8Array(0), { headers: h });
+      },
+    });
+    await srt!.registry.register(
+      serviceInfo(Greeter, {}, { id: "hostile", address, metadata: {} }),
+    );
+    const client = createClient(Greeter, crt!);
+    async function* endless() {
+      for (let i = 0; ; i++) yield { name: `n${i}` };
+    }
+    const abort = new AbortController();
+    const stall = await longestStall(async () => {
+      const responses = client.chat(endless(), { signal: abort.signal });
+      void (async () => {
+        for await (const _ of responses);
+      })().catch(() => undefined);
+      await sleep(1000);
+    });
+    abort.abort();
+    sub.unsubscribe();
+    expect(stall).toBeLessThan(400);
+    // The open, then at most the client's cap of credit.
+    expect(received).toBeGreaterThan(1);
+    expect(received).toBeLessThanOrEqual(1 + defaultServerLimits.maxWindow + 1);
   });
 
   it("createClient refuses a window or heartbeat no server accepts", () => {
