@@ -6,7 +6,9 @@
  *    asked for): the longest event-loop stall while the server sends, and RSS.
  * 2. `opens` (default 20 000) raw `Chat` opens asking `Pn-Heartbeat: 60000`
  *    from one connection that never answers: heap held, how many the server
- *    accepts, and how long until it has reaped them (capped at 60 s).
+ *    accepts, and how long until it has reaped them (capped at 60 s). With
+ *    `spread` as second argument every open uses a reply prefix of its own,
+ *    as if from as many client connections.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -18,6 +20,7 @@ import { startNatsServer } from "../test/harness/nats-server.js";
 import { Greeter, greeterHandlers } from "../test/rpc/support/greeter.js";
 
 const opens = Number(process.argv[2] ?? 20_000);
+const spread = process.argv[3] === "spread";
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 
@@ -30,14 +33,19 @@ const server = await serve(rt, [defineService(Greeter, greeterHandlers("s"))], {
   observers: [{ callFinished: () => finished++ }],
 });
 
-function open(method: string, extra: Record<string, string>, body?: Uint8Array): void {
+function open(
+  method: string,
+  extra: Record<string, string>,
+  body?: Uint8Array,
+  reply = `_INBOX.atk.${nuid.next()}`,
+): void {
   const h = headers();
   h.set("Pn-Frame", "open");
   h.set("Pn-Method", `/example.greeter.v1.Greeter/${method}`);
   for (const [k, v] of Object.entries(extra)) h.set(k, v);
   // Nobody listens on the reply subject: whatever the server sends is dropped by NATS.
   attacker.publish(server.address, body ?? new Uint8Array(0), {
-    reply: `_INBOX.atk.${nuid.next()}`,
+    reply,
     headers: h,
   });
 }
@@ -85,7 +93,8 @@ function open(method: string, extra: Record<string, string>, body?: Uint8Array):
   const rssBefore = process.memoryUsage().rss;
   const before = finished;
   for (let i = 0; i < opens; i++) {
-    open("Chat", { "Pn-Heartbeat": "60000" });
+    const reply = spread ? `_INBOX.${nuid.next()}.1` : undefined;
+    open("Chat", { "Pn-Heartbeat": "60000" }, undefined, reply);
     if (i % 1000 === 999) await attacker.flush();
   }
   await attacker.flush();
@@ -98,7 +107,8 @@ function open(method: string, extra: Record<string, string>, body?: Uint8Array):
   while (finished - before < opens && performance.now() - started < 60_000) await sleep(100);
   const reaped = finished - before;
   console.log(
-    `${opens} opens asking Pn-Heartbeat 60000: ${opens - refusedAtOnce} held open, ` +
+    `${opens} opens asking Pn-Heartbeat 60000${spread ? " (a reply prefix each)" : ""}: ` +
+      `${opens - refusedAtOnce} held open, ` +
       `heap +${mb(heapHeld)}, RSS +${mb(rssHeld)}; ` +
       (reaped >= opens
         ? `all gone ${((performance.now() - started) / 1000).toFixed(1)} s later`
