@@ -16,6 +16,7 @@ import { connect, headers, nuid } from "@nats-io/transport-node";
 import { natsRuntime } from "../runtime/nats/nats-runtime.js";
 import { defineService } from "../runtime/server/define-service.js";
 import { serve } from "../runtime/server/serve.js";
+import { serviceAddress } from "../runtime/transport/subjects.js";
 import { startNatsServer } from "../test/harness/nats-server.js";
 import { Greeter, greeterHandlers } from "../test/rpc/support/greeter.js";
 
@@ -44,10 +45,14 @@ function open(
   h.set("Pn-Method", `/example.greeter.v1.Greeter/${method}`);
   for (const [k, v] of Object.entries(extra)) h.set(k, v);
   // Nobody listens on the reply subject: whatever the server sends is dropped by NATS.
-  attacker.publish(server.address, body ?? new Uint8Array(0), {
-    reply,
-    headers: h,
-  });
+  attacker.publish(
+    serviceAddress("atk", "example.greeter.v1.Greeter", server.id),
+    body ?? new Uint8Array(0),
+    {
+      reply,
+      headers: h,
+    },
+  );
 }
 
 // 1. Huge window.

@@ -43,8 +43,9 @@ try {
     defineOrderService(orderService(runtimeA)),
   ]);
   const serverB = await serve(runtimeB, [defineGreeter(greeter("B"))]);
-  say(`instance A: node ${serverA.id} at ${serverA.address} (also serves OrderService)`);
-  say(`instance B: node ${serverB.id} at ${serverB.address}`);
+  const greeterAt = (server: typeof serverA) => server.addressOf("example.greeter.v1.Greeter");
+  say(`instance A: node ${serverA.id} at ${greeterAt(serverA)} (also serves OrderService)`);
+  say(`instance B: node ${serverB.id} at ${greeterAt(serverB)}`);
   const [found] = await caller.registry.getService("example.greeter.v1.Greeter");
   say(`registry: ${found?.name} v${found?.version} has ${found?.nodes.length} nodes`);
 

@@ -116,11 +116,23 @@ export { methodKey } from "./naming.js";
 // NATS connection and runtime
 export { type ConnectOptions, connectNats, optionsFromEnv, parseServers } from "./nats/connect.js";
 export { type NatsRuntime, type NatsRuntimeOptions, natsRuntime } from "./nats/nats-runtime.js";
-
+// NATS permissions for serving and calling services
+export { authorizationBlock, type NatsUser } from "./permissions/authorization-block.js";
+export {
+  type ClientScope,
+  clientPermissions,
+  combinePermissions,
+  type NatsPermissions,
+  type PermissionScope,
+  type ServiceRef,
+  serverPermissions,
+} from "./permissions/service-permissions.js";
 // Discovery
 export { NatsRegistry, type NatsRegistryOptions } from "./registry/nats-registry.js";
 export { registryDefaults } from "./registry/nats-registry-options.js";
+export type { RecordSignature, RecordSigningOptions } from "./registry/record-signing.js";
 export type * from "./registry/registry.js";
+export { type RegistryLimits, registryLimitDefaults } from "./registry/registry-limits.js";
 
 // Retries
 export { fullJitterBackoff } from "./retry/backoff.js";

@@ -149,6 +149,11 @@ class MemoryListener implements Listener {
     private readonly acceptor: Acceptor,
   ) {}
 
+  /** In process there are no permissions to express: every service shares the node address. */
+  addressOf(_service: string): string {
+    return this.address;
+  }
+
   arrive(frame: Frame, client: MemoryClientSocket): void {
     if (this.closed) return;
     if (frame.type === "call" || frame.type === "open") {

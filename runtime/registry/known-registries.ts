@@ -1,10 +1,10 @@
 /**
  * Registry instances known to answer queries, each until its TTL runs out
- * without news from it. Every instance answers every query (even with
- * nothing), so once all known ones have answered a lookup is complete and
- * need not wait for the quiet window. An instance we do not know yet either
- * answered an earlier query or announced itself on the watch subject before
- * it could hold anything we look for.
+ * without news from it. Every instance holding a service answers each lookup
+ * of it (even with nothing), so once all known holders have answered a
+ * lookup is complete and need not wait for the quiet window. An instance we
+ * do not know yet either answered an earlier query or announced itself on
+ * the watch subject before it could hold anything we look for.
  */
 export class KnownRegistries {
   private readonly expiry = new Map<string, number>();

@@ -1,5 +1,7 @@
-import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
+import { type Msg, type NatsConnection, nuid, type Subscription } from "@nats-io/transport-node";
 import { withoutDescriptors } from "./aggregate-services.js";
+import { sealOf } from "./record-rules.js";
+import { heartbeatSigningBytes, type RecordSigning, recordSigningBytes } from "./record-signing.js";
 import type { ServiceInfo } from "./registry.js";
 import type { RegistrySubjects } from "./registry-subjects.js";
 import {
@@ -11,8 +13,10 @@ import {
 } from "./registry-wire.js";
 
 interface LocalRecord {
-  /** The record with this one node. */
+  /** The record with this one node (its seal included). */
   service: ServiceInfo;
+  /** The secret whose SHA-256 is the node's seal; revealed only to withdraw it. */
+  key: string;
   /** Pre-encoded answers: a query costs no JSON encoding. */
   full: string;
   light: string;
@@ -22,6 +26,8 @@ export interface LocalRegistrationsOptions {
   registryId: string;
   heartbeatIntervalMs: number;
   ttlMs: number;
+  /** Signs records and heartbeats when configured with a seed. */
+  signing?: RecordSigning;
 }
 
 const fallbackMaxPayload = 1024 * 1024;
@@ -32,12 +38,15 @@ function keyOf(name: string, version: string, nodeId: string): string {
 
 /**
  * The nodes this process registered: answers broadcast queries for them and
- * keeps them alive in every cache with one heartbeat message per interval
- * (one timer for all of them).
+ * keeps them alive in every cache with one heartbeat message per service and
+ * interval (one timer for all of them). Every message about service S goes
+ * to a subject naming S, so NATS permissions decide who may speak for S.
  */
 export class LocalRegistrations {
   private readonly records = new Map<string, LocalRecord>();
-  private sub: Subscription | undefined;
+  /** One get-query subscription per registered service name. */
+  private readonly getSubs = new Map<string, Subscription>();
+  private listSub: Subscription | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -52,14 +61,20 @@ export class LocalRegistrations {
 
   /**
    * Adds (or refreshes) each node of `service` and announces it. With
-   * `confirm`, waits until the server has the subscription and announcement.
+   * `confirm`, waits until the server has the subscriptions and announcement.
    */
   async add(service: ServiceInfo, confirm: boolean): Promise<void> {
-    this.ensureAnswering();
+    this.ensureAnswering(service.name);
     for (const node of service.nodes) {
-      const single: ServiceInfo = { ...service, nodes: [node] };
-      this.records.set(keyOf(service.name, service.version, node.id), {
+      const id = keyOf(service.name, service.version, node.id);
+      // Re-registering keeps the key: caches bound the node to its first seal.
+      const key = this.records.get(id)?.key ?? `${nuid.next()}${nuid.next()}`;
+      const single: ServiceInfo = { ...service, nodes: [{ ...node, seal: sealOf(key) }] };
+      const signature = this.options.signing?.sign(recordSigningBytes(single));
+      if (signature) single.signature = signature;
+      this.records.set(id, {
         service: single,
+        key,
         full: serviceJson(single, true),
         light: serviceJson(single, false),
       });
@@ -71,18 +86,28 @@ export class LocalRegistrations {
     if (confirm) await this.nc.flush();
   }
 
-  /** Withdraws each node of `service` listed locally, announcing it at once. */
+  /** Withdraws each node of `service` listed locally, announcing it at once with its key. */
   async remove(service: ServiceInfo, confirm: boolean): Promise<void> {
-    const withdrawn: ServiceInfo["nodes"] = [];
+    const withdrawn: { id: string; key: string }[] = [];
     for (const node of service.nodes) {
-      if (this.records.delete(keyOf(service.name, service.version, node.id))) withdrawn.push(node);
+      const id = keyOf(service.name, service.version, node.id);
+      const record = this.records.get(id);
+      if (!record) continue;
+      this.records.delete(id);
+      withdrawn.push({ id: node.id, key: record.key });
     }
     if (withdrawn.length > 0) {
       this.nc.publish(
-        this.subjects.watch,
-        encodeJson({ op: "deregister", service: { ...service, nodes: withdrawn } }),
+        this.subjects.watch(service.name),
+        encodeJson({
+          op: "deregister",
+          name: service.name,
+          version: service.version,
+          nodes: withdrawn,
+        }),
       );
     }
+    this.stopAnsweringIfGone(service.name);
     if (this.records.size === 0) this.stopHeartbeat();
     if (confirm) await this.nc.flush();
   }
@@ -99,46 +124,57 @@ export class LocalRegistrations {
       full.length <= this.maxPayload()
         ? full
         : encodeJson({ op: "register", registry, ttl, service: withoutDescriptors(service) });
-    this.nc.publish(this.subjects.watch, data);
+    this.nc.publish(this.subjects.watch(service.name), data);
   }
 
   private maxPayload(): number {
     return this.nc.info?.max_payload ?? fallbackMaxPayload;
   }
 
-  private ensureAnswering(): void {
-    if (this.sub) return;
-    this.sub = this.nc.subscribe(this.subjects.query, {
-      callback: (err, msg) => {
-        if (!err) this.answer(msg);
-      },
-    });
+  private ensureAnswering(name: string): void {
+    if (!this.listSub) {
+      this.listSub = this.nc.subscribe(this.subjects.list, {
+        callback: (err, msg) => {
+          if (!err) this.answer(msg, undefined);
+        },
+      });
+    }
+    if (this.getSubs.has(name)) return;
+    this.getSubs.set(
+      name,
+      this.nc.subscribe(this.subjects.get(name), {
+        callback: (err, msg) => {
+          if (!err) this.answer(msg, name);
+        },
+      }),
+    );
   }
 
-  private answer(msg: Msg): void {
+  private stopAnsweringIfGone(name: string): void {
+    for (const record of this.records.values()) if (record.service.name === name) return;
+    this.getSubs.get(name)?.unsubscribe();
+    this.getSubs.delete(name);
+  }
+
+  /** Answers a list query (`name` undefined) or a get of `name` on its own subject. */
+  private answer(msg: Msg, name: string | undefined): void {
     if (!msg.reply) return;
     const query = decodeQuery(msg.data);
     if (!query) return;
+    if (query.op === "get" && query.name !== name) return;
+    if (query.op === "list" && name !== undefined) return;
     const { registryId, ttlMs } = this.options;
     const matching: LocalRecord[] = [];
     for (const record of this.records.values()) {
-      if (query.op === "list" || record.service.name === query.name) matching.push(record);
+      if (name === undefined || record.service.name === name) matching.push(record);
     }
-    // Nodes answer even when they hold nothing that matches: the asker then
-    // knows within a quiet window that the service does not exist, instead of
-    // waiting for its whole timeout.
-    let body =
-      query.op === "get"
-        ? answerBytes(
-            registryId,
-            ttlMs,
-            matching.map((r) => r.full),
-          )
-        : answerBytes(
-            registryId,
-            ttlMs,
-            matching.map((r) => r.light),
-          );
+    // Instances answer even when they hold nothing that matches: the asker
+    // then knows within a quiet window that nothing more is coming.
+    let body = answerBytes(
+      registryId,
+      ttlMs,
+      matching.map((r) => (name === undefined ? r.light : r.full)),
+    );
     if (body.length > this.maxPayload()) {
       // Descriptors too large for one message: answer without them rather than not at all.
       body = answerBytes(
@@ -166,24 +202,27 @@ export class LocalRegistrations {
     this.heartbeat = undefined;
   }
 
+  /** One heartbeat per service, on the service's own subject. */
   private beat(): void {
     if (this.nc.isClosed()) return;
-    const nodes: HeartbeatEntry[] = [];
+    const byService = new Map<string, HeartbeatEntry[]>();
     for (const { service } of this.records.values()) {
       const node = service.nodes[0];
-      if (node) nodes.push({ name: service.name, version: service.version, id: node.id });
+      if (!node) continue;
+      const nodes = byService.get(service.name) ?? [];
+      byService.set(service.name, nodes);
+      nodes.push({ name: service.name, version: service.version, id: node.id });
     }
-    if (nodes.length === 0) return;
     try {
-      this.nc.publish(
-        this.subjects.watch,
-        encodeJson({
-          op: "heartbeat",
-          registry: this.options.registryId,
-          ttl: this.options.ttlMs,
-          nodes,
-        }),
-      );
+      const { registryId: registry, ttlMs: ttl, signing } = this.options;
+      const at = Date.now();
+      for (const [name, nodes] of byService) {
+        const signature = signing?.sign(heartbeatSigningBytes(registry, ttl, at, nodes));
+        const beat = signature
+          ? { op: "heartbeat" as const, registry, ttl, nodes, at, signature }
+          : { op: "heartbeat" as const, registry, ttl, nodes };
+        this.nc.publish(this.subjects.watch(name), encodeJson(beat));
+      }
     } catch {
       // Closed or draining: the next beat (if any) tries again.
     }
@@ -192,8 +231,10 @@ export class LocalRegistrations {
   /** Stops answering and heartbeating; the records stay until TTL in remote caches. */
   close(): void {
     this.stopHeartbeat();
-    this.sub?.unsubscribe();
-    this.sub = undefined;
+    this.listSub?.unsubscribe();
+    this.listSub = undefined;
+    for (const sub of this.getSubs.values()) sub.unsubscribe();
+    this.getSubs.clear();
     this.records.clear();
   }
 }

@@ -1,3 +1,6 @@
+import type { RecordSigningOptions } from "./record-signing.js";
+import { type RegistryLimits, resolveRegistryLimits } from "./registry-limits.js";
+
 /** Settings of the NATS registry. Every field has a default suited to production. */
 export interface NatsRegistryOptions {
   /** Subject prefix isolating an environment: `<namespace>.pn.registry.*`. Default: none. */
@@ -31,10 +34,17 @@ export interface NatsRegistryOptions {
   ttlMs?: number;
   /** How often expired nodes are removed and `expire` events sent, in ms. Default 1000. */
   sweepIntervalMs?: number;
+  /** Bounds on what peers may make this registry hold; see `registryLimitDefaults`. */
+  limits?: Partial<RegistryLimits>;
+  /** Sign this process's records and/or accept only signed records of some services. Default: off. */
+  signing?: RecordSigningOptions;
 }
 
-export type ResolvedRegistryOptions = Required<Omit<NatsRegistryOptions, "namespace">> & {
+export type ResolvedRegistryOptions = Required<
+  Omit<NatsRegistryOptions, "namespace" | "limits" | "signing">
+> & {
   namespace: string | undefined;
+  limits: RegistryLimits;
 };
 
 export const registryDefaults = {
@@ -53,6 +63,7 @@ export function resolveRegistryOptions(options: NatsRegistryOptions): ResolvedRe
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? registryDefaults.heartbeatIntervalMs,
     ttlMs: options.ttlMs ?? registryDefaults.ttlMs,
     sweepIntervalMs: options.sweepIntervalMs ?? registryDefaults.sweepIntervalMs,
+    limits: resolveRegistryLimits(options.limits),
   };
   for (const key of [
     "timeoutMs",
@@ -69,6 +80,11 @@ export function resolveRegistryOptions(options: NatsRegistryOptions): ResolvedRe
   if (resolved.ttlMs <= resolved.heartbeatIntervalMs) {
     throw new RangeError(
       `NatsRegistry: ttlMs (${resolved.ttlMs}) must exceed heartbeatIntervalMs (${resolved.heartbeatIntervalMs})`,
+    );
+  }
+  if (resolved.ttlMs > resolved.limits.maxTtlMs) {
+    throw new RangeError(
+      `NatsRegistry: ttlMs (${resolved.ttlMs}) exceeds limits.maxTtlMs (${resolved.limits.maxTtlMs})`,
     );
   }
   return resolved;

@@ -11,6 +11,8 @@ import {
   type ResolvedRegistryOptions,
   resolveRegistryOptions,
 } from "./nats-registry-options.js";
+import { checkNodeId, checkServiceName, RecordRules, RefusedRecord } from "./record-rules.js";
+import { heartbeatSigningBytes, RecordSigning, recordSigningBytes } from "./record-signing.js";
 import type {
   LookupOptions,
   Registry,
@@ -20,9 +22,11 @@ import type {
 } from "./registry.js";
 import { type RegistrySubjects, registrySubjects } from "./registry-subjects.js";
 import {
+  type Announcement,
   decodeAnnouncement,
   decodeAnswer,
   encodeJson,
+  type Refusal,
   type RegistryAnswer,
   type RegistryQuery,
 } from "./registry-wire.js";
@@ -35,8 +39,13 @@ export type { NatsRegistryOptions } from "./nats-registry-options.js";
  * Service discovery by broadcast query over NATS, with a cache kept exact by
  * announcements.
  *
- * - A node that registers answers queries on `[ns.]pn.registry.query` and
- *   announces register / deregister / heartbeat on `[ns.]pn.registry.watch`.
+ * - A node that registers service S answers lookups on `[ns.]pn.registry.get.S`
+ *   and lists on `[ns.]pn.registry.list`, and announces register / deregister /
+ *   heartbeat on `[ns.]pn.registry.watch.S`.
+ * - Peers are not trusted: records are bounded (`limits`), a node's address
+ *   must be derived from its id, an id stays bound to its first record, a
+ *   deregister must carry the node's key, TTLs are clamped. Broken rules are
+ *   reported to watchers as `refused` events.
  * - A lookup of a name not yet known asks every node (every instance answers,
  *   even with nothing) and returns as soon as every registry instance it
  *   knows to be alive has answered; otherwise (its first lookup, or a known
@@ -63,13 +72,21 @@ export class NatsRegistry implements Registry {
   readonly id = nuid.next();
   private readonly options: ResolvedRegistryOptions;
   private readonly subjects: RegistrySubjects;
-  private readonly cache = new ServiceCache();
+  private readonly cache: ServiceCache;
+  private readonly rules: RecordRules;
+  private readonly signing: RecordSigning;
   private readonly events = new EventStream();
   private readonly known = new KnownRegistries();
   private readonly local: LocalRegistrations;
   private readonly gather: ScatterGather;
   private readonly inflight = new Map<string, Promise<void>>();
   private watchSub: Subscription | undefined;
+  /**
+   * False once the server refused the watch subscription (no permission):
+   * announcements never arrive, so no entry may become authoritative and
+   * every lookup asks the network.
+   */
+  private watchLive = true;
   private sweeper: ReturnType<typeof setInterval> | undefined;
   private statusIterator: AsyncIterable<unknown> | undefined;
   private connected = true;
@@ -83,10 +100,14 @@ export class NatsRegistry implements Registry {
   ) {
     this.options = resolveRegistryOptions(options);
     this.subjects = registrySubjects(this.options.namespace);
+    this.rules = new RecordRules(this.options.namespace, this.options.limits);
+    this.signing = new RecordSigning(options.signing);
+    this.cache = new ServiceCache(this.options.limits.maxNodesPerService);
     this.local = new LocalRegistrations(nc, this.subjects, {
       registryId: this.id,
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       ttlMs: this.options.ttlMs,
+      signing: this.signing,
     });
     this.gather = new ScatterGather(nc);
   }
@@ -98,11 +119,26 @@ export class NatsRegistry implements Registry {
    */
   async register(service: ServiceInfo): Promise<void> {
     this.assertOpen();
+    this.checkOwnRecord(service);
     this.watchConnection();
     try {
       await this.local.add(service, this.connected);
     } catch (err) {
       throw unavailable("cannot announce the registration", err);
+    }
+  }
+
+  /** Our own records obey the rules peers are held to, or they would be refused everywhere. */
+  private checkOwnRecord(service: ServiceInfo): void {
+    try {
+      checkServiceName(service.name, this.rules);
+      for (const node of service.nodes) {
+        checkNodeId(node.id, this.rules);
+        this.rules.checkAddress(service.name, node.id, node.address);
+      }
+    } catch (err) {
+      if (!(err instanceof RefusedRecord)) throw err;
+      throw new RpcError(Code.InvalidArgument, `cannot register: ${err.message}`);
     }
   }
 
@@ -121,7 +157,7 @@ export class NatsRegistry implements Registry {
       this.assertOpen();
       throwIfAborted(options?.signal);
       this.ensureWatching();
-      if (this.connected && this.cache.isAuthoritative(name)) {
+      if (this.connected && this.watchLive && this.cache.isAuthoritative(name)) {
         return Promise.resolve(this.fromCache(name, options));
       }
     } catch (err) {
@@ -164,7 +200,10 @@ export class NatsRegistry implements Registry {
     const absorb = (answer: RegistryAnswer) => {
       const now = Date.now();
       for (const service of answer.services) {
-        if (service.name === name) this.cache.upsert(service, answer.ttl, now, answer.registry);
+        if (service.name !== name || !this.signedAsRequired(service)) continue;
+        for (const reason of this.cache.upsert(service, answer.ttl, now, answer.registry)) {
+          this.refused(name, reason);
+        }
       }
     };
     const { answers, noResponders, timedOut } = await this.ask({ op: "get", name }, absorb);
@@ -176,6 +215,7 @@ export class NatsRegistry implements Registry {
     if (
       epoch === this.epoch &&
       this.connected &&
+      this.watchLive &&
       !timedOut &&
       (answers.length > 0 || noResponders)
     ) {
@@ -200,12 +240,24 @@ export class NatsRegistry implements Registry {
     signal?: AbortSignal,
   ): Promise<{ answers: RegistryAnswer[]; noResponders: boolean; timedOut: boolean }> {
     const { timeoutMs, quietMs } = this.options;
+    // A get reaches only the instances holding the name: wait for those we know of.
     const expected = this.known.live(Date.now());
+    if (query.op === "get") {
+      const holding = this.cache.registriesOf(query.name);
+      for (const id of expected) if (!holding.has(id)) expected.delete(id);
+    }
+    const queried = query.op === "get" ? query.name : undefined;
+    const decode = (data: Uint8Array): RegistryAnswer | undefined => {
+      const answer = decodeAnswer(data, this.rules, queried);
+      if (answer === undefined || !("op" in answer)) return answer;
+      this.refused(answer.name, answer.reason);
+      return undefined;
+    };
     const answered = new Set<string>();
     const answers: RegistryAnswer[] = [];
     let found = false;
     const onAnswer = (data: Uint8Array): AnswerVerdict => {
-      const answer = decodeAnswer(data);
+      const answer = decode(data);
       if (!answer) return undefined;
       answers.push(answer);
       answered.add(answer.registry);
@@ -219,14 +271,15 @@ export class NatsRegistry implements Registry {
       return found ? quietMs : quietMs * 10;
     };
     const onLate = (data: Uint8Array): void => {
-      const answer = decodeAnswer(data);
+      const answer = decode(data);
       if (!answer || this.closed) return;
       this.known.heard(answer.registry, answer.ttl, Date.now());
       absorbLate?.(answer);
     };
     let result: GatherResult;
     try {
-      result = await this.gather.gather(this.subjects.query, encodeJson(query), {
+      const subject = queried === undefined ? this.subjects.list : this.subjects.get(queried);
+      result = await this.gather.gather(subject, encodeJson(query), {
         quietMs,
         timeoutMs,
         signal,
@@ -296,9 +349,10 @@ export class NatsRegistry implements Registry {
   private ensureWatching(): void {
     if (this.watchSub) return;
     this.watchConnection();
-    this.watchSub = this.nc.subscribe(this.subjects.watch, {
+    this.watchSub = this.nc.subscribe(this.subjects.watchAll, {
       callback: (err, msg) => {
-        if (!err) this.onAnnouncement(msg.data);
+        if (err) this.onWatchRefused();
+        else this.onAnnouncement(msg.subject, msg.data);
       },
     });
     // One timer for the whole cache, not one per node; it never keeps the process alive.
@@ -306,29 +360,116 @@ export class NatsRegistry implements Registry {
     this.sweeper.unref();
   }
 
-  private onAnnouncement(data: Uint8Array): void {
-    const announcement = decodeAnnouncement(data);
+  /**
+   * The server refused the watch subscription (the user may not subscribe to
+   * announcements): fall back to asking the network on every lookup instead
+   * of trusting a cache that no announcement will ever correct.
+   */
+  private onWatchRefused(): void {
+    this.watchLive = false;
+    this.cache.markAllStale();
+  }
+
+  private onAnnouncement(subject: string, data: Uint8Array): void {
+    const service = this.subjects.serviceOfWatch(subject);
+    if (service === undefined) return;
+    const announcement = decodeAnnouncement(data, this.rules, service);
     if (!announcement) return;
-    const now = Date.now();
+    this.apply(announcement, Date.now());
+  }
+
+  private apply(announcement: Announcement | Refusal, now: number): void {
     switch (announcement.op) {
-      case "register":
-        this.known.heard(announcement.registry, announcement.ttl, now);
-        this.cache.upsert(announcement.service, announcement.ttl, now, announcement.registry);
-        this.emit({ type: "register", service: announcement.service });
+      case "refused":
+        this.refused(announcement.name, announcement.reason);
         break;
-      case "deregister":
-        this.cache.remove(announcement.service);
-        this.emit({ type: "deregister", service: announcement.service });
+      case "register": {
+        const { service, ttl, registry } = announcement;
+        if (!this.signedAsRequired(service)) break;
+        const refusals = this.cache.upsert(service, ttl, now, registry);
+        for (const reason of refusals) this.refused(service.name, reason);
+        if (refusals.length < service.nodes.length) {
+          this.known.heard(registry, ttl, now);
+          this.emit({ type: "register", service });
+        }
         break;
-      case "heartbeat":
-        this.known.heard(announcement.registry, announcement.ttl, now);
+      }
+      case "deregister": {
+        const { name, version, nodes } = announcement;
+        const { removed, refused } = this.cache.remove(name, version, nodes);
+        for (const id of refused) {
+          this.refused(name, `deregister of node ${id} without its key (forged?): ignored`);
+        }
+        if (removed.length > 0) {
+          this.emit({
+            type: "deregister",
+            service: { name, version, metadata: {}, endpoints: [], nodes: removed },
+          });
+        }
+        break;
+      }
+      case "heartbeat": {
+        if (!this.heartbeatSignedAsRequired(announcement, now)) break;
+        let touched = false;
         for (const beat of announcement.nodes) {
           // A live node we never heard of (its registration crossed our
           // subscription in a cluster): the entry is not exact any more.
-          if (!this.cache.touch(beat, announcement.ttl, now)) this.cache.markStale(beat.name);
+          if (this.cache.touch(beat, announcement.ttl, now)) touched = true;
+          else this.cache.markStale(beat.name);
         }
+        // Only instances holding nodes we know count as expected answerers:
+        // made-up registry ids must not grow the set.
+        if (touched) this.known.heard(announcement.registry, announcement.ttl, now);
         break;
+      }
     }
+  }
+
+  /** Whether a record carries the signature its service requires (reported when not). */
+  private signedAsRequired(service: ServiceInfo): boolean {
+    const reason = this.signing.check(
+      service.name,
+      () => recordSigningBytes(service),
+      service.signature,
+    );
+    if (reason !== undefined) this.refused(service.name, reason);
+    return reason === undefined;
+  }
+
+  /**
+   * Whether a heartbeat carries the signature its service requires and is
+   * recent: a captured one can be replayed for at most `maxTtlMs`.
+   */
+  private heartbeatSignedAsRequired(
+    beat: Extract<Announcement, { op: "heartbeat" }>,
+    now: number,
+  ): boolean {
+    const name = beat.nodes[0]?.name;
+    if (name === undefined) return true;
+    const { registry, ttl, nodes, at, signature } = beat;
+    let reason = this.signing.check(
+      name,
+      () => heartbeatSigningBytes(registry, ttl, at ?? Number.NaN, nodes),
+      signature,
+    );
+    if (
+      reason === undefined &&
+      signature &&
+      Math.abs(now - (at ?? 0)) > this.options.limits.maxTtlMs
+    ) {
+      reason = `stale signed heartbeat of ${name} (replayed?)`;
+    }
+    if (reason !== undefined) this.refused(name, reason);
+    return reason === undefined;
+  }
+
+  /** Reports a peer's message that broke a rule to the watchers. */
+  private refused(name: string, reason: string): void {
+    this.emit({
+      type: "refused",
+      service: { name, version: "", metadata: {}, endpoints: [], nodes: [] },
+      reason,
+    });
   }
 
   private emit(event: RegistryEvent): void {

@@ -9,6 +9,11 @@ export interface ServiceNode {
   /** Transport address the instance listens on (a NATS subject). */
   address: string;
   metadata: Record<string, string>;
+  /**
+   * SHA-256 (hex) of the secret key that withdraws this node, set by the NATS
+   * registry: a deregister must reveal the key, so only the owner can send one.
+   */
+  seal?: string;
 }
 
 /** One RPC method of a service, as announced for tools and discovery. */
@@ -38,6 +43,11 @@ export interface ServiceInfo {
    * that tools can call it without its `.proto`. Omitted from list answers.
    */
   fileDescriptors?: Uint8Array;
+  /**
+   * The owner's nkey signature over the record (see `RecordSigningOptions`):
+   * `signer` is its public nkey, `sig` the base64 ed25519 signature.
+   */
+  signature?: { signer: string; sig: string };
 }
 
 export interface LookupOptions {
@@ -51,7 +61,13 @@ export interface LookupOptions {
 export type RegistryEvent =
   | { type: "register"; service: ServiceInfo }
   | { type: "deregister"; service: ServiceInfo }
-  | { type: "expire"; service: ServiceInfo };
+  | { type: "expire"; service: ServiceInfo }
+  /**
+   * A peer's message about `service` broke a rule (a conflicting record for a
+   * known node id, a limit, a forged deregister) and was ignored. `service`
+   * holds what could be read of it: at least the name.
+   */
+  | { type: "refused"; service: ServiceInfo; reason: string };
 
 export interface RegistryWatcher extends AsyncIterable<RegistryEvent> {
   stop(): void;

@@ -2,6 +2,7 @@ import {
   createInbox,
   type Msg,
   type NatsConnection,
+  nuid,
   type Subscription,
 } from "@nats-io/transport-node";
 
@@ -62,7 +63,6 @@ interface Pending {
 export class ScatterGather {
   private sub: Subscription | undefined;
   private prefix = "";
-  private next = 0;
   private readonly pending = new Map<string, Pending>();
   /** Ended gathers still accepting late answers; pruned lazily, so no timer each. */
   private readonly late = new Map<string, Late>();
@@ -125,7 +125,9 @@ export class ScatterGather {
     this.ensureSubscribed();
     const startedAt = performance.now();
     this.pruneLate(startedAt);
-    const token = String(this.next++);
+    // Unpredictable: whoever saw one query's reply subject (any answerer of a
+    // list) must not be able to answer the next lookup in advance.
+    const token = nuid.next();
     return new Promise<GatherResult>((resolve, reject) => {
       const signal = options.signal;
       const onAbort = () => {

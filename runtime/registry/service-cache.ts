@@ -1,5 +1,6 @@
+import { sealOf } from "./record-rules.js";
 import type { ServiceInfo, ServiceNode } from "./registry.js";
-import type { HeartbeatEntry } from "./registry-wire.js";
+import type { HeartbeatEntry, WithdrawnNode } from "./registry-wire.js";
 
 interface CachedNode {
   node: ServiceNode;
@@ -9,6 +10,11 @@ interface CachedNode {
   heardAt: number;
   /** `heardAt` plus the TTL its own registry announced. */
   expiresAt: number;
+  /**
+   * Records disagreed about the node's seal (someone answered for it with
+   * another one): no deregister is trusted, the node leaves at its TTL.
+   */
+  disputed: boolean;
 }
 
 interface CachedVersion {
@@ -38,6 +44,9 @@ interface CachedName {
 export class ServiceCache {
   private readonly names = new Map<string, CachedName>();
 
+  /** `maxNodesPerService` bounds the nodes one name may hold (all versions). */
+  constructor(private readonly maxNodesPerService = Number.POSITIVE_INFINITY) {}
+
   private entry(name: string): CachedName {
     let entry = this.names.get(name);
     if (!entry) {
@@ -51,11 +60,45 @@ export class ServiceCache {
     if (entry.versions.size === 0 && !entry.authoritative) this.names.delete(name);
   }
 
-  /** Adds or refreshes the nodes of a record. Returns true when a node was new. */
-  upsert(service: ServiceInfo, ttlMs: number, now: number, registry?: string): boolean {
+  /**
+   * Adds or refreshes the nodes of a record. A node id stays bound to the
+   * record that first brought it: a record giving a known id another address
+   * or seal is a forgery (or a clash) and its node is refused, as are new
+   * nodes beyond `maxNodesPerService`. Returns why nodes were refused (empty
+   * when none was).
+   */
+  upsert(service: ServiceInfo, ttlMs: number, now: number, registry?: string): string[] {
     const entry = this.entry(service.name);
+    const refused: string[] = [];
+    const accepted: ServiceNode[] = [];
+    let count = -1;
+    for (const node of service.nodes) {
+      const known = entry.versions.get(service.version)?.nodes.get(node.id);
+      if (known) {
+        if (known.node.address !== node.address || known.node.seal !== node.seal) {
+          // Whichever record came first may be the forged one: trust neither seal.
+          if (known.node.address === node.address) known.disputed = true;
+          refused.push(`node ${node.id} of ${service.name} is bound to an earlier record`);
+          continue;
+        }
+      } else {
+        if (count < 0) count = this.nodeCount(entry);
+        if (count >= this.maxNodesPerService) {
+          refused.push(
+            `${service.name} already holds maxNodesPerService (${this.maxNodesPerService}) nodes`,
+          );
+          continue;
+        }
+        count++;
+      }
+      accepted.push(node);
+    }
+    if (accepted.length === 0) {
+      this.dropIfEmpty(service.name, entry);
+      return refused;
+    }
     let version = entry.versions.get(service.version);
-    const { nodes, ...rest } = service;
+    const { nodes: _nodes, ...rest } = service;
     if (!version) {
       version = { service: rest, nodes: new Map() };
       entry.versions.set(service.version, version);
@@ -68,38 +111,63 @@ export class ServiceCache {
     } else {
       version.service = { ...rest, fileDescriptors: version.service.fileDescriptors };
     }
-    let added = false;
-    for (const node of nodes) {
+    for (const node of accepted) {
       const known = version.nodes.get(node.id);
-      if (!known) added = true;
       version.nodes.set(node.id, {
-        node,
+        node: known?.node ?? node,
         registry: registry ?? known?.registry,
         heardAt: now,
         expiresAt: now + ttlMs,
+        disputed: known?.disputed ?? false,
       });
     }
     entry.snapshot = undefined;
-    return added;
+    return refused;
   }
 
-  /** Removes the nodes a record lists. Returns the nodes that were known. */
-  remove(service: ServiceInfo): ServiceNode[] {
-    const entry = this.names.get(service.name);
-    const version = entry?.versions.get(service.version);
-    if (!entry || !version) return [];
+  private nodeCount(entry: CachedName): number {
+    let count = 0;
+    for (const version of entry.versions.values()) count += version.nodes.size;
+    return count;
+  }
+
+  /**
+   * Removes the withdrawn nodes whose key matches their seal. Returns the
+   * removed nodes and the ids refused (unknown nodes are neither).
+   */
+  remove(
+    name: string,
+    versionKey: string,
+    withdrawn: WithdrawnNode[],
+  ): { removed: ServiceNode[]; refused: string[] } {
+    const entry = this.names.get(name);
+    const version = entry?.versions.get(versionKey);
+    if (!entry || !version) return { removed: [], refused: [] };
     const removed: ServiceNode[] = [];
-    for (const node of service.nodes) {
-      const cached = version.nodes.get(node.id);
-      if (cached) {
-        removed.push(cached.node);
-        version.nodes.delete(node.id);
+    const refused: string[] = [];
+    for (const { id, key } of withdrawn) {
+      const cached = version.nodes.get(id);
+      if (!cached) continue;
+      if (cached.disputed || cached.node.seal === undefined || sealOf(key) !== cached.node.seal) {
+        refused.push(id);
+        continue;
       }
+      removed.push(cached.node);
+      version.nodes.delete(id);
     }
-    if (version.nodes.size === 0) entry.versions.delete(service.version);
+    if (version.nodes.size === 0) entry.versions.delete(versionKey);
     entry.snapshot = undefined;
-    this.dropIfEmpty(service.name, entry);
-    return removed;
+    this.dropIfEmpty(name, entry);
+    return { removed, refused };
+  }
+
+  /** The registry instances holding nodes of `name`: those whose answers a lookup waits for. */
+  registriesOf(name: string): Set<string> {
+    const ids = new Set<string>();
+    for (const version of this.names.get(name)?.versions.values() ?? []) {
+      for (const cached of version.nodes.values()) if (cached.registry) ids.add(cached.registry);
+    }
+    return ids;
   }
 
   /** Refreshes a node from a heartbeat. Returns false when the node is unknown. */

@@ -49,15 +49,17 @@ export async function serve(
     },
     limits,
   );
-  const listener = await rt.transport.listen({ nodeId: id, endpoints }, server);
+  const names = services.map((reg) => reg.service.typeName);
+  const listener = await rt.transport.listen({ nodeId: id, endpoints, services: names }, server);
   server.listener = listener;
   if (rt.transport instanceof NatsTransport) {
     observers.push(startMicro(rt.transport, server, services, listener, options));
   }
-  const node = { id, address: listener.address, metadata: options.metadata ?? {} };
+  const metadata = options.metadata ?? {};
   try {
     for (const reg of services) {
-      const info = serviceInfo(reg.service, reg.options, node);
+      const address = listener.addressOf(reg.service.typeName);
+      const info = serviceInfo(reg.service, reg.options, { id, address, metadata });
       server.infos.push(info);
       await rt.registry.register(info);
     }

@@ -17,8 +17,10 @@ import { UnaryServerCall } from "./unary-call.js";
 export interface Server {
   /** Node id of this instance (also its `$SRV` id). */
   readonly id: string;
-  /** Transport address clients reach it on. */
+  /** Node address of the instance (on NATS each service has its own: `addressOf`). */
   readonly address: string;
+  /** The address clients reach `service` on, e.g. `pn.svc.<package.Service>.<id>` on NATS. */
+  addressOf(service: string): string;
   /**
    * Stops gracefully: deregisters, stops taking new calls (they get
    * `Unavailable`), lets calls in progress finish for up to `graceMs`, then
@@ -68,6 +70,10 @@ export class RpcServer implements Server, Acceptor, CallHost {
 
   get address(): string {
     return this.listener?.address ?? "";
+  }
+
+  addressOf(service: string): string {
+    return this.listener?.addressOf(service) ?? "";
   }
 
   get maxPayload(): number {

@@ -11,7 +11,7 @@ import { defaultMaxHeaderBytes } from "./limits.js";
 import { decodeFrame, encodeFrame } from "./nats-frame-codec.js";
 import { subscribeDenied, watchPublishDenials } from "./permission-errors.js";
 import { publishError } from "./publish-error.js";
-import { namespaced, nodeAddress } from "./subjects.js";
+import { namespaced, nodeAddress, serviceAddress } from "./subjects.js";
 import type {
   Acceptor,
   ClientSocket,
@@ -258,11 +258,13 @@ class NatsListener implements Listener {
   readonly endpoints: EndpointBinding[];
   /** Streams in progress, by the client's reply subject. */
   readonly streams = new Map<string, NatsServerSocket>();
-  private readonly addressSubscription: Subscription;
+  private readonly addressSubscriptions: Subscription[];
   private endpointSubscriptions: Subscription[];
   private readonly maxHeaderBytes: number;
   /** The first subscription NATS refused, if any. */
   denied: RpcError | undefined;
+  private readonly services: ReadonlySet<string>;
+  private readonly nodeId: string;
 
   constructor(
     readonly transport: NatsTransport,
@@ -273,13 +275,20 @@ class NatsListener implements Listener {
     const ns = transport.namespace;
     this.maxHeaderBytes = transport.options.maxHeaderBytes ?? defaultMaxHeaderBytes;
     this.address = nodeAddress(ns, options.nodeId);
-    const address = this.address;
-    this.addressSubscription = nc.subscribe(address, {
-      callback: (err, msg) => {
-        if (err) this.denied ??= subscribeDenied(address, err);
-        else this.onMessage(msg, undefined);
-      },
-    });
+    this.nodeId = options.nodeId;
+    this.services = new Set(options.services ?? []);
+    const addresses: [string, string | undefined][] =
+      this.services.size === 0
+        ? [[this.address, undefined]]
+        : [...this.services].map((s) => [serviceAddress(ns, s, options.nodeId), s]);
+    this.addressSubscriptions = addresses.map(([address, service]) =>
+      nc.subscribe(address, {
+        callback: (err, msg) => {
+          if (err) this.denied ??= subscribeDenied(address, err);
+          else this.onMessage(msg, undefined, service);
+        },
+      }),
+    );
     this.endpoints = (options.endpoints ?? []).map((e) => ({
       ...e,
       subject: namespaced(ns, e.subject),
@@ -295,10 +304,24 @@ class NatsListener implements Listener {
     );
   }
 
-  private onMessage(msg: Msg, endpointMethod: string | undefined): void {
+  addressOf(service: string): string {
+    if (!this.services.has(service)) return this.address;
+    return serviceAddress(this.transport.namespace, service, this.nodeId);
+  }
+
+  /**
+   * `service`: the service whose address the message came to. A call there
+   * may only name that service's methods, or a user allowed to call S could
+   * reach every other service of the instance through S's address.
+   */
+  private onMessage(
+    msg: Msg,
+    endpointMethod: string | undefined,
+    service?: string | undefined,
+  ): void {
     const peer = msg.reply;
     if (!peer) {
-      this.oneWay(msg, endpointMethod);
+      this.oneWay(msg, endpointMethod, service);
       return;
     }
     let frame: Frame;
@@ -316,6 +339,16 @@ class NatsListener implements Listener {
     }
     if (frame.type === "call" || frame.type === "open") {
       if (endpointMethod !== undefined) frame.method = endpointMethod;
+      if (!servedAt(service, frame.method)) {
+        const error = new RpcError(
+          Code.PermissionDenied,
+          `method ${frame.method} is not served at the address of ${service}`,
+        );
+        new NatsServerSocket(this, peer).trySend(
+          frame.type === "call" ? { type: "reply", error } : { type: "cancel", error },
+        );
+        return;
+      }
       this.acceptor.accept(frame, new NatsServerSocket(this, peer));
       return;
     }
@@ -331,7 +364,7 @@ class NatsListener implements Listener {
   }
 
   /** A call without reply subject (fire and forget): run it, answer nobody. */
-  private oneWay(msg: Msg, endpointMethod: string | undefined): void {
+  private oneWay(msg: Msg, endpointMethod: string | undefined, service?: string): void {
     let frame: Frame;
     try {
       frame = decodeFrame(msg, true, this.maxHeaderBytes);
@@ -340,6 +373,7 @@ class NatsListener implements Listener {
     }
     if (frame.type !== "call") return;
     if (endpointMethod !== undefined) frame.method = endpointMethod;
+    if (!servedAt(service, frame.method)) return;
     this.acceptor.accept(frame, discardSocket);
   }
 
@@ -353,10 +387,17 @@ class NatsListener implements Listener {
   async close(): Promise<void> {
     await this.stopEndpoints();
     this.streams.clear();
-    if (!this.addressSubscription.isClosed()) {
-      await this.addressSubscription.drain().catch(() => undefined);
-    }
+    await Promise.all(
+      this.addressSubscriptions.map((s) =>
+        s.isClosed() ? undefined : s.drain().catch(() => undefined),
+      ),
+    );
   }
+}
+
+/** Whether `method` belongs to the service whose address a call came to (any, for the node address). */
+function servedAt(service: string | undefined, method: string | undefined): boolean {
+  return service === undefined || (method?.startsWith(`/${service}/`) ?? false);
 }
 
 /** The server end of a one-way call: there is nobody to answer. */

@@ -113,12 +113,20 @@ export interface ListenOptions {
   /** Unique id of the server instance; the address is derived from it. */
   nodeId: string;
   endpoints?: EndpointBinding[];
+  /**
+   * Services the instance serves. On NATS each gets its own address naming
+   * it (`[ns.]pn.svc.<Service>.<nodeId>`, so permissions can say who may
+   * serve and call it), which then replaces the node address.
+   */
+  services?: string[];
 }
 
 /** A server's listening end. */
 export interface Listener {
   /** The address clients dial, e.g. `pn.node.<nodeId>`. */
   readonly address: string;
+  /** The address clients dial for `service` (the node address when it has none of its own). */
+  addressOf(service: string): string;
   /** The endpoint subjects as subscribed (with namespace). */
   readonly endpoints: readonly EndpointBinding[];
   /**

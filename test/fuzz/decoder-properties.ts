@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { create } from "@bufbuild/protobuf";
 import { MsgImpl } from "@nats-io/nats-core/internal";
 import type { Msg } from "@nats-io/transport-node";
@@ -6,6 +7,8 @@ import { OrderPlacedSchema } from "../../generated/example/orders/v1/orders_pb.j
 import type { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
 import { SubjectTemplate } from "../../runtime/events/subject-template.js";
+import { RecordRules } from "../../runtime/registry/record-rules.js";
+import { resolveRegistryLimits } from "../../runtime/registry/registry-limits.js";
 import type { Announcement } from "../../runtime/registry/registry-wire.js";
 import {
   decodeAnnouncement,
@@ -20,6 +23,7 @@ import {
   parseHeaders,
 } from "../../runtime/transport/header-block.js";
 import { decodeFrame, encodeFrame } from "../../runtime/transport/nats-frame-codec.js";
+import { serviceAddress } from "../../runtime/transport/subjects.js";
 import type { Frame, FrameType } from "../../runtime/transport/transport.js";
 
 /*
@@ -204,7 +208,9 @@ function same(a: unknown, b: unknown): boolean {
   if (empty(a) && empty(b)) return true;
   if (a instanceof Uint8Array && b instanceof Uint8Array)
     return Buffer.from(a).equals(Buffer.from(b));
-  return JSON.stringify(a) === JSON.stringify(b);
+  // Through JSON: plain objects either way (generated dictionaries may have no prototype).
+  const plain = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
+  return isDeepStrictEqual(plain(a), plain(b));
 }
 
 function check(ok: boolean, what: string, sent: unknown, got: unknown): void {
@@ -239,6 +245,9 @@ const headerBlocksRoundTrip = fc.property(
   },
 );
 
+const rules = new RecordRules("ns", resolveRegistryLimits({ maxMessageBytes: 4096 }));
+const greeter = "example.greeter.v1.Greeter";
+
 const registryDecode = fc.property(
   fc.oneof(
     fc.uint8Array({ maxLength: 128 }),
@@ -246,9 +255,15 @@ const registryDecode = fc.property(
     registryShapedJson().map((j) => encoder.encode(JSON.stringify(j))),
   ),
   (bytes) => {
-    for (const decode of [decodeQuery, decodeAnswer, decodeAnnouncement]) {
-      if (!decodes(() => decode(bytes)))
-        throw new Error("registry decoders return undefined, never throw");
+    // Malformed yields undefined and a broken rule a refusal: the decoders never throw.
+    const decoders = [
+      () => decodeQuery(bytes),
+      () => decodeAnswer(bytes, rules, greeter),
+      () => decodeAnswer(bytes, rules),
+      () => decodeAnnouncement(bytes, rules, greeter),
+    ];
+    for (const decode of decoders) {
+      if (!decodes(decode)) throw new Error("a registry decoder threw");
     }
   },
 );
@@ -256,9 +271,14 @@ const registryDecode = fc.property(
 /** JSON objects that look like registry messages, with any values in their fields. */
 function registryShapedJson(): fc.Arbitrary<unknown> {
   const anything = fc.oneof(fc.jsonValue(), fc.constant(undefined));
-  const node = fc.record({ id: anything, address: anything, metadata: anything });
+  const node = fc.record({
+    id: fc.oneof(anything, fc.constant("n1")),
+    address: fc.oneof(anything, fc.constant(serviceAddress("ns", greeter, "n1"))),
+    metadata: anything,
+    seal: anything,
+  });
   const service = fc.record({
-    name: anything,
+    name: fc.oneof(anything, fc.constant(greeter)),
     version: anything,
     metadata: anything,
     endpoints: fc.oneof(anything, fc.array(fc.record({ name: anything, kind: anything }))),
@@ -278,30 +298,31 @@ function registryShapedJson(): fc.Arbitrary<unknown> {
 
 const word = fc.stringMatching(/^[a-z0-9_-]{1,8}$/);
 
+const nodeId = fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/);
+const seal = fc.stringMatching(/^[0-9a-f]{64}$/);
+
 const announcementsRoundTrip = fc.property(
   fc.record({
-    op: fc.constantFrom("register" as const, "deregister" as const),
     registry: word,
-    ttl: fc.integer({ min: 1, max: 3_600_000 }),
-    name: word,
+    ttl: fc.integer({ min: 1, max: 10_000 }),
     version: word,
-    nodes: fc.array(fc.record({ id: word, address: word, metadata: fc.dictionary(word, word) }), {
-      maxLength: 3,
-    }),
+    metadata: fc.dictionary(word, word, { maxKeys: 3 }),
+    nodes: fc.uniqueArray(
+      fc.record({ id: nodeId, metadata: fc.dictionary(word, word, { maxKeys: 3 }), seal }),
+      { maxLength: 3, selector: (n) => n.id },
+    ),
   }),
   (r) => {
+    const nodes = r.nodes.map((n) => ({ ...n, address: serviceAddress("ns", greeter, n.id) }));
     const service = {
-      name: r.name,
+      name: greeter,
       version: r.version,
-      metadata: {},
+      metadata: r.metadata,
       endpoints: [],
-      nodes: r.nodes,
+      nodes,
     };
-    const sent: Announcement =
-      r.op === "register"
-        ? { op: "register", registry: r.registry, ttl: r.ttl, service }
-        : { op: "deregister", service };
-    const got = decodeAnnouncement(encodeJson(sent));
+    const sent: Announcement = { op: "register", registry: r.registry, ttl: r.ttl, service };
+    const got = decodeAnnouncement(encodeJson(sent), rules, greeter);
     check(same(got, sent), "announcement", sent, got);
   },
 );

@@ -12,8 +12,9 @@ export interface NatsUser {
 
 /**
  * nats-server arguments for a server whose only users are `users`, each with
- * its publish/subscribe permissions: writes a config file (`-c`) with an
- * `authorization` block. Connect as a user with `{ user, pass }`.
+ * its publish/subscribe permissions, allow and deny lists (the shipped
+ * templates of `authorization.ts` only allow): writes a config file (`-c`)
+ * with an `authorization` block. Connect as a user with `{ user, pass }`.
  */
 export function permissionedServerArgs(users: NatsUser[]): string[] {
   const list = (subjects: string[] | undefined) =>

@@ -19,12 +19,17 @@ describe("NatsRegistry robustness", () => {
       expect(nodeIds(await client.getService(name))).toEqual(["n1"]);
       const inbox = "_INBOX.foreign";
       for (const garbage of ["", "not json", "[]", "{}", '{"op":"get"}', '{"op":"register"}']) {
-        nc.publish("pn.registry.query", garbage, { reply: inbox });
-        nc.publish("pn.registry.watch", garbage);
+        nc.publish(`pn.registry.get.${name}`, garbage, { reply: inbox });
+        nc.publish("pn.registry.list", garbage, { reply: inbox });
+        nc.publish(`pn.registry.watch.${name}`, garbage);
       }
       nc.publish(
-        "pn.registry.watch",
+        `pn.registry.watch.${name}`,
         JSON.stringify({ op: "deregister", service: { name, version: 7, nodes: "n1" } }),
+      );
+      nc.publish(
+        `pn.registry.watch.${name}`,
+        JSON.stringify({ op: "deregister", name, version: 7, nodes: [{ id: "n1" }] }),
       );
       await nc.flush();
       expect(nodeIds(await client.getService(name))).toEqual(["n1"]);

@@ -133,7 +133,7 @@ describe("NatsRegistry on one server", () => {
     const mute = await connect({ servers: server.url, name: "mute" });
     connections.push(mute);
     const ns = "mute";
-    mute.subscribe(`${ns}.pn.registry.query`);
+    mute.subscribe(`${ns}.pn.registry.get.>`);
     await mute.flush();
     const r = await registry({ namespace: ns, timeoutMs: 200 });
     const err = await expectCode(r.getService(uniqueName()), Code.Unavailable);
@@ -230,8 +230,8 @@ describe("NatsRegistry on one server", () => {
     const name = uniqueName();
     const staging = await registry({ namespace: "staging" });
     const prod = await registry({ namespace: "prod" });
-    await staging.register(nodeRecord(name, "s1"));
-    await prod.register(nodeRecord(uniqueName("Other"), "p1"));
+    await staging.register(nodeRecord(name, "s1", { namespace: "staging" }));
+    await prod.register(nodeRecord(uniqueName("Other"), "p1", { namespace: "prod" }));
     const stagingClient = await registry({ namespace: "staging" });
     const prodClient = await registry({ namespace: "prod" });
     expect(nodeIds(await stagingClient.getService(name))).toEqual(["s1"]);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Code } from "../../runtime/errors/code.js";
 import type { Registry, RegistryEvent } from "../../runtime/registry/registry.js";
+import { serviceAddress } from "../../runtime/transport/subjects.js";
 import { eventually, expectCode, nodeIds, nodeRecord, uniqueName } from "./registry-fixtures.js";
 
 /**
@@ -43,8 +44,8 @@ export function registryContract(label: string, create: () => Promise<RegistryPa
       expect(service?.name).toBe(name);
       expect(service?.version).toBe("1.0.0");
       expect(service?.metadata).toEqual({ team: "core" });
-      expect(service?.nodes).toEqual([
-        { id: "n1", address: "pn.node.n1", metadata: { zone: "a" } },
+      expect(service?.nodes).toMatchObject([
+        { id: "n1", address: serviceAddress(undefined, name, "n1"), metadata: { zone: "a" } },
       ]);
       expect(
         service?.endpoints.map((e) => [e.name, e.kind, e.requestType, e.responseType]),

@@ -2,6 +2,7 @@ import { expect } from "vitest";
 import type { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
 import type { ServiceInfo } from "../../runtime/registry/registry.js";
+import { serviceAddress } from "../../runtime/transport/subjects.js";
 
 let counter = 0;
 
@@ -19,6 +20,8 @@ export function nodeRecord(
     version?: string;
     nodeMetadata?: Record<string, string>;
     descriptors?: Uint8Array;
+    /** The registry's namespace: node addresses are derived from it. */
+    namespace?: string;
   } = {},
 ): ServiceInfo {
   const record: ServiceInfo = {
@@ -41,7 +44,13 @@ export function nodeRecord(
         metadata: {},
       },
     ],
-    nodes: [{ id: nodeId, address: `pn.node.${nodeId}`, metadata: options.nodeMetadata ?? {} }],
+    nodes: [
+      {
+        id: nodeId,
+        address: serviceAddress(options.namespace, name, nodeId),
+        metadata: options.nodeMetadata ?? {},
+      },
+    ],
   };
   if (options.descriptors) record.fileDescriptors = options.descriptors;
   return record;

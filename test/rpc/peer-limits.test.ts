@@ -14,6 +14,7 @@ import { serve } from "../../runtime/server/serve.js";
 import { serviceInfo } from "../../runtime/server/service-info.js";
 import type { ServeOptions } from "../../runtime/server/service-options.js";
 import { defaultServerLimits } from "../../runtime/transport/limits.js";
+import { serviceAddress } from "../../runtime/transport/subjects.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { serveGreeter } from "../support/served-greeter.js";
 import { Greeter, greeterHandlers, sleep } from "./support/greeter.js";
@@ -74,7 +75,13 @@ describe("bounds on what a peer chooses", () => {
       },
     });
     const ns = served.crt.namespace;
-    return { ...served, handled: () => handled, endpoint: `${ns}.${service}.SayHello` };
+    return {
+      ...served,
+      handled: () => handled,
+      endpoint: `${ns}.${service}.SayHello`,
+      // Where the server takes this service's calls and streams.
+      address: serviceAddress(ns, service, served.server.id),
+    };
   }
 
   /** Publishes a raw stream `open` from the client connection; nobody reads the replies. */
@@ -94,7 +101,7 @@ describe("bounds on what a peer chooses", () => {
   }
 
   it("a stream open asking Pn-Window 1e12 neither stalls the server nor sends beyond its maxWindow", async () => {
-    const { server, crt, records } = await setup({ limits: { maxWindow: 1000 } });
+    const { address, crt, records } = await setup({ limits: { maxWindow: 1000 } });
     const reply = `_INBOX.window.${nuid.next()}`;
     let received = 0;
     const sub = suite.clientConn.subscribe(reply, {
@@ -106,7 +113,7 @@ describe("bounds on what a peer chooses", () => {
     const client = createClient(Greeter, crt);
     const stall = await longestStall(async () => {
       rawOpen(
-        server.address,
+        address,
         "SayHelloStream",
         { "Pn-Window": "1000000000000", "Pn-Heartbeat": "5000" },
         streamBody("x", 1_000_000),
@@ -124,7 +131,7 @@ describe("bounds on what a peer chooses", () => {
     const credit = headers();
     credit.set("Pn-Frame", "credit");
     credit.set("Pn-Credit", "1000000000000");
-    suite.clientConn.publish(server.address, new Uint8Array(0), { reply, headers: credit });
+    suite.clientConn.publish(address, new Uint8Array(0), { reply, headers: credit });
     await sleep(500);
     // The stream waits for credit: at most the server's maxWindow twice (window, then the grant).
     expect(received).toBeGreaterThan(0);
@@ -136,7 +143,7 @@ describe("bounds on what a peer chooses", () => {
   it("a client's request pump caps a server's credit and yields to the event loop", async () => {
     // A hostile "server": registered like any node, it grants 1e12 request credit.
     const [srt, crt] = suite.scope(suite.conn, suite.clientConn);
-    const address = `${srt!.namespace}.pn.node.hostile`;
+    const address = serviceAddress(srt!.namespace, service, "hostile");
     let received = 0;
     const sub = suite.conn.subscribe(address, {
       callback: (_err, msg) => {
@@ -227,7 +234,7 @@ describe("bounds on what a peer chooses", () => {
   });
 
   it("limits open streams per client connection and per server (ResourceExhausted beyond)", async () => {
-    const { crt, server, records } = await setup({
+    const { crt, address, records } = await setup({
       limits: { maxStreamsPerClient: 3, maxStreams: 5 },
     });
     const client = createClient(Greeter, crt);
@@ -241,14 +248,14 @@ describe("bounds on what a peer chooses", () => {
     const refused = await expectCode(open(), Code.ResourceExhausted);
     expect(refused.message).toMatch(/client connection is at its limit of 3 open streams/);
     // Other client connections (reply prefixes) still get streams, up to the server's limit.
-    rawOpen(server.address, "Chat", {});
-    rawOpen(server.address, "Chat", {});
+    rawOpen(address, "Chat", {});
+    rawOpen(address, "Chat", {});
     const other = `_INBOX.other.${nuid.next()}`;
     const answer = new Promise<Msg>((resolve) => {
       suite.clientConn.subscribe(other, { max: 1, callback: (_e, m) => resolve(m) });
     });
     await suite.clientConn.flush();
-    rawOpen(server.address, "Chat", {}, undefined, other);
+    rawOpen(address, "Chat", {}, undefined, other);
     const serverFull = statusOf(await answer);
     expect(serverFull.code).toBe(Code.ResourceExhausted);
     expect(serverFull.message).toMatch(/server is at its limit of 5 open streams/);
@@ -258,9 +265,9 @@ describe("bounds on what a peer chooses", () => {
   });
 
   it("a client asking a long heartbeat is reaped after the server's maxHeartbeatMs", async () => {
-    const { server, records } = await setup({ limits: { maxHeartbeatMs: 200 } });
+    const { address, records } = await setup({ limits: { maxHeartbeatMs: 200 } });
     const started = performance.now();
-    rawOpen(server.address, "Chat", { "Pn-Heartbeat": "60000" });
+    rawOpen(address, "Chat", { "Pn-Heartbeat": "60000" });
     while (records.length === 0 && performance.now() - started < 5000) await sleep(20);
     expect(records[0]?.code).toBe(Code.Unavailable);
     expect(records[0]?.errorMessage).toMatch(/missed heartbeats/);

@@ -10,8 +10,8 @@ import { Greeter, greeterHandlers } from "./support/greeter.js";
 import { collect, expectCode, type NatsFixture, natsFixture } from "./support/nats.js";
 import { Scopes } from "./support/scoped.js";
 
-/** Node addresses are `<namespace>.pn.node.<id>`; the tests' namespaces are one token. */
-const nodeAddresses = "*.pn.node.>";
+/** Service addresses are `<namespace>.pn.svc.<Service>.<id>`; the tests' namespaces are one token. */
+const nodeAddresses = "*.pn.svc.>";
 
 describe("NATS permission errors surface at once", () => {
   let nats: NatsFixture;
@@ -48,7 +48,7 @@ describe("NATS permission errors surface at once", () => {
     const serving = serve(rt!, [defineService(Greeter, greeterHandlers("s"))]);
     serving.then((s) => servers.push(s)).catch(() => undefined);
     const error = await expectCode(serving, Code.PermissionDenied);
-    expect(error.message).toMatch(/do not allow subscribing to ".*\.pn\.node\./);
+    expect(error.message).toMatch(/do not allow subscribing to ".*\.pn\.svc\./);
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
@@ -61,7 +61,7 @@ describe("NATS permission errors surface at once", () => {
       client.sayHello({ name: "denied" }, { timeoutMs: 5000 }),
       Code.PermissionDenied,
     );
-    expect(error.message).toMatch(/do not allow publishing to ".*\.pn\.node\./);
+    expect(error.message).toMatch(/do not allow publishing to ".*\.pn\.svc\./);
     expect(performance.now() - started).toBeLessThan(1000);
     const streamStarted = performance.now();
     await expectCode(

@@ -10,6 +10,7 @@ import { createClient } from "../../runtime/client/create-client.js";
 import { Code } from "../../runtime/errors/code.js";
 import { errorDetail, RpcError } from "../../runtime/errors/rpc-error.js";
 import type { defineService } from "../../runtime/server/define-service.js";
+import { serviceAddress } from "../../runtime/transport/subjects.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { serveGreeter } from "../support/served-greeter.js";
 import { Greeter, type greeterHandlers, sleep } from "./support/greeter.js";
@@ -60,19 +61,21 @@ describe("unary errors reach the client with their codes", () => {
     );
   });
 
-  it("a method the node does not serve is Unimplemented", async () => {
-    const { crt, server } = await setup();
-    // The registry claims OrderService lives on the greeter's node.
-    await crt.registry.register({
-      name: OrderService.typeName,
-      version: "1",
-      metadata: {},
-      endpoints: [],
-      nodes: [{ id: "liar", address: server.address, metadata: {} }],
-    });
-    const orders = createClient(OrderService, crt);
-    const e = await expectCode(orders.placeOrder({}), Code.Unimplemented);
-    expect(e.rawMessage).toContain("/example.orders.v1.OrderService/PlaceOrder");
+  it("an unknown method is Unimplemented; another service's method at a service's address is PermissionDenied", async () => {
+    const { server } = await setup();
+    const call = async (method: string) => {
+      const h = natsHeaders();
+      h.set("Pn-Method", method);
+      const reply = await suite.clientConn.request(
+        server.addressOf(Greeter.typeName),
+        new Uint8Array(0),
+        { headers: h, timeout: 2_000 },
+      );
+      return reply.headers?.get("Pn-Status");
+    };
+    expect(await call("/example.greeter.v1.Greeter/NoSuchMethod")).toBe(String(Code.Unimplemented));
+    // A user allowed to call the greeter must not reach other services through its address.
+    expect(await call(`/${OrderService.typeName}/PlaceOrder`)).toBe(String(Code.PermissionDenied));
   });
 
   it("a service nobody serves is NotFound", async () => {
@@ -87,7 +90,13 @@ describe("unary errors reach the client with their codes", () => {
       version: "1",
       metadata: {},
       endpoints: [],
-      nodes: [{ id: "ghost", address: "pn.node.ghost", metadata: {} }],
+      nodes: [
+        {
+          id: "ghost",
+          address: serviceAddress(crt!.namespace, Greeter.typeName, "ghost"),
+          metadata: {},
+        },
+      ],
     });
     const e = await expectCode(
       createClient(Greeter, crt!).sayHello({ name: "x" }),
@@ -97,7 +106,7 @@ describe("unary errors reach the client with their codes", () => {
   });
 
   it("a closed NATS connection is Unavailable", async () => {
-    const { server } = await setup();
+    await setup();
     const nc = await suite.nats.connect();
     const [crt] = suite.scope(nc);
     await crt!.registry.register({
@@ -105,7 +114,9 @@ describe("unary errors reach the client with their codes", () => {
       version: "1",
       metadata: {},
       endpoints: [],
-      nodes: [{ id: "s", address: server.address, metadata: {} }],
+      nodes: [
+        { id: "s", address: serviceAddress(crt!.namespace, Greeter.typeName, "s"), metadata: {} },
+      ],
     });
     const client = createClient(Greeter, crt!);
     await nc.close();
@@ -149,12 +160,13 @@ describe("unary errors reach the client with their codes", () => {
 
   it("a malformed reply is Internal with a clear message", async () => {
     const [crt] = suite.scope(suite.clientConn);
-    const bogus = suite.clientConn.subscribe("bogus.node", {
+    const at = (id: string) => serviceAddress(crt!.namespace, Greeter.typeName, id);
+    const bogus = suite.clientConn.subscribe(at("bogus-node"), {
       callback: (_e, m) => {
-        if (m.subject === "bogus.node") m.respond(new Uint8Array([0xff, 0xff, 0xff]));
+        m.respond(new Uint8Array([0xff, 0xff, 0xff]));
       },
     });
-    const badHeader = suite.clientConn.subscribe("bogus.header", {
+    const badHeader = suite.clientConn.subscribe(at("bogus-header"), {
       callback: (_e, m) => {
         const h = natsHeaders();
         h.set("Pn-Frame", "teleport");
@@ -162,15 +174,15 @@ describe("unary errors reach the client with their codes", () => {
       },
     });
     try {
-      for (const address of ["bogus.node", "bogus.header"]) {
+      for (const id of ["bogus-node", "bogus-header"]) {
         await crt!.registry.register({
           name: Greeter.typeName,
-          version: address,
+          version: id,
           metadata: {},
           endpoints: [],
-          nodes: [{ id: address, address, metadata: {} }],
+          nodes: [{ id, address: at(id), metadata: {} }],
         });
-        const client = createClient(Greeter, crt!, { version: address });
+        const client = createClient(Greeter, crt!, { version: id });
         const e = await expectCode(client.sayHello({ name: "x" }), Code.Internal);
         expect(e.rawMessage).toMatch(/^malformed reply: /);
       }
@@ -213,19 +225,27 @@ describe("unary errors reach the client with their codes", () => {
     const h = natsHeaders();
     h.set("Pn-Method", "/example.greeter.v1.Greeter/SayHello");
     h.set("Pn-Content-Type", "application/json");
-    const reply = await suite.clientConn.request(server.address, new TextEncoder().encode("{}"), {
-      headers: h,
-      timeout: 2_000,
-    });
+    const reply = await suite.clientConn.request(
+      server.addressOf(Greeter.typeName),
+      new TextEncoder().encode("{}"),
+      {
+        headers: h,
+        timeout: 2_000,
+      },
+    );
     expect(reply.headers?.get("Pn-Status")).toBe(String(Code.InvalidArgument));
     expect(decodeURIComponent(reply.headers?.get("Pn-Message") ?? "")).toContain("content type");
 
     const h2 = natsHeaders();
     h2.set("Pn-Method", "/example.greeter.v1.Greeter/SayHello");
-    const garbage = await suite.clientConn.request(server.address, new Uint8Array([0xff, 0xff]), {
-      headers: h2,
-      timeout: 2_000,
-    });
+    const garbage = await suite.clientConn.request(
+      server.addressOf(Greeter.typeName),
+      new Uint8Array([0xff, 0xff]),
+      {
+        headers: h2,
+        timeout: 2_000,
+      },
+    );
     expect(garbage.headers?.get("Pn-Status")).toBe(String(Code.InvalidArgument));
     expect(garbage.headers?.get("Nats-Service-Error-Code")).toBe("400");
   });

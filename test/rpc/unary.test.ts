@@ -15,6 +15,7 @@ import type { ServiceNode } from "../../runtime/registry/registry.js";
 import { noRetry } from "../../runtime/retry/standard-retry-policy.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import { serve } from "../../runtime/server/serve.js";
+import { serviceAddress } from "../../runtime/transport/subjects.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { Greeter, greeterHandlers, greeterWith, sleep } from "./support/greeter.js";
 import { collect, expectCode } from "./support/nats.js";
@@ -179,7 +180,13 @@ describe("unary calls over NATS", () => {
       version: "1.0.0",
       metadata: {},
       endpoints: [],
-      nodes: [{ id: "dead", address: `${srt!.namespace}.pn.node.dead`, metadata: {} }],
+      nodes: [
+        {
+          id: "dead",
+          address: serviceAddress(srt!.namespace, Greeter.typeName, "dead"),
+          metadata: {},
+        },
+      ],
     });
     const outcomes: [string, CallOutcome][] = [];
     const retries: RetryContext[] = [];
