@@ -52,11 +52,14 @@ export async function serve(
   const names = services.map((reg) => reg.service.typeName);
   const listener = await rt.transport.listen({ nodeId: id, endpoints, services: names }, server);
   server.listener = listener;
+  const ready: (() => Promise<void>)[] = [];
   if (rt.transport instanceof NatsTransport) {
-    observers.push(startMicro(rt.transport, server, services, listener, options));
+    observers.push(startMicro(rt.transport, server, services, listener, options, ready));
   }
   const metadata = options.metadata ?? {};
   try {
+    // `$SRV` subscriptions NATS permissions refused fail serve() before anything is announced.
+    await Promise.all(ready.map((r) => r()));
     for (const reg of services) {
       const address = listener.addressOf(reg.service.typeName);
       const info = serviceInfo(reg.service, reg.options, { id, address, metadata });
@@ -80,6 +83,7 @@ function startMicro(
   services: ServiceRegistration[],
   listener: Listener,
   options: ServeOptions,
+  ready: (() => Promise<void>)[],
 ): ServerObserver {
   const byService = new Map<string, ServerObserver>();
   for (const reg of services) {
@@ -100,6 +104,7 @@ function startMicro(
         })),
     });
     byService.set(name, responder.observer);
+    ready.push(() => responder.ready());
     server.cleanups.push(() => responder.stop());
   }
   return { callFinished: (record) => byService.get(record.service)?.callFinished(record) };

@@ -18,6 +18,7 @@ describe("NATS permission errors surface at once", () => {
   let full: NatsConnection;
   let noServing: NatsConnection;
   let noCalling: NatsConnection;
+  let noMicro: NatsConnection;
   const scopes = new Scopes();
   const servers: Server[] = [];
 
@@ -27,11 +28,13 @@ describe("NATS permission errors surface at once", () => {
         { user: "full", password: "full" },
         { user: "no-serving", password: "p", subscribe: { deny: [nodeAddresses] } },
         { user: "no-calling", password: "p", publish: { deny: [nodeAddresses] } },
+        { user: "no-micro", password: "p", subscribe: { deny: ["$SRV.>"] } },
       ]),
     );
     full = await nats.connect({ user: "full", pass: "full" });
     noServing = await nats.connect({ user: "no-serving", pass: "p" });
     noCalling = await nats.connect({ user: "no-calling", pass: "p" });
+    noMicro = await nats.connect({ user: "no-micro", pass: "p" });
   });
   afterAll(async () => {
     try {
@@ -50,6 +53,17 @@ describe("NATS permission errors surface at once", () => {
     const error = await expectCode(serving, Code.PermissionDenied);
     expect(error.message).toMatch(/do not allow subscribing to ".*\.pn\.svc\./);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("serve() rejects PermissionDenied when it may not answer $SRV discovery", async () => {
+    const [rt, crt] = scopes.scope(noMicro, full);
+    const serving = serve(rt!, [defineService(Greeter, greeterHandlers("s"))]);
+    serving.then((s) => servers.push(s)).catch(() => undefined);
+    const error = await expectCode(serving, Code.PermissionDenied);
+    expect(error.message).toMatch(/do not allow subscribing to "\$SRV\./);
+    // Nothing was announced: no client finds the service.
+    const listed = await crt!.registry.listServices();
+    expect(listed.filter((s) => s.name === Greeter.typeName)).toEqual([]);
   });
 
   it("a call whose request publish is denied fails PermissionDenied at once, not at its deadline", async () => {
