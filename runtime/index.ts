@@ -174,6 +174,11 @@ export type { ServerLogger } from "./server/unexpected-error.js";
 export type * from "./service-types.js";
 
 // Transport: pseudo connections
+export {
+  defaultMaxHeaderBytes,
+  defaultServerLimits,
+  type ServerLimits,
+} from "./transport/limits.js";
 export { NatsTransport, type NatsTransportOptions } from "./transport/nats-transport.js";
 export type * from "./transport/transport.js";
 export {

@@ -19,6 +19,7 @@ import { methodConfig } from "./method-config.js";
 import { NodePicker } from "./node-picker.js";
 import { mergeHeaders } from "./reserved-headers.js";
 import { StreamClient } from "./stream-client.js";
+import { checkStreamOptions } from "./stream-options.js";
 import { UnaryClient } from "./unary-client.js";
 import { unaryLiveness } from "./unary-liveness.js";
 
@@ -39,6 +40,7 @@ export function createClient<S extends DescService>(
   runtime: RuntimeLike,
   options: ClientOptions = {},
 ): Client<S> {
+  checkStreamOptions(options);
   const rt = resolveRuntime(runtime);
   const selector = options.selector ?? new LocalitySelector();
   // One policy per client by default, so that its retry budget is per client.

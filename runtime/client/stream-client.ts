@@ -4,8 +4,14 @@ import { RpcError } from "../errors/rpc-error.js";
 import { isUndelivered } from "../errors/undelivered.js";
 import type { ServiceNode } from "../registry/registry.js";
 import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
-import { InboundQueue, type QueueOwner, SendCredit } from "../transport/flow-control.js";
+import {
+  InboundQueue,
+  type QueueOwner,
+  SendCredit,
+  yieldToEventLoop,
+} from "../transport/flow-control.js";
 import { type Heartbeating, heartbeats } from "../transport/heartbeat-monitor.js";
+import { defaultServerLimits, sendBurst } from "../transport/limits.js";
 import type { ClientSocket, Frame, FrameReceiver, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
 import type { ClientOptions } from "./client-options.js";
@@ -61,7 +67,7 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
   readonly deadAfterMs: number;
   private readonly socket: ClientSocket;
   private readonly responses: InboundQueue<Message>;
-  private readonly credit = new SendCredit();
+  private readonly credit = new SendCredit(defaultServerLimits.maxWindow);
   private readonly header: Record<string, string> = {};
   private readonly trailer: Record<string, string> = {};
   private readonly window: number;
@@ -114,10 +120,18 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
   /** Sends the request messages as credit allows, then half-closes. */
   private async pump(): Promise<void> {
     try {
+      // Messages sent since the pump last left the event loop room (see the server's send loop).
+      let burst = 0;
       for await (const message of this.req.messages) {
         if (this.done) return;
         const wait = this.credit.acquire();
-        if (wait !== undefined) await wait;
+        if (wait !== undefined) {
+          burst = 0;
+          await wait;
+        } else if (++burst >= sendBurst) {
+          burst = 0;
+          await yieldToEventLoop();
+        }
         if (this.done) return;
         this.send({ type: "message", body: this.encode(message) });
       }

@@ -1,5 +1,7 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { RpcError } from "../errors/rpc-error.js";
 import type { ServerObserver } from "../server/observer.js";
+import { subscribeDenied } from "../transport/permission-errors.js";
 import { EndpointStats } from "./endpoint-stats.js";
 import { MicroMetadataKey, microServiceName, microVersion } from "./micro-naming.js";
 import {
@@ -34,6 +36,8 @@ export interface MicroResponder {
   readonly observer: ServerObserver;
   /** The name the service has in `nats micro` (see {@link microServiceName}). */
   readonly microName: string;
+  /** Resolves once NATS took the subscriptions; rejects `PermissionDenied` when it refused one. */
+  ready(): Promise<void>;
   /** Stops answering `$SRV.*`. */
   stop(): Promise<void>;
 }
@@ -85,7 +89,7 @@ export function startMicroResponder(nc: NatsConnection, info: MicroServiceInfo):
     return encoder.encode(JSON.stringify(response));
   };
 
-  const answer = (_err: Error | null, msg: Msg) => {
+  const answer = (msg: Msg) => {
     if (!msg.reply) return;
     // `$SRV.<VERB>[.<name>[.<id>]]`: the verb is the second token.
     const verb = msg.subject.split(".", 2)[1];
@@ -106,14 +110,28 @@ export function startMicroResponder(nc: NatsConnection, info: MicroServiceInfo):
   };
 
   // Three wildcard subscriptions cover the three verbs in the three scopes.
+  // A subscription NATS permissions refused: reported by `ready()`.
+  let denied: RpcError | undefined;
   const subs: Subscription[] = [
     "$SRV.*",
     `$SRV.*.${microName}`,
     `$SRV.*.${microName}.${info.id}`,
-  ].map((subject) => nc.subscribe(subject, { callback: answer }));
+  ].map((subject) =>
+    nc.subscribe(subject, {
+      callback: (err, msg) => {
+        if (err) denied ??= subscribeDenied(subject, err);
+        else answer(msg);
+      },
+    }),
+  );
 
   return {
     microName,
+    async ready() {
+      // The server's -ERR for a refused subscription arrives before the PONG.
+      await nc.flush();
+      if (denied !== undefined) throw denied;
+    },
     observer: {
       callFinished(record) {
         if (record.service !== info.name) return;

@@ -19,6 +19,8 @@ export interface NatsRuntimeOptions {
    * NATS cluster, then of this zone. Default: `PROTONATS_ZONE`, else none.
    */
   zone?: string;
+  /** Largest header block a received RPC frame may have. Default 64 KiB (`defaultMaxHeaderBytes`). */
+  maxHeaderBytes?: number;
 }
 
 /** A runtime on one NATS connection, with its connection exposed for ops tooling. */
@@ -51,7 +53,10 @@ export function natsRuntime(nc: NatsConnection, options?: NatsRuntimeOptions): N
     nc,
     locality: () => place.get(),
     namespace,
-    transport: new NatsTransport(nc, ns),
+    transport: new NatsTransport(nc, {
+      ...ns,
+      ...(options?.maxHeaderBytes !== undefined && { maxHeaderBytes: options.maxHeaderBytes }),
+    }),
     registry: new NatsRegistry(nc, { ...options?.registry, ...ns }),
     broker: new NatsBroker(nc, ns),
     async [asyncDispose]() {

@@ -3,6 +3,7 @@ import { zoneFromEnv } from "../locality/locality.js";
 import { startMicroResponder } from "../micro/micro-responder.js";
 import type { ServiceNode } from "../registry/registry.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
+import { serverLimits } from "../transport/limits.js";
 import { NatsTransport } from "../transport/nats-transport.js";
 import type { EndpointBinding, Listener } from "../transport/transport.js";
 import type { ServiceRegistration } from "./define-service.js";
@@ -37,6 +38,7 @@ export async function serve(
     }
   }
   const observers = [...(options.observers ?? [])];
+  const limits = serverLimits(options.limits);
   const server = new RpcServer(
     id,
     rt,
@@ -44,22 +46,26 @@ export async function serve(
     [],
     observers,
     {
-      window: options.window ?? 64,
+      window: Math.min(options.window ?? 64, limits.maxWindow),
       heartbeatMs: options.heartbeatMs ?? 5_000,
       missedHeartbeats: options.missedHeartbeats ?? 3,
     },
+    limits,
     options.logger === false ? undefined : (options.logger ?? console),
   );
   const names = services.map((reg) => reg.service.typeName);
   const listener = await rt.transport.listen({ nodeId: id, endpoints, services: names }, server);
   server.listener = listener;
+  const ready: (() => Promise<void>)[] = [];
   if (rt.transport instanceof NatsTransport) {
-    observers.push(startMicro(rt.transport, server, services, listener, options));
+    observers.push(startMicro(rt.transport, server, services, listener, options, ready));
   }
   // The registry adds the NATS cluster and server the node is connected to.
   const zone = options.zone ?? zoneFromEnv();
   const metadata = options.metadata ?? {};
   try {
+    // `$SRV` subscriptions NATS permissions refused fail serve() before anything is announced.
+    await Promise.all(ready.map((r) => r()));
     for (const reg of services) {
       const address = listener.addressOf(reg.service.typeName);
       const node: ServiceNode = { id, address, metadata };
@@ -91,6 +97,7 @@ function startMicro(
   services: ServiceRegistration[],
   listener: Listener,
   options: ServeOptions,
+  ready: (() => Promise<void>)[],
 ): ServerObserver {
   const byService = new Map<string, ServerObserver>();
   for (const reg of services) {
@@ -111,6 +118,7 @@ function startMicro(
         })),
     });
     byService.set(name, responder.observer);
+    ready.push(() => responder.ready());
     server.cleanups.push(() => responder.stop());
   }
   return { callFinished: (record) => byService.get(record.service)?.callFinished(record) };

@@ -4,6 +4,7 @@ import { RpcError } from "../errors/rpc-error.js";
 import { asyncDispose } from "../lifecycle/async-dispose.js";
 import type { ServiceInfo } from "../registry/registry.js";
 import type { Runtime } from "../runtime.js";
+import type { ServerLimits } from "../transport/limits.js";
 import type { Acceptor, Frame, Listener, ServerSocket } from "../transport/transport.js";
 import { CallContext } from "./call-context.js";
 import type { MethodEntry } from "./method-table.js";
@@ -43,9 +44,6 @@ function refuse(socket: ServerSocket, unary: boolean, error: RpcError): void {
   }
 }
 
-/** Limits on how long a client may ask the server to wait between heartbeats. */
-const minHeartbeatMs = 20;
-const maxHeartbeatMs = 60_000;
 const defaultGraceMs = 10_000;
 
 /**
@@ -57,6 +55,9 @@ export class RpcServer implements Server, Acceptor, CallHost {
   /** Run after the listener closed (e.g. the `$SRV` responder). */
   readonly cleanups: (() => Promise<void>)[] = [];
   private readonly inflight = new Set<ServerCall>();
+  /** Streams open per client connection (see `ServerSocket.connection`). */
+  private readonly streamsByClient = new Map<string, number>();
+  private openStreams = 0;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private drained: (() => void) | undefined;
@@ -68,6 +69,7 @@ export class RpcServer implements Server, Acceptor, CallHost {
     readonly infos: ServiceInfo[],
     private readonly observers: ServerObserver[],
     private readonly streams: { window: number; heartbeatMs: number; missedHeartbeats: number },
+    private readonly limits: ServerLimits,
     readonly logger: ServerLogger | undefined,
   ) {}
 
@@ -85,49 +87,14 @@ export class RpcServer implements Server, Acceptor, CallHost {
 
   accept(frame: Frame, socket: ServerSocket): void {
     const unary = frame.type === "call";
-    if (this.stopping) {
-      refuse(socket, unary, new RpcError(Code.Unavailable, "server is stopping"));
+    const entry = frame.method === undefined ? undefined : this.methods.get(frame.method);
+    const refusal = this.refusal(frame, entry, unary, socket);
+    if (refusal !== undefined) {
+      refuse(socket, unary, refusal);
+      this.refused(entry, refusal);
       return;
     }
-    if (frame.method === undefined) {
-      refuse(
-        socket,
-        unary,
-        new RpcError(Code.InvalidArgument, "request without method (Pn-Method header)"),
-      );
-      return;
-    }
-    const entry = this.methods.get(frame.method);
-    if (entry === undefined) {
-      refuse(
-        socket,
-        unary,
-        new RpcError(Code.Unimplemented, `method ${frame.method} is not served here`),
-      );
-      return;
-    }
-    if ((entry.method.methodKind === "unary") !== unary) {
-      const kind = entry.method.methodKind;
-      refuse(
-        socket,
-        unary,
-        new RpcError(Code.Unimplemented, `method ${frame.method} is ${kind}, not called as such`),
-      );
-      return;
-    }
-    const load = entry.load;
-    if (load.inflight >= load.limit) {
-      const name = entry.service.typeName;
-      refuse(
-        socket,
-        unary,
-        new RpcError(
-          Code.ResourceExhausted,
-          `${name} is at its limit of ${load.limit} concurrent calls`,
-        ),
-      );
-      return;
-    }
+    if (entry === undefined) return; // A refusal was given above.
     const deadline = frame.timeoutMs === undefined ? undefined : Date.now() + frame.timeoutMs;
     const ctx = new CallContext(entry.service, entry.method, frame.headers ?? {}, deadline);
     if (unary) {
@@ -136,11 +103,11 @@ export class RpcServer implements Server, Acceptor, CallHost {
         request = fromBinary(entry.method.input, frame.body ?? empty);
       } catch (cause) {
         const type = entry.method.input.typeName;
-        refuse(
-          socket,
-          true,
-          new RpcError(Code.InvalidArgument, `request body is not a valid ${type}`, { cause }),
-        );
+        const error = new RpcError(Code.InvalidArgument, `request body is not a valid ${type}`, {
+          cause,
+        });
+        refuse(socket, true, error);
+        this.refused(entry, error);
         return;
       }
       const call = new UnaryServerCall(this, entry, socket, ctx);
@@ -150,19 +117,107 @@ export class RpcServer implements Server, Acceptor, CallHost {
     }
     const call = new ServerStreamCall(this, entry, socket, ctx, this.streamSettings(frame));
     this.track(call);
+    this.countStream(call, socket.connection);
     call.start(frame);
   }
 
+  /** Why a new call is not run, or undefined when it may run. */
+  private refusal(
+    frame: Frame,
+    entry: MethodEntry | undefined,
+    unary: boolean,
+    socket: ServerSocket,
+  ): RpcError | undefined {
+    if (this.stopping) return new RpcError(Code.Unavailable, "server is stopping");
+    if (frame.method === undefined) {
+      return new RpcError(Code.InvalidArgument, "request without method (Pn-Method header)");
+    }
+    if (entry === undefined) {
+      return new RpcError(Code.Unimplemented, `method ${frame.method} is not served here`);
+    }
+    if ((entry.method.methodKind === "unary") !== unary) {
+      const kind = entry.method.methodKind;
+      return new RpcError(
+        Code.Unimplemented,
+        `method ${frame.method} is ${kind}, not called as such`,
+      );
+    }
+    if (frame.timeoutMs !== undefined && frame.timeoutMs <= 0) {
+      return new RpcError(Code.DeadlineExceeded, "deadline exceeded before the call arrived");
+    }
+    const load = entry.load;
+    if (load.inflight >= load.limit) {
+      const name = entry.service.typeName;
+      return new RpcError(
+        Code.ResourceExhausted,
+        `${name} is at its limit of ${load.limit} concurrent calls`,
+      );
+    }
+    if (!unary) {
+      const limits = this.limits;
+      if (this.openStreams >= limits.maxStreams) {
+        return new RpcError(
+          Code.ResourceExhausted,
+          `server is at its limit of ${limits.maxStreams} open streams`,
+        );
+      }
+      const client = socket.connection;
+      if (
+        client !== undefined &&
+        (this.streamsByClient.get(client) ?? 0) >= limits.maxStreamsPerClient
+      ) {
+        return new RpcError(
+          Code.ResourceExhausted,
+          `client connection is at its limit of ${limits.maxStreamsPerClient} open streams`,
+        );
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * A call refused before its handler ran counts as a failed call of its
+   * method (observers, `$SRV.STATS`) when the method is known.
+   */
+  refused(entry: MethodEntry | string | undefined, error: RpcError): void {
+    if (entry === undefined || this.observers.length === 0) return;
+    const known = typeof entry === "string" ? this.methods.get(entry) : entry;
+    if (known === undefined) return;
+    this.report({
+      service: known.service.typeName,
+      method: known.method.name,
+      durationNs: 0,
+      code: error.code,
+      errorMessage: error.rawMessage,
+    });
+  }
+
+  private countStream(call: ServerStreamCall, client: string | undefined): void {
+    this.openStreams++;
+    call.connection = client;
+    if (client !== undefined) {
+      this.streamsByClient.set(client, (this.streamsByClient.get(client) ?? 0) + 1);
+    }
+  }
+
+  private uncountStream(call: ServerStreamCall): void {
+    this.openStreams--;
+    const client = call.connection;
+    if (client === undefined) return;
+    const n = (this.streamsByClient.get(client) ?? 1) - 1;
+    if (n <= 0) this.streamsByClient.delete(client);
+    else this.streamsByClient.set(client, n);
+  }
+
   private streamSettings(open: Frame): StreamSettings {
-    const asked = open.heartbeatMs;
-    const heartbeatMs =
-      asked === undefined
-        ? this.streams.heartbeatMs
-        : Math.min(maxHeartbeatMs, Math.max(minHeartbeatMs, asked));
+    const limits = this.limits;
+    const asked = open.heartbeatMs ?? this.streams.heartbeatMs;
+    const heartbeatMs = Math.min(limits.maxHeartbeatMs, Math.max(limits.minHeartbeatMs, asked));
     return {
       window: this.streams.window,
       heartbeatMs,
       missedHeartbeats: this.streams.missedHeartbeats,
+      maxCredit: limits.maxWindow,
     };
   }
 
@@ -179,27 +234,31 @@ export class RpcServer implements Server, Acceptor, CallHost {
   ): void {
     if (!this.inflight.delete(call)) return;
     call.entry.load.inflight--;
+    if (call instanceof ServerStreamCall) this.uncountStream(call);
     if (this.observers.length > 0) {
-      const record: CallRecord = {
+      this.report({
         service: call.entry.service.typeName,
         method: call.entry.method.name,
         durationNs: Math.round((performance.now() - startedAt) * 1e6),
         code,
         errorMessage: message,
-      };
-      for (const o of this.observers) {
-        try {
-          o.callFinished(record);
-        } catch {
-          // Observers must not throw; one that does must not break the call.
-        }
-      }
+      });
     }
     if (this.inflight.size === 0) this.drained?.();
   }
 
   [asyncDispose](): Promise<void> {
     return this.stop();
+  }
+
+  private report(record: CallRecord): void {
+    for (const o of this.observers) {
+      try {
+        o.callFinished(record);
+      } catch {
+        // Observers must not throw; one that does must not break the call.
+      }
+    }
   }
 
   stop(options: StopOptions = {}): Promise<void> {

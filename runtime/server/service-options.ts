@@ -1,4 +1,5 @@
 import type { Interceptor } from "../client/interceptor.js";
+import type { ServerLimits } from "../transport/limits.js";
 import type { ServerObserver } from "./observer.js";
 import type { ServerLogger } from "./unexpected-error.js";
 
@@ -50,6 +51,11 @@ export interface ServeOptions {
    * turns it off.
    */
   logger?: ServerLogger | false;
+  /**
+   * Bounds on what clients may ask of this server (stream window and credit,
+   * heartbeat interval, open streams); see `ServerLimits` for the defaults.
+   */
+  limits?: Partial<ServerLimits>;
 }
 
 /** Options of `Server.stop`. */

@@ -9,8 +9,14 @@ import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
 import { encodeWithin } from "../transport/encode-message.js";
-import { InboundQueue, type QueueOwner, SendCredit } from "../transport/flow-control.js";
+import {
+  InboundQueue,
+  type QueueOwner,
+  SendCredit,
+  yieldToEventLoop,
+} from "../transport/flow-control.js";
 import { type Heartbeating, heartbeats } from "../transport/heartbeat-monitor.js";
+import { sendBurst } from "../transport/limits.js";
 import type { Frame, FrameReceiver, ServerSocket } from "../transport/transport.js";
 import type { CallContext } from "./call-context.js";
 import type { MethodEntry } from "./method-table.js";
@@ -22,6 +28,8 @@ export interface StreamSettings {
   readonly window: number;
   readonly heartbeatMs: number;
   readonly missedHeartbeats: number;
+  /** Most response credit the client may hold out (its window and grants are capped to it). */
+  readonly maxCredit: number;
 }
 
 type AnyHandler = (input: unknown, ctx: CallContext) => unknown;
@@ -39,12 +47,14 @@ export class ServerStreamCall
   implements ServerCall, FrameReceiver, Expirable, Heartbeating, QueueOwner
 {
   wheelSlot = -1;
+  /** The client connection the stream counts against (see `ServerSocket.connection`). */
+  connection: string | undefined;
   lastSent = performance.now();
   lastReceived = performance.now();
   readonly heartbeatMs: number;
   readonly deadAfterMs: number;
   private readonly startedAt = performance.now();
-  private readonly credit = new SendCredit();
+  private readonly credit: SendCredit;
   private readonly requests: InboundQueue<Message>;
   private headerSent = false;
   private done = false;
@@ -59,6 +69,7 @@ export class ServerStreamCall
     this.heartbeatMs = settings.heartbeatMs;
     this.deadAfterMs = settings.heartbeatMs * settings.missedHeartbeats;
     this.requests = new InboundQueue(settings.window, this);
+    this.credit = new SendCredit(settings.maxCredit);
   }
 
   /** Starts the stream from its `open` frame. */
@@ -103,10 +114,18 @@ export class ServerStreamCall
           ).messages
         : (await this.invoke(req, false)).messages;
       const output = entry.method.output;
+      // Messages sent since the loop last left the event loop room.
+      let burst = 0;
       for await (const message of messages) {
         if (this.done) return;
         const wait = this.credit.acquire();
-        if (wait !== undefined) await wait;
+        if (wait !== undefined) {
+          burst = 0;
+          await wait; // Credit arrives with I/O: the event loop ran meanwhile.
+        } else if (++burst >= sendBurst) {
+          burst = 0;
+          await yieldToEventLoop();
+        }
         if (this.done) return;
         // Handlers may yield plain objects; `create` returns a message as it is.
         const response = create(output, message as never);

@@ -108,14 +108,20 @@ export class InboundQueue<T> implements AsyncIterableIterator<T> {
   }
 }
 
-/** Credit to send: a producer waits here when the peer has not granted more. */
+/**
+ * Credit to send: a producer waits here when the peer has not granted more.
+ * Credit held is capped at `max`: a peer granting more than it could ever
+ * buffer gains nothing.
+ */
 export class SendCredit {
   private available = 0;
   private waiting: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   private error: RpcError | undefined;
 
+  constructor(private readonly max = Infinity) {}
+
   add(n: number): void {
-    this.available += n;
+    this.available = Math.min(this.max, this.available + n);
     const w = this.waiting;
     if (w !== undefined && this.available > 0) {
       this.waiting = undefined;
@@ -144,4 +150,13 @@ export class SendCredit {
     this.waiting = undefined;
     w?.reject(error);
   }
+}
+
+/**
+ * Resolves in the event loop's next check phase, after pending I/O and
+ * timers: what a send loop awaits now and then, so that a peer granting
+ * plenty of credit cannot keep it running on microtasks alone.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,4 +1,6 @@
 import { type Match, type Msg, type MsgHdrs, MsgHdrsImpl } from "@nats-io/transport-node";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
 
 /**
  * NATS headers the fast way. nats.js builds and parses headers through a map
@@ -117,13 +119,21 @@ interface RawMsg {
 /**
  * Parses the headers of a received message, or returns undefined when it has
  * none. Reads the raw header bytes when the message object exposes them (the
- * nats.js message class does); otherwise goes through `msg.headers`.
+ * nats.js message class does); otherwise goes through `msg.headers`. A block
+ * longer than `maxBytes` is refused with `RpcError` `ResourceExhausted`
+ * before it is parsed.
  */
-export function parseHeaders(msg: Msg): ParsedHeaders | undefined {
+export function parseHeaders(msg: Msg, maxBytes = Infinity): ParsedHeaders | undefined {
   const raw = msg as unknown as RawMsg;
   const hdr = raw._msg?.hdr;
   if (typeof hdr === "number" && raw._rdata instanceof Uint8Array) {
     if (hdr <= 0) return undefined;
+    if (hdr > maxBytes) {
+      throw new RpcError(
+        Code.ResourceExhausted,
+        `header block of ${hdr} bytes exceeds the limit of ${maxBytes}`,
+      );
+    }
     const data = raw._rdata;
     return parseBlock(
       data instanceof Buffer

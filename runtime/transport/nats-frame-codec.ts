@@ -5,6 +5,7 @@ import { RpcError } from "../errors/rpc-error.js";
 import { decodeStatus, encodeStatus } from "../errors/status-codec.js";
 import { markUndelivered } from "../errors/undelivered.js";
 import { headerBlock, headerLine, parseHeaders } from "./header-block.js";
+import { defaultMaxHeaderBytes } from "./limits.js";
 import type { Frame, FrameType } from "./transport.js";
 import { contentTypeProto, FrameName, Header, reservedPrefix } from "./wire-headers.js";
 
@@ -76,10 +77,15 @@ function headerSafe(value: string): string {
 /**
  * Decodes a NATS message into a frame. `fromClient` says which direction it
  * travelled, which decides what a message without `Pn-Frame` is (`call` or
- * `reply`). Throws `RpcError` for anything malformed.
+ * `reply`). Throws `RpcError` for anything malformed (`InvalidArgument`) or
+ * a header block over `maxHeaderBytes` (`ResourceExhausted`), nothing else.
  */
-export function decodeFrame(msg: Msg, fromClient: boolean): Frame {
-  const h = parseHeaders(msg);
+export function decodeFrame(
+  msg: Msg,
+  fromClient: boolean,
+  maxHeaderBytes = defaultMaxHeaderBytes,
+): Frame {
+  const h = parseHeaders(msg, maxHeaderBytes);
   if (h === undefined) return { type: fromClient ? "call" : "reply", body: msg.data };
   if (h.status === 503) {
     // The NATS server's "no responders" status: nobody listens on the address.

@@ -7,7 +7,9 @@ import {
 } from "@nats-io/transport-node";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { defaultMaxHeaderBytes } from "./limits.js";
 import { decodeFrame, encodeFrame } from "./nats-frame-codec.js";
+import { subscribeDenied, watchPublishDenials } from "./permission-errors.js";
 import { publishError } from "./publish-error.js";
 import { namespaced, nodeAddress, serviceAddress } from "./subjects.js";
 import type {
@@ -26,6 +28,8 @@ import { WriteCoalescer } from "./write-coalescer.js";
 export interface NatsTransportOptions {
   /** Prefix of node addresses and endpoint subjects. */
   namespace?: string;
+  /** Largest header block a received frame may have. Default {@link defaultMaxHeaderBytes}. */
+  maxHeaderBytes?: number;
 }
 
 /** NATS's default when the server has not told us yet. */
@@ -57,6 +61,19 @@ export class NatsTransport implements Transport {
       () => this.failAll(),
       () => this.failAll(),
     );
+    void watchPublishDenials(nc, (subject, error) => this.publishDenied(subject, error));
+  }
+
+  /**
+   * NATS refused a publish to `subject`: the calls to that address fail now
+   * with `PermissionDenied` instead of waiting for their deadlines.
+   */
+  private publishDenied(subject: string, error: RpcError): void {
+    for (const socket of [...this.sockets.values()]) {
+      if (socket.address !== subject) continue;
+      this.sockets.delete(socket.id);
+      socket.receiver.receive({ type: "cancel", error });
+    }
   }
 
   get maxPayload(): number {
@@ -97,8 +114,13 @@ export class NatsTransport implements Transport {
   async listen(options: ListenOptions, acceptor: Acceptor): Promise<Listener> {
     const listener = new NatsListener(this, options, acceptor);
     // A round trip to the NATS server, so that the subscriptions are in place
-    // before the address is announced anywhere.
+    // before the address is announced anywhere, and so that a subscription
+    // the server refused has been reported (its -ERR comes before the PONG).
     await this.nc.flush();
+    if (listener.denied !== undefined) {
+      await listener.close();
+      throw listener.denied;
+    }
     return listener;
   }
 
@@ -113,9 +135,16 @@ export class NatsTransport implements Transport {
     this.inbox = `${prefix}.${nuid.next()}`;
     const skip = this.inbox.length + 1;
     const sockets = this.sockets;
-    this.subscription = this.nc.subscribe(`${this.inbox}.>`, {
+    const subject = `${this.inbox}.>`;
+    this.subscription = this.nc.subscribe(subject, {
       callback: (err, msg) => {
-        if (err) return;
+        if (err) {
+          // Refused by NATS permissions (or closed): nothing will ever arrive
+          // on it. Calls in progress fail now; the next call subscribes anew.
+          this.subscription = undefined;
+          this.failAll(subscribeDenied(subject, err));
+          return;
+        }
         const socket = sockets.get(callIdOf(msg, skip));
         // A late reply for a call that finished (deadline, cancel) is dropped here.
         if (socket === undefined) return;
@@ -124,8 +153,7 @@ export class NatsTransport implements Transport {
     });
   }
 
-  private failAll(): void {
-    const error = new RpcError(Code.Unavailable, "NATS connection closed");
+  private failAll(error = new RpcError(Code.Unavailable, "NATS connection closed")): void {
     for (const socket of [...this.sockets.values()]) {
       this.sockets.delete(socket.id);
       socket.receiver.receive({ type: "cancel", error });
@@ -135,7 +163,7 @@ export class NatsTransport implements Transport {
 
 function decodeReply(msg: Msg): Frame {
   try {
-    return decodeFrame(msg, false);
+    return decodeFrame(msg, false, Infinity);
   } catch (cause) {
     const text = cause instanceof RpcError ? cause.rawMessage : "undecodable frame";
     return {
@@ -198,7 +226,7 @@ class NatsClientSocket implements ClientSocket {
   constructor(
     private readonly transport: NatsTransport,
     readonly id: number,
-    private readonly address: string,
+    readonly address: string,
     reply: string,
     readonly receiver: FrameReceiver,
   ) {
@@ -232,6 +260,9 @@ class NatsListener implements Listener {
   readonly streams = new Map<string, NatsServerSocket>();
   private readonly addressSubscriptions: Subscription[];
   private endpointSubscriptions: Subscription[];
+  private readonly maxHeaderBytes: number;
+  /** The first subscription NATS refused, if any. */
+  denied: RpcError | undefined;
   private readonly services: ReadonlySet<string>;
   private readonly nodeId: string;
 
@@ -242,6 +273,7 @@ class NatsListener implements Listener {
   ) {
     const nc = transport.nc;
     const ns = transport.namespace;
+    this.maxHeaderBytes = transport.options.maxHeaderBytes ?? defaultMaxHeaderBytes;
     this.address = nodeAddress(ns, options.nodeId);
     this.nodeId = options.nodeId;
     this.services = new Set(options.services ?? []);
@@ -252,7 +284,8 @@ class NatsListener implements Listener {
     this.addressSubscriptions = addresses.map(([address, service]) =>
       nc.subscribe(address, {
         callback: (err, msg) => {
-          if (!err) this.onMessage(msg, undefined, service);
+          if (err) this.denied ??= subscribeDenied(address, err);
+          else this.onMessage(msg, undefined, service);
         },
       }),
     );
@@ -264,7 +297,8 @@ class NatsListener implements Listener {
       nc.subscribe(e.subject, {
         queue: e.queue,
         callback: (err, msg) => {
-          if (!err) this.onMessage(msg, e.method);
+          if (err) this.denied ??= subscribeDenied(e.subject, err);
+          else this.onMessage(msg, e.method);
         },
       }),
     );
@@ -292,13 +326,15 @@ class NatsListener implements Listener {
     }
     let frame: Frame;
     try {
-      frame = decodeFrame(msg, true);
+      frame = decodeFrame(msg, true, this.maxHeaderBytes);
     } catch (cause) {
       const error = RpcError.from(cause, Code.InvalidArgument);
-      const reply: Frame = msg.headers?.has("Pn-Frame")
-        ? { type: "cancel", error }
-        : { type: "reply", error };
+      // An oversized header block is not parsed to learn the frame type:
+      // `cancel` ends a unary call as well as a stream.
+      const cancel = error.code === Code.ResourceExhausted || msg.headers?.has("Pn-Frame");
+      const reply: Frame = cancel ? { type: "cancel", error } : { type: "reply", error };
       new NatsServerSocket(this, peer).trySend(reply);
+      this.acceptor.refused?.(endpointMethod, error);
       return;
     }
     if (frame.type === "call" || frame.type === "open") {
@@ -331,7 +367,7 @@ class NatsListener implements Listener {
   private oneWay(msg: Msg, endpointMethod: string | undefined, service?: string): void {
     let frame: Frame;
     try {
-      frame = decodeFrame(msg, true);
+      frame = decodeFrame(msg, true, this.maxHeaderBytes);
     } catch {
       return; // Malformed, and nobody to tell.
     }
@@ -401,6 +437,12 @@ class NatsServerSocket implements ServerSocket {
     } catch {
       // The connection is gone; the client's deadline or heartbeat will tell it.
     }
+  }
+
+  get connection(): string {
+    const peer = this.peer;
+    const dot = peer.lastIndexOf(".");
+    return dot > 0 ? peer.slice(0, dot) : peer;
   }
 
   bind(receiver: FrameReceiver): void {

@@ -67,6 +67,12 @@ export interface ClientSocket {
 
 /** The server end of a pseudo connection: one per client call. */
 export interface ServerSocket {
+  /**
+   * Names the client connection the call came from (on NATS: its reply
+   * subject without the call's token), for limits per client; undefined when
+   * the transport cannot tell.
+   */
+  readonly connection?: string | undefined;
   /** Sends a frame to the client; throws `RpcError` like {@link ClientSocket.send}. */
   send(frame: Frame): void;
   /** Routes the further frames of this connection (a stream) to `receiver`. */
@@ -82,6 +88,11 @@ export interface Acceptor {
    * Must not throw.
    */
   accept(frame: Frame, socket: ServerSocket): void;
+  /**
+   * A call the transport answered with `error` itself (a malformed frame),
+   * for the books; `method` when known (an endpoint subject names it).
+   */
+  refused?(method: string | undefined, error: RpcError): void;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
 import { expect } from "vitest";
 import type { Code } from "../../../runtime/errors/code.js";
 import { RpcError } from "../../../runtime/errors/rpc-error.js";
@@ -7,7 +7,8 @@ import { type NatsServerProcess, startNatsServer } from "../../harness/nats-serv
 /** A nats-server plus the connections a test opened to it, all closed by `stop()`. */
 export interface NatsFixture {
   readonly server: NatsServerProcess;
-  connect(): Promise<NatsConnection>;
+  /** Opens a connection (e.g. `{ user, pass }` on a permissioned server). */
+  connect(options?: Partial<ConnectionOptions>): Promise<NatsConnection>;
   stop(): Promise<void>;
 }
 
@@ -16,8 +17,8 @@ export async function natsFixture(args: string[] = []): Promise<NatsFixture> {
   const connections: NatsConnection[] = [];
   return {
     server,
-    async connect() {
-      const nc = await connect({ servers: server.url, noAsyncTraces: true });
+    async connect(options = {}) {
+      const nc = await connect({ ...options, servers: server.url, noAsyncTraces: true });
       connections.push(nc);
       return nc;
     },
