@@ -7,6 +7,7 @@ import {
 } from "@nats-io/transport-node";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { FrameSequence } from "./frame-sequence.js";
 import { decodeFrame, encodeFrame } from "./nats-frame-codec.js";
 import { publishError } from "./publish-error.js";
 import { namespaced, nodeAddress } from "./subjects.js";
@@ -119,7 +120,7 @@ export class NatsTransport implements Transport {
         const socket = sockets.get(callIdOf(msg, skip));
         // A late reply for a call that finished (deadline, cancel) is dropped here.
         if (socket === undefined) return;
-        socket.receiver.receive(decodeReply(msg));
+        socket.deliver(decodeReply(msg));
       },
     });
   }
@@ -194,6 +195,8 @@ function inboxPrefixOf(nc: NatsConnection): string {
 /** The client end of one call: publishes to the server address with its own reply subject. */
 class NatsClientSocket implements ClientSocket {
   private readonly publishOptions: { reply: string; headers?: MsgHdrs };
+  /** Numbers of stream frames; unary calls have none. */
+  private sequence: FrameSequence | undefined;
 
   constructor(
     private readonly transport: NatsTransport,
@@ -206,7 +209,8 @@ class NatsClientSocket implements ClientSocket {
   }
 
   send(frame: Frame): void {
-    const encoded = encodeFrame(frame);
+    if (frame.type === "open") this.sequence = new FrameSequence();
+    const encoded = encodeFrame(frame, this.sequence?.stamp(frame.type));
     const options = this.publishOptions;
     if (encoded.headers === undefined) delete options.headers;
     else options.headers = encoded.headers;
@@ -217,6 +221,22 @@ class NatsClientSocket implements ClientSocket {
     } catch (cause) {
       throw publishError(cause);
     }
+  }
+
+  /** Hands a frame from the server to the receiver; a gap in a stream's frames ends the stream. */
+  deliver(frame: Frame): void {
+    const lost = this.sequence?.check(frame);
+    if (lost === undefined) {
+      this.receiver.receive(frame);
+      return;
+    }
+    this.close();
+    try {
+      this.send({ type: "cancel", error: lost });
+    } catch {
+      // The server's own check or heartbeat ends its side.
+    }
+    this.receiver.receive({ type: "cancel", error: lost });
   }
 
   close(): void {
@@ -284,7 +304,7 @@ class NatsListener implements Listener {
     }
     const stream = this.streams.get(peer);
     if (stream?.receiver !== undefined) {
-      stream.receiver.receive(frame);
+      stream.deliver(frame);
     } else if (frame.type !== "cancel") {
       new NatsServerSocket(this, peer).trySend({
         type: "cancel",
@@ -332,6 +352,8 @@ const discardSocket: ServerSocket = {
 /** The server end of one call: publishes to the client's reply subject. */
 class NatsServerSocket implements ServerSocket {
   receiver: FrameReceiver | undefined;
+  /** Numbers of stream frames (from `bind()` on); unary calls have none. */
+  private sequence: FrameSequence | undefined;
 
   constructor(
     private readonly listener: NatsListener,
@@ -339,7 +361,7 @@ class NatsServerSocket implements ServerSocket {
   ) {}
 
   send(frame: Frame): void {
-    const encoded = encodeFrame(frame);
+    const encoded = encodeFrame(frame, this.sequence?.stamp(frame.type));
     try {
       if (frame.type !== "reply") this.listener.transport.writes.hold();
       this.listener.transport.nc.publish(
@@ -363,7 +385,22 @@ class NatsServerSocket implements ServerSocket {
 
   bind(receiver: FrameReceiver): void {
     this.receiver = receiver;
+    this.sequence ??= new FrameSequence();
     this.listener.streams.set(this.peer, this);
+  }
+
+  /** Hands a frame from the client to the stream; a gap in its frames ends the stream. */
+  deliver(frame: Frame): void {
+    const receiver = this.receiver;
+    if (receiver === undefined) return;
+    const lost = this.sequence?.check(frame);
+    if (lost === undefined) {
+      receiver.receive(frame);
+      return;
+    }
+    this.close();
+    this.trySend({ type: "cancel", error: lost });
+    receiver.receive({ type: "cancel", error: lost });
   }
 
   close(): void {

@@ -34,6 +34,11 @@ export interface Frame {
   /** `credit`: number of further messages the receiver accepts. */
   credit?: number | undefined;
   /**
+   * As received over a transport that numbers stream frames (NATS): the
+   * sender's sequence number (see `FrameSequence`). Senders leave it unset.
+   */
+  seq?: number | undefined;
+  /**
    * Request headers (`call`, `open`); response headers (`reply`, and the first
    * `message` or `end` from a server); error metadata with `error`.
    */
