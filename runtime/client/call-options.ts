@@ -8,6 +8,16 @@ export interface CallOptions {
    * travels to the server, which stops the handler when it runs out.
    */
   timeoutMs?: number;
+  /**
+   * While the NATS connection is down (reconnecting), a call fails at once
+   * with `Unavailable` (nothing was sent, so it counts as undelivered) unless
+   * this is true: then it waits for the reconnect, within its deadline, and is
+   * sent then. Either way it never waits silently on a request that was lost:
+   * calls in flight when the connection drops ask their server after the
+   * reconnect, and everything pending fails `Unavailable` when the connection
+   * closes for good. Default: the client's `waitForReady`.
+   */
+  waitForReady?: boolean;
   /** Cancels the call; the server's handler sees its own signal abort. */
   signal?: AbortSignal;
   /** Request headers (NATS message headers). Names starting `Pn-` are reserved. */

@@ -92,6 +92,7 @@ function methodCaller(
         signal: call?.signal,
         timeoutMs: timeoutFor(call),
         context: undefined,
+        waitForReady: call?.waitForReady ?? options.waitForReady,
       })) as UnaryResponse;
       call?.onHeader?.(res.header);
       call?.onTrailer?.(res.trailer);
@@ -116,6 +117,7 @@ function methodCaller(
       signal: call?.signal,
       timeoutMs: streamTimeout(call),
       context: undefined,
+      waitForReady: call?.waitForReady ?? options.waitForReady,
     }) as Promise<StreamResponse>;
     // The stream opens now; a failure surfaces when the caller iterates, and
     // must not count as unhandled if the caller never does.

@@ -16,6 +16,8 @@ export interface UnaryRequest {
   readonly timeoutMs: number | undefined;
   /** Server side only: the handler's context. */
   readonly context: HandlerContext | undefined;
+  /** Client side: wait for a NATS reconnect instead of failing (see `CallOptions`). */
+  readonly waitForReady?: boolean | undefined;
 }
 
 /** What an interceptor sees of a streaming call (any of the three kinds). */
@@ -29,6 +31,8 @@ export interface StreamRequest {
   readonly signal: AbortSignal | undefined;
   readonly timeoutMs: number | undefined;
   readonly context: HandlerContext | undefined;
+  /** Client side: wait for a NATS reconnect instead of failing (see `CallOptions`). */
+  readonly waitForReady?: boolean | undefined;
 }
 
 export interface UnaryResponse {

@@ -8,6 +8,7 @@ import { InboundQueue, type QueueOwner, SendCredit } from "../transport/flow-con
 import { type Heartbeating, heartbeats } from "../transport/heartbeat-monitor.js";
 import type { ClientSocket, Frame, FrameReceiver, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
+import { awaitConnection } from "./await-connection.js";
 import type { ClientOptions } from "./client-options.js";
 import { encodeRequest } from "./encode-request.js";
 import type { StreamRequest, StreamResponse } from "./interceptor.js";
@@ -38,6 +39,8 @@ export class StreamClient {
     }
     const deadline =
       timeoutMs !== undefined && Number.isFinite(timeoutMs) ? Date.now() + timeoutMs : undefined;
+    const down = awaitConnection(this.transport, req.waitForReady, deadline, signal);
+    if (down !== undefined) await down;
     const nodes = await this.picker.nodes();
     const node = this.picker.pick(nodes, this.selectContext);
     const call = new ClientStreamCall(this, node, req, deadline, this.selectContext);

@@ -32,6 +32,8 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
   private unanswered = 0;
   /** Whether any probe went out: a "no responders" after one is not about the request. */
   private probed = false;
+  /** The connection is down: probes would be lost, so none is sent or counted. */
+  private away = false;
 
   constructor(
     transport: Transport,
@@ -105,6 +107,10 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
       this.abandon(new RpcError(Code.DeadlineExceeded, "deadline exceeded"));
       return;
     }
+    if (this.away) {
+      this.schedule(now + liveness.intervalMs);
+      return;
+    }
     const due = this.lastSign + liveness.intervalMs;
     if (now < due) {
       // A `ping` answered since the entry was placed.
@@ -120,6 +126,29 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
       );
       return;
     }
+    this.probe(now);
+  }
+
+  disconnected(): void {
+    this.away = true;
+  }
+
+  /**
+   * The connection is back, and the request or its answer may have been lost
+   * with it (nats.js drops what it buffered): ask the server at once instead
+   * of waiting for the next probe or the deadline. The server answers `ping`
+   * while it runs the call; otherwise the call fails `Unavailable` (not
+   * "undelivered": the server may have run it), which idempotent methods retry.
+   */
+  reconnected(): void {
+    if (this.done || this.resolve === undefined) return;
+    this.away = false;
+    this.unanswered = 0;
+    this.lastSign = Date.now();
+    this.probe(this.lastSign);
+  }
+
+  private probe(now: number): void {
     this.unanswered++;
     this.probed = true;
     try {
@@ -127,7 +156,7 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
     } catch {
       // The connection is closed: the transport fails every call of it.
     }
-    this.schedule(now + liveness.intervalMs);
+    if (this.liveness !== undefined) this.schedule(now + this.liveness.intervalMs);
   }
 
   /** Puts the attempt on the wheel at `probeAt` or at its deadline, whichever is first. */

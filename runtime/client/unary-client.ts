@@ -11,6 +11,7 @@ import { isUndelivered } from "../errors/undelivered.js";
 import type { ServiceNode } from "../registry/registry.js";
 import type { Frame, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
+import { awaitConnection } from "./await-connection.js";
 import { encodeRequest } from "./encode-request.js";
 import type { UnaryRequest, UnaryResponse } from "./interceptor.js";
 import type { MethodConfig } from "./method-config.js";
@@ -53,6 +54,8 @@ export class UnaryClient {
     const body = encodeRequest(this.transport.maxPayload, this.method.input, req.message);
     this.retry?.onCall?.(this.method);
     if (this.config.noReply) return this.publish(req, body);
+    const down = awaitConnection(this.transport, req.waitForReady, deadline, signal);
+    if (down !== undefined) await down;
     let nodes: readonly ServiceNode[];
     try {
       nodes = this.picker.nodesOf(await this.picker.services());
@@ -62,6 +65,10 @@ export class UnaryClient {
     let context = this.selectContext;
     const selector = this.picker.selector;
     for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) {
+        const away = awaitConnection(this.transport, req.waitForReady, deadline, signal);
+        if (away !== undefined) await away;
+      }
       const node = this.picker.pick(nodes, context);
       selector.onCallStart?.(node, context);
       const started = selector.onCallEnd ? performance.now() : 0;

@@ -7,6 +7,7 @@ import {
 } from "@nats-io/transport-node";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { ConnectionState } from "./connection-state.js";
 import { FrameSequence } from "./frame-sequence.js";
 import { decodeFrame, encodeFrame } from "./nats-frame-codec.js";
 import { publishError } from "./publish-error.js";
@@ -48,12 +49,24 @@ export class NatsTransport implements Transport {
   private nextCallId = 0;
   /** Stream frames' socket writes, held to the end of the event-loop turn. */
   readonly writes: WriteCoalescer;
+  /** Listeners whose streams hear of reconnects. */
+  readonly listeners = new Set<NatsListener>();
+  private readonly connection: ConnectionState;
 
   constructor(
     readonly nc: NatsConnection,
     readonly options: NatsTransportOptions = {},
   ) {
     this.writes = new WriteCoalescer(nc);
+    this.connection = new ConnectionState(nc, {
+      disconnected: () => {
+        for (const socket of [...this.sockets.values()]) socket.receiver.disconnected?.();
+      },
+      reconnected: () => {
+        for (const socket of [...this.sockets.values()]) socket.reconnected();
+        for (const listener of this.listeners) listener.reconnected();
+      },
+    });
     nc.closed().then(
       () => this.failAll(),
       () => this.failAll(),
@@ -66,6 +79,14 @@ export class NatsTransport implements Transport {
 
   get namespace(): string | undefined {
     return this.options.namespace;
+  }
+
+  get connected(): boolean {
+    return this.connection.connected;
+  }
+
+  whenConnected(deadline: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    return this.connection.whenConnected(deadline, signal);
   }
 
   dial(address: string, receiver: FrameReceiver): ClientSocket {
@@ -223,6 +244,22 @@ class NatsClientSocket implements ClientSocket {
     }
   }
 
+  /**
+   * After a reconnect a stream pings at once, so that the server learns of
+   * frames it missed without waiting for the next heartbeat; the receiver
+   * decides what a unary call does.
+   */
+  reconnected(): void {
+    if (this.sequence !== undefined) {
+      try {
+        this.send({ type: "ping" });
+      } catch {
+        // Down again: the next reconnect pings.
+      }
+    }
+    this.receiver.reconnected?.();
+  }
+
   /** Hands a frame from the server to the receiver; a gap in a stream's frames ends the stream. */
   deliver(frame: Frame): void {
     const lost = this.sequence?.check(frame);
@@ -270,6 +307,7 @@ class NatsListener implements Listener {
       ...e,
       subject: namespaced(ns, e.subject),
     }));
+    transport.listeners.add(this);
     this.endpointSubscriptions = this.endpoints.map((e) =>
       nc.subscribe(e.subject, {
         queue: e.queue,
@@ -333,7 +371,13 @@ class NatsListener implements Listener {
     await Promise.all(subs.map((s) => s.drain().catch(() => undefined)));
   }
 
+  /** Each stream pings at once, so that its client learns of frames it missed. */
+  reconnected(): void {
+    for (const stream of [...this.streams.values()]) stream.trySend({ type: "ping" });
+  }
+
   async close(): Promise<void> {
+    this.transport.listeners.delete(this);
     await this.stopEndpoints();
     this.streams.clear();
     if (!this.addressSubscription.isClosed()) {
