@@ -56,7 +56,10 @@ describe("a single nats-server restarts under load", () => {
     subscriptions.push(
       await OrderShippedEvent.subscribe(
         serverRuntime,
-        (e) => void deliveries.set(e.orderId, (deliveries.get(e.orderId) ?? 0) + 1),
+        (e, ctx) => {
+          if (process.env.PN_DEBUG) console.log("got", e.orderId, ctx.deliveryCount, ctx.headers);
+          deliveries.set(e.orderId, (deliveries.get(e.orderId) ?? 0) + 1);
+        },
         { queue: "billing" },
       ),
     );
@@ -64,7 +67,7 @@ describe("a single nats-server restarts under load", () => {
 
     const outageMs = 1_500;
     const until = Date.now() + 4_000;
-    const load = new MixedLoad(clientRuntime, until, 2_000, { heartbeatMs });
+    const load = new MixedLoad(clientRuntime, until, 2_000, { heartbeatMs, waitForReady: true });
     await load.client.sayHello({ name: "warm" });
     load.start();
     const published: string[] = [];
