@@ -94,7 +94,10 @@ class ReadyWaiter implements Expirable {
   expire(): void {
     this.settle(
       markUndelivered(
-        new RpcError(Code.DeadlineExceeded, "deadline exceeded while waiting for NATS to reconnect"),
+        new RpcError(
+          Code.DeadlineExceeded,
+          "deadline exceeded while waiting for NATS to reconnect",
+        ),
       ),
     );
   }

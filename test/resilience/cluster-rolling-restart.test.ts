@@ -4,7 +4,14 @@ import { type NatsRuntime, natsRuntime } from "../../runtime/nats/nats-runtime.j
 import { serve } from "../../runtime/server/serve.js";
 import type { Server } from "../../runtime/server/server.js";
 import { type NatsServerProcess, startNatsCluster } from "../harness/nats-server.js";
-import { failures, MixedLoad, slowGreeter, summary } from "./support/mixed-load.js";
+import {
+  type ActiveStreams,
+  failures,
+  MixedLoad,
+  released,
+  slowGreeter,
+  summary,
+} from "./support/mixed-load.js";
 import { pause } from "./support/orders.js";
 import { fastRegistry } from "./support/registry-settings.js";
 
@@ -43,7 +50,8 @@ describe("a rolling restart of a 3-node NATS cluster", () => {
     const serverRuntime = natsRuntime(serverConn, { namespace, registry: fastRegistry });
     const clientRuntime = natsRuntime(clientConn, { namespace, registry: fastRegistry });
     runtimes.push(serverRuntime, clientRuntime);
-    servers.push(await serve(serverRuntime, [slowGreeter("s")], { id: "s" }));
+    const active: ActiveStreams = { count: 0 };
+    servers.push(await serve(serverRuntime, [slowGreeter("s", active)], { id: "s" }));
 
     const outageMs = 1_000;
     const until = Date.now() + 600 + cluster.length * (outageMs + 1_000);
@@ -67,17 +75,20 @@ describe("a rolling restart of a 3-node NATS cluster", () => {
       await pause(1_000);
     }
     const unsettled = await load.settle(until - Date.now() + 4 * heartbeatMs + 1_000);
+    // The server let go of every stream too (its handlers ended).
+    const stillRunning = await released(active, 4 * heartbeatMs);
     const outcomes = load.outcomes;
     const failedIdempotent = outcomes.filter((o) => o.kind === "unary" && o.ended && o.error);
     const slowestStream = Math.max(
       ...outcomes.filter((o) => o.kind !== "unary").map((o) => (o.ended || Date.now()) - o.started),
     );
     console.info(
-      `[rolling restart] ${summary(outcomes)}; unsettled ${unsettled.length}; ` +
+      `[rolling restart] ${summary(outcomes)}; unsettled ${unsettled.length}, server streams still running ${stillRunning}; ` +
         `failed idempotent unary ${failedIdempotent.length}; slowest stream ${slowestStream} ms`,
       failures(outcomes).slice(0, 12),
     );
     expect(unsettled).toEqual([]);
+    expect(stillRunning).toBe(0);
     expect(outcomes.filter((o) => o.foreign !== undefined)).toEqual([]);
     expect(failedIdempotent.map((o) => o.error?.message)).toEqual([]);
   });

@@ -10,7 +10,15 @@ import { type NatsRuntime, natsRuntime } from "../../runtime/nats/nats-runtime.j
 import { serve } from "../../runtime/server/serve.js";
 import type { Server } from "../../runtime/server/server.js";
 import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";
-import { failures, MixedLoad, type Settled, slowGreeter, summary } from "./support/mixed-load.js";
+import {
+  type ActiveStreams,
+  failures,
+  MixedLoad,
+  released,
+  type Settled,
+  slowGreeter,
+  summary,
+} from "./support/mixed-load.js";
 import { pause } from "./support/orders.js";
 import { fastRegistry } from "./support/registry-settings.js";
 
@@ -49,7 +57,8 @@ describe("a single nats-server restarts under load", () => {
     const serverRuntime = natsRuntime(serverConn, { namespace, registry: fastRegistry });
     const clientRuntime = natsRuntime(clientConn, { namespace, registry: fastRegistry });
     runtimes.push(serverRuntime, clientRuntime);
-    servers.push(await serve(serverRuntime, [slowGreeter("s")], { id: "s" }));
+    const active: ActiveStreams = { count: 0 };
+    servers.push(await serve(serverRuntime, [slowGreeter("s", active)], { id: "s" }));
 
     // Durable events: each id is published until it is stored (same id: stored once).
     const deliveries = new Map<string, number>();
@@ -119,6 +128,8 @@ describe("a single nats-server restarts under load", () => {
     const waitUntil = Date.now() + 5_000;
     while (published.some((id) => !deliveries.has(id)) && Date.now() < waitUntil) await pause(50);
 
+    // The server let go of every stream too (its handlers ended).
+    const stillRunning = await released(active, 4 * heartbeatMs);
     const outcomes = load.outcomes;
     const failedIdempotent = outcomes.filter((o) => o.kind === "unary" && o.ended && o.error);
     const acrossOutage = outcomes.filter(
@@ -128,7 +139,7 @@ describe("a single nats-server restarts under load", () => {
     const lost = published.filter((id) => !deliveries.has(id)).length;
     const duplicated = [...deliveries.values()].filter((n) => n > 1).length;
     console.info(
-      `[restart ${outageMs} ms] ${summary(outcomes)}; unsettled ${unsettled.length}; ` +
+      `[restart ${outageMs} ms] ${summary(outcomes)}; unsettled ${unsettled.length}, server streams still running ${stillRunning}; ` +
         `failed idempotent unary ${failedIdempotent.length} ` +
         `slowest unary ${Math.max(...outcomes.filter((o) => o.kind === "unary").map((o) => (o.ended || Date.now()) - o.started))} ms ` +
         `(${[...new Set(failedIdempotent.map((o) => o.error?.code))].join(",")}); ` +
@@ -139,6 +150,7 @@ describe("a single nats-server restarts under load", () => {
     );
 
     expect(unsettled).toEqual([]);
+    expect(stillRunning).toBe(0);
     expect(coreEvents.filter((o) => !o.ended || o.foreign)).toEqual([]);
     expect(outcomes.filter((o) => o.foreign !== undefined)).toEqual([]);
     expect(failedIdempotent.map((o) => o.error?.message)).toEqual([]);

@@ -20,31 +20,61 @@ export interface Settled {
   foreign?: unknown;
 }
 
+/** Stream handlers running on a server right now (so a test sees the server release them). */
+export interface ActiveStreams {
+  count: number;
+}
+
 /**
  * A greeter whose streams run for a while: `sayHelloStream` sends `count`
  * greetings 20 ms apart, `chat` echoes, `sayHelloToAll` counts.
  */
-export function slowGreeter(servedBy: string): ServiceRegistration {
+export function slowGreeter(
+  servedBy: string,
+  active: ActiveStreams = { count: 0 },
+): ServiceRegistration {
   return defineGreeter({
     async sayHello(req, ctx) {
       await pause(5, ctx.signal);
       return { message: `Hello, ${req.name}`, servedBy };
     },
     async *sayHelloStream(req, ctx) {
-      for (let i = 0; i < req.count; i++) {
-        await pause(20, ctx.signal);
-        yield { message: `#${i}`, servedBy };
+      active.count++;
+      try {
+        for (let i = 0; i < req.count; i++) {
+          await pause(20, ctx.signal);
+          yield { message: `#${i}`, servedBy };
+        }
+      } finally {
+        active.count--;
       }
     },
     async sayHelloToAll(requests) {
-      let n = 0;
-      for await (const _ of requests) n++;
-      return { message: String(n), servedBy };
+      active.count++;
+      try {
+        let n = 0;
+        for await (const _ of requests) n++;
+        return { message: String(n), servedBy };
+      } finally {
+        active.count--;
+      }
     },
     async *chat(requests) {
-      for await (const r of requests) yield { message: r.name, servedBy };
+      active.count++;
+      try {
+        for await (const r of requests) yield { message: r.name, servedBy };
+      } finally {
+        active.count--;
+      }
     },
   });
+}
+
+/** Waits up to `boundMs` for the server's stream handlers to end; returns how many still run. */
+export async function released(active: ActiveStreams, boundMs: number): Promise<number> {
+  const until = Date.now() + boundMs;
+  while (active.count > 0 && Date.now() < until) await pause(20);
+  return active.count;
 }
 
 /**
