@@ -40,9 +40,11 @@ export function slowGreeter(
     },
     async *sayHelloStream(req, ctx) {
       active.count++;
+      // The name may say how many ms apart the greetings go: "<name>:<ms>".
+      const paceMs = Number(req.name.split(":")[1] ?? 20);
       try {
         for (let i = 0; i < req.count; i++) {
-          await pause(20, ctx.signal);
+          await pause(paceMs, ctx.signal);
           yield { message: `#${i}`, servedBy };
         }
       } finally {
@@ -91,6 +93,8 @@ export class MixedLoad {
     private readonly until: number,
     private readonly streamMs = 2_500,
     clientOptions: ClientOptions = {},
+    /** Milliseconds between the messages of a stream. */
+    private readonly paceMs = 20,
   ) {
     this.client = createGreeterClient(runtime, clientOptions);
   }
@@ -104,7 +108,8 @@ export class MixedLoad {
       }
     };
     const c = this.client;
-    const messages = Math.ceil(this.streamMs / 20);
+    const messages = Math.ceil(this.streamMs / this.paceMs);
+    const pace = this.paceMs;
     for (let w = 0; w < workers.unary; w++) {
       this.running.push(loop("unary", (i) => c.sayHello({ name: `u${w}-${i}` }))());
     }
@@ -112,7 +117,7 @@ export class MixedLoad {
       this.running.push(
         loop("server-stream", async () => {
           let n = 0;
-          for await (const _ of c.sayHelloStream({ name: "s", count: messages })) n++;
+          for await (const _ of c.sayHelloStream({ name: `s:${pace}`, count: messages })) n++;
           if (n !== messages) throw new Error(`server stream ended after ${n} of ${messages}`);
         })(),
       );
@@ -120,7 +125,7 @@ export class MixedLoad {
     for (let w = 0; w < workers.clientStream; w++) {
       this.running.push(
         loop("client-stream", async () => {
-          const res = await c.sayHelloToAll(paced(messages));
+          const res = await c.sayHelloToAll(paced(messages, pace));
           if (res.message !== String(messages)) throw new Error(`server counted ${res.message}`);
         })(),
       );
@@ -129,7 +134,7 @@ export class MixedLoad {
       this.running.push(
         loop("bidi", async () => {
           let n = 0;
-          for await (const _ of c.chat(paced(messages))) n++;
+          for await (const _ of c.chat(paced(messages, pace))) n++;
           if (n !== messages) throw new Error(`chat ended after ${n} of ${messages}`);
         })(),
       );
@@ -158,9 +163,9 @@ export class MixedLoad {
   }
 }
 
-async function* paced(count: number): AsyncIterable<{ name: string }> {
+async function* paced(count: number, paceMs: number): AsyncIterable<{ name: string }> {
   for (let i = 0; i < count; i++) {
-    await pause(20);
+    await pause(paceMs);
     yield { name: `m${i}` };
   }
 }
