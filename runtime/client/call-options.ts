@@ -12,10 +12,12 @@ export interface CallOptions {
    * While the NATS connection is down (reconnecting), a call fails at once
    * with `Unavailable` (nothing was sent, so it counts as undelivered) unless
    * this is true: then it waits for the reconnect, within its deadline, and is
-   * sent then. Either way it never waits silently on a request that was lost:
-   * calls in flight when the connection drops ask their server after the
-   * reconnect, and everything pending fails `Unavailable` when the connection
-   * closes for good. Default: the client's `waitForReady`.
+   * sent then. A unary call in flight when the connection drops fails
+   * `Unavailable` unless the connection is back within a probe interval
+   * (`livenessMs`), or with this option waits for it. Either way no call waits
+   * silently on a request that was lost: calls in flight ask their server
+   * right after the reconnect, and everything pending fails `Unavailable`
+   * when the connection closes for good. Default: the client's `waitForReady`.
    */
   waitForReady?: boolean;
   /** Cancels the call; the server's handler sees its own signal abort. */

@@ -80,6 +80,7 @@ export class UnaryClient {
           node.address,
           signal,
           this.liveness,
+          req.waitForReady === true,
         ).run(frame, deadline);
         selector.onCallEnd?.(
           node,
@@ -102,6 +103,8 @@ export class UnaryClient {
         );
         const delay = this.nextDelay(error, attempt, node, undelivered, deadline);
         if (delay === undefined) throw error;
+        // While NATS is down a retry could not be sent: this attempt's failure says more.
+        if (this.transport.connected === false && req.waitForReady !== true) throw error;
         const exclude = new Set(context.exclude ?? []);
         exclude.add(node.id);
         context = { ...context, exclude };

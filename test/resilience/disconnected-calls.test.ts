@@ -4,10 +4,11 @@ import { createGreeterClient } from "../../generated/example/greeter/v1/greeter_
 import { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
 import { type NatsRuntime, natsRuntime } from "../../runtime/nats/nats-runtime.js";
+import { defineService } from "../../runtime/server/define-service.js";
 import { serve } from "../../runtime/server/serve.js";
 import type { Server } from "../../runtime/server/server.js";
 import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";
-import { slowGreeter } from "./support/mixed-load.js";
+import { Greeter, greeterHandlers } from "../rpc/support/greeter.js";
 import { pause } from "./support/orders.js";
 import { fastRegistry } from "./support/registry-settings.js";
 
@@ -56,7 +57,9 @@ describe("calls while the NATS connection is down", () => {
     const serverRuntime = natsRuntime(serverConn, { namespace, registry: fastRegistry });
     const clientRuntime = natsRuntime(clientConn, { namespace, registry: fastRegistry });
     runtimes.push(serverRuntime, clientRuntime);
-    servers.push(await serve(serverRuntime, [slowGreeter("s")], { id: "s" }));
+    servers.push(
+      await serve(serverRuntime, [defineService(Greeter, greeterHandlers("s"))], { id: "s" }),
+    );
     client = createGreeterClient(clientRuntime);
     await client.sayHello({ name: "warm" });
     void (async () => {
@@ -112,6 +115,26 @@ describe("calls while the NATS connection is down", () => {
     expect(stream.ms).toBeLessThan(300);
     expect(waited.error).toBeUndefined();
     expect(waitedStream.error).toBeUndefined();
+  });
+
+  it("a call in flight when the connection drops fails Unavailable soon, or with waitForReady completes after the reconnect", async () => {
+    const inFlight = timed(client.sayHello({ name: "slow:600" }));
+    const waiting = timed(client.sayHello({ name: "slow:600" }, { waitForReady: true }));
+    await pause(100);
+    const killedAt = Date.now();
+    await nats.kill();
+    const failed = await inFlight;
+    const failedAfter = Date.now() - killedAt;
+    await pause(700);
+    await nats.restart();
+    const waited = await waiting;
+    console.info(
+      `[in flight at a disconnect] ${failed.error?.message} ${failedAfter} ms after the kill; waitForReady: ${waited.error?.message ?? "ok"} after ${waited.ms} ms`,
+    );
+    expect(failed.error?.code).toBe(Code.Unavailable);
+    expect(failedAfter).toBeLessThan(1_000);
+    expect(waited.error).toBeUndefined();
+    await waitUntil(() => !down, "the reconnect");
   });
 
   it("a waiting call still ends at its deadline", async () => {
