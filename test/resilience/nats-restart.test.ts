@@ -49,113 +49,115 @@ describe("a single nats-server restarts under load", () => {
     await nats?.stop();
   });
 
-  it("every call and stream settles, idempotent calls succeed, durable events arrive once", async () => {
-    const serverConn = await connect({ servers: nats.url, ...reconnecting });
-    const clientConn = await connect({ servers: nats.url, ...reconnecting });
-    connections.push(serverConn, clientConn);
-    const namespace = `r${nuid.next().slice(-10).toLowerCase()}`;
-    const serverRuntime = natsRuntime(serverConn, { namespace, registry: fastRegistry });
-    const clientRuntime = natsRuntime(clientConn, { namespace, registry: fastRegistry });
-    runtimes.push(serverRuntime, clientRuntime);
-    const active: ActiveStreams = { count: 0 };
-    servers.push(await serve(serverRuntime, [slowGreeter("s", active)], { id: "s" }));
+  it.each([1_000, 3_000])(
+    "down for %i ms: every call and stream settles, idempotent calls succeed, durable events arrive once",
+    async (outageMs) => {
+      const serverConn = await connect({ servers: nats.url, ...reconnecting });
+      const clientConn = await connect({ servers: nats.url, ...reconnecting });
+      connections.push(serverConn, clientConn);
+      const namespace = `r${nuid.next().slice(-10).toLowerCase()}`;
+      const serverRuntime = natsRuntime(serverConn, { namespace, registry: fastRegistry });
+      const clientRuntime = natsRuntime(clientConn, { namespace, registry: fastRegistry });
+      runtimes.push(serverRuntime, clientRuntime);
+      const active: ActiveStreams = { count: 0 };
+      servers.push(await serve(serverRuntime, [slowGreeter("s", active)], { id: "s" }));
 
-    // Durable events: each id is published until it is stored (same id: stored once).
-    const deliveries = new Map<string, number>();
-    subscriptions.push(
-      await OrderShippedEvent.subscribe(
-        serverRuntime,
-        (e, ctx) => {
-          if (process.env.PN_DEBUG) console.log("got", e.orderId, ctx.deliveryCount, ctx.headers);
-          deliveries.set(e.orderId, (deliveries.get(e.orderId) ?? 0) + 1);
-        },
-        { queue: "billing" },
-      ),
-    );
-    const coreEvents: Settled[] = [];
+      // Durable events: each id is published until it is stored (same id: stored once).
+      const deliveries = new Map<string, number>();
+      subscriptions.push(
+        await OrderShippedEvent.subscribe(
+          serverRuntime,
+          (e, ctx) => {
+            if (process.env.PN_DEBUG) console.log("got", e.orderId, ctx.deliveryCount, ctx.headers);
+            deliveries.set(e.orderId, (deliveries.get(e.orderId) ?? 0) + 1);
+          },
+          { queue: "billing" },
+        ),
+      );
+      const coreEvents: Settled[] = [];
 
-    const outageMs = 1_500;
-    const until = Date.now() + 4_000;
-    const load = new MixedLoad(clientRuntime, until, 2_000, { heartbeatMs, waitForReady: true });
-    await load.client.sayHello({ name: "warm" });
-    load.start();
-    const published: string[] = [];
-    const durable = (async () => {
-      for (let i = 0; Date.now() < until; i++) {
-        const orderId = `d${i}`;
-        for (;;) {
-          try {
-            await OrderShippedEvent.publish(
-              clientRuntime,
-              { region: "eu", orderId },
-              { messageId: `ship-${orderId}` },
-            );
-            break;
-          } catch (error) {
-            if (!(error instanceof RpcError)) throw error;
-            await pause(100);
+      const until = Date.now() + 4_000;
+      const load = new MixedLoad(clientRuntime, until, 2_000, { heartbeatMs, waitForReady: true });
+      await load.client.sayHello({ name: "warm" });
+      load.start();
+      const published: string[] = [];
+      const durable = (async () => {
+        for (let i = 0; Date.now() < until; i++) {
+          const orderId = `d${i}`;
+          for (;;) {
+            try {
+              await OrderShippedEvent.publish(
+                clientRuntime,
+                { region: "eu", orderId },
+                { messageId: `ship-${orderId}` },
+              );
+              break;
+            } catch (error) {
+              if (!(error instanceof RpcError)) throw error;
+              await pause(100);
+            }
           }
+          published.push(orderId);
+          await pause(20);
         }
-        published.push(orderId);
-        await pause(20);
-      }
-    })();
-    const core = (async () => {
-      for (let i = 0; Date.now() < until; i++) {
-        const o: Settled = { kind: "unary", started: Date.now(), ended: 0 };
-        coreEvents.push(o);
-        try {
-          await OrderPlacedEvent.publish(clientRuntime, { region: "eu", order: { id: `p${i}` } });
-        } catch (error) {
-          if (error instanceof RpcError) o.error = error;
-          else o.foreign = error;
+      })();
+      const core = (async () => {
+        for (let i = 0; Date.now() < until; i++) {
+          const o: Settled = { kind: "unary", started: Date.now(), ended: 0 };
+          coreEvents.push(o);
+          try {
+            await OrderPlacedEvent.publish(clientRuntime, { region: "eu", order: { id: `p${i}` } });
+          } catch (error) {
+            if (error instanceof RpcError) o.error = error;
+            else o.foreign = error;
+          }
+          o.ended = Date.now();
+          await pause(20);
         }
-        o.ended = Date.now();
-        await pause(20);
-      }
-    })();
+      })();
 
-    await pause(800);
-    const killedAt = Date.now();
-    await nats.kill();
-    await pause(outageMs);
-    await nats.restart();
-    const backAt = Date.now();
+      await pause(800);
+      const killedAt = Date.now();
+      await nats.kill();
+      await pause(outageMs);
+      await nats.restart();
+      const backAt = Date.now();
 
-    const unsettled = await load.settle(until - Date.now() + 4 * heartbeatMs + 1_000);
-    await Promise.race([Promise.all([durable, core]), pause(3_000)]);
-    // Durable: everything stored arrives, exactly once.
-    const waitUntil = Date.now() + 5_000;
-    while (published.some((id) => !deliveries.has(id)) && Date.now() < waitUntil) await pause(50);
+      const unsettled = await load.settle(until - Date.now() + 4 * heartbeatMs + 1_000);
+      await Promise.race([Promise.all([durable, core]), pause(3_000)]);
+      // Durable: everything stored arrives, exactly once.
+      const waitUntil = Date.now() + 5_000;
+      while (published.some((id) => !deliveries.has(id)) && Date.now() < waitUntil) await pause(50);
 
-    // The server let go of every stream too (its handlers ended).
-    const stillRunning = await released(active, 4 * heartbeatMs);
-    const outcomes = load.outcomes;
-    const failedIdempotent = outcomes.filter((o) => o.kind === "unary" && o.ended && o.error);
-    const acrossOutage = outcomes.filter(
-      (o) => o.kind !== "unary" && o.started < killedAt && (o.ended === 0 || o.ended > killedAt),
-    );
-    const streamEnd = Math.max(0, ...acrossOutage.map((o) => (o.ended || Date.now()) - backAt));
-    const lost = published.filter((id) => !deliveries.has(id)).length;
-    const duplicated = [...deliveries.values()].filter((n) => n > 1).length;
-    console.info(
-      `[restart ${outageMs} ms] ${summary(outcomes)}; unsettled ${unsettled.length}, server streams still running ${stillRunning}; ` +
-        `failed idempotent unary ${failedIdempotent.length} ` +
-        `slowest unary ${Math.max(...outcomes.filter((o) => o.kind === "unary").map((o) => (o.ended || Date.now()) - o.started))} ms ` +
-        `(${[...new Set(failedIdempotent.map((o) => o.error?.code))].join(",")}); ` +
-        `streams across the outage ${acrossOutage.length}, last ended ${streamEnd} ms after the server was back; ` +
-        `core events unsettled ${coreEvents.filter((o) => !o.ended).length}; ` +
-        `durable published ${published.length}, lost ${lost}, duplicated ${duplicated}`,
-      failures(outcomes).slice(0, 12),
-    );
+      // The server let go of every stream too (its handlers ended).
+      const stillRunning = await released(active, 4 * heartbeatMs);
+      const outcomes = load.outcomes;
+      const failedIdempotent = outcomes.filter((o) => o.kind === "unary" && o.ended && o.error);
+      const acrossOutage = outcomes.filter(
+        (o) => o.kind !== "unary" && o.started < killedAt && (o.ended === 0 || o.ended > killedAt),
+      );
+      const streamEnd = Math.max(0, ...acrossOutage.map((o) => (o.ended || Date.now()) - backAt));
+      const lost = published.filter((id) => !deliveries.has(id)).length;
+      const duplicated = [...deliveries.values()].filter((n) => n > 1).length;
+      console.info(
+        `[restart ${outageMs} ms] ${summary(outcomes)}; unsettled ${unsettled.length}, server streams still running ${stillRunning}; ` +
+          `failed idempotent unary ${failedIdempotent.length} ` +
+          `slowest unary ${Math.max(...outcomes.filter((o) => o.kind === "unary").map((o) => (o.ended || Date.now()) - o.started))} ms ` +
+          `(${[...new Set(failedIdempotent.map((o) => o.error?.code))].join(",")}); ` +
+          `streams across the outage ${acrossOutage.length}, last ended ${streamEnd} ms after the server was back; ` +
+          `core events unsettled ${coreEvents.filter((o) => !o.ended).length}; ` +
+          `durable published ${published.length}, lost ${lost}, duplicated ${duplicated}`,
+        failures(outcomes).slice(0, 12),
+      );
 
-    expect(unsettled).toEqual([]);
-    expect(stillRunning).toBe(0);
-    expect(coreEvents.filter((o) => !o.ended || o.foreign)).toEqual([]);
-    expect(outcomes.filter((o) => o.foreign !== undefined)).toEqual([]);
-    expect(failedIdempotent.map((o) => o.error?.message)).toEqual([]);
-    expect(streamEnd).toBeLessThan(2 * heartbeatMs + 1_000);
-    expect(lost).toBe(0);
-    expect(duplicated).toBe(0);
-  });
+      expect(unsettled).toEqual([]);
+      expect(stillRunning).toBe(0);
+      expect(coreEvents.filter((o) => !o.ended || o.foreign)).toEqual([]);
+      expect(outcomes.filter((o) => o.foreign !== undefined)).toEqual([]);
+      expect(failedIdempotent.map((o) => o.error?.message)).toEqual([]);
+      expect(streamEnd).toBeLessThan(2 * heartbeatMs + 1_000);
+      expect(lost).toBe(0);
+      expect(duplicated).toBe(0);
+    },
+  );
 });
