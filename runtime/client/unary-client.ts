@@ -101,7 +101,9 @@ export class UnaryClient {
           { code: error.code, durationMs: performance.now() - started, undelivered },
           context,
         );
-        const delay = this.nextDelay(error, attempt, node, undelivered, deadline);
+        const delay =
+          this.nextDelay(error, attempt, node, undelivered, deadline) ??
+          readyDelay(req.waitForReady, error, undelivered, deadline);
         if (delay === undefined) throw error;
         // While NATS is down a retry could not be sent: this attempt's failure says more.
         if (this.transport.connected === false && req.waitForReady !== true) throw error;
@@ -167,6 +169,25 @@ export class UnaryClient {
       );
     }
   }
+}
+
+/** How long a waitForReady call waits before it tries a node that had no listener again. */
+const readyRetryMs = 100;
+
+/**
+ * A call that waits for ready keeps trying, within its deadline, while the
+ * service has no listener: right after a NATS reconnect the server's own
+ * connection may not have subscribed again yet ("no responders"). Such an
+ * attempt never reached a server, so trying again is safe.
+ */
+function readyDelay(
+  waitForReady: boolean | undefined,
+  error: RpcError,
+  undelivered: boolean,
+  deadline: number | undefined,
+): number | undefined {
+  if (!waitForReady || !undelivered || error.code !== Code.Unavailable) return undefined;
+  return deadline === undefined || Date.now() + readyRetryMs < deadline ? readyRetryMs : undefined;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -1,4 +1,4 @@
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection, Status } from "@nats-io/transport-node";
 import { abortError } from "../client/abort-error.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
@@ -21,12 +21,14 @@ export class ConnectionState {
   connected = true;
   private closed = false;
   private readonly waiters = new Set<ReadyWaiter>();
+  private readonly statuses: AsyncIterable<Status>;
 
   constructor(
-    private readonly nc: NatsConnection,
+    nc: NatsConnection,
     private readonly listener: ConnectionListener,
   ) {
     this.connected = !nc.isClosed();
+    this.statuses = nc.status();
     void this.follow();
     nc.closed().then(
       () => this.close(),
@@ -53,7 +55,7 @@ export class ConnectionState {
 
   private async follow(): Promise<void> {
     try {
-      for await (const status of this.nc.status()) {
+      for await (const status of this.statuses) {
         if (status.type === "disconnect") {
           this.connected = false;
           this.listener.disconnected();
@@ -66,6 +68,18 @@ export class ConnectionState {
     } catch {
       // The iterator ends with the connection; close() reports it.
     }
+  }
+
+  /**
+   * Stops following the connection (its owner closed; the connection lives
+   * on): what waits fails `Unavailable`.
+   */
+  stop(): void {
+    // nats.js types status() as an AsyncIterable; what it returns is its
+    // QueuedIterator, whose public stop() unregisters it at once (a `return()`
+    // would wait for the next status).
+    (this.statuses as { stop?: () => void }).stop?.();
+    this.close();
   }
 
   private close(): void {

@@ -127,6 +127,7 @@ export class NatsTransport implements Transport {
   async close(): Promise<void> {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
+    this.connection.stop();
     this.failAll();
   }
 
