@@ -338,7 +338,7 @@ class NatsListener implements Listener {
     }
     if (frame.type === "call" || frame.type === "open") {
       if (endpointMethod !== undefined) frame.method = endpointMethod;
-      this.acceptor.accept(frame, new NatsServerSocket(this, peer));
+      this.acceptor.accept(frame, new NatsServerSocket(this, peer, frame.type === "open"));
       return;
     }
     const stream = this.streams.get(peer);
@@ -397,13 +397,16 @@ const discardSocket: ServerSocket = {
 /** The server end of one call: publishes to the client's reply subject. */
 class NatsServerSocket implements ServerSocket {
   receiver: FrameReceiver | undefined;
-  /** Numbers of stream frames (from `bind()` on); unary calls have none. */
-  private sequence: FrameSequence | undefined;
+  /** Numbers of stream frames; unary calls have none. */
+  private readonly sequence: FrameSequence | undefined;
 
   constructor(
     private readonly listener: NatsListener,
     readonly peer: string,
-  ) {}
+    stream = false,
+  ) {
+    this.sequence = stream ? new FrameSequence() : undefined;
+  }
 
   send(frame: Frame): void {
     const encoded = encodeFrame(frame, this.sequence?.stamp(frame.type));
@@ -430,7 +433,6 @@ class NatsServerSocket implements ServerSocket {
 
   bind(receiver: FrameReceiver): void {
     this.receiver = receiver;
-    this.sequence ??= new FrameSequence();
     this.listener.streams.set(this.peer, this);
   }
 
