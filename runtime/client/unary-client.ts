@@ -60,7 +60,7 @@ export class UnaryClient {
     try {
       nodes = this.picker.nodesOf(await this.picker.services());
     } catch (cause) {
-      throw this.picker.lookupError(cause);
+      nodes = await this.lookupAgain(this.picker.lookupError(cause), req, deadline);
     }
     let context = this.selectContext;
     const selector = this.picker.selector;
@@ -103,7 +103,7 @@ export class UnaryClient {
         );
         const delay =
           this.nextDelay(error, attempt, node, undelivered, deadline) ??
-          readyDelay(req.waitForReady, error, undelivered, deadline);
+          readyDelay(req.waitForReady, error, undelivered || this.config.idempotent, deadline);
         if (delay === undefined) throw error;
         // While NATS is down a retry could not be sent: this attempt's failure says more.
         if (this.transport.connected === false && req.waitForReady !== true) throw error;
@@ -112,9 +112,36 @@ export class UnaryClient {
         context = { ...context, exclude };
         await sleep(delay, signal);
         // With no node left to retry on, the attempt's failure is the one to report.
-        nodes = await this.picker.nodes().catch((): never => {
-          throw error;
-        });
+        nodes = await this.picker
+          .nodes()
+          .catch((cause: RpcError) => this.lookupAgain(cause, req, deadline))
+          .catch((): never => {
+            throw error;
+          });
+      }
+    }
+  }
+
+  /**
+   * After a failed lookup, a call that waits for ready looks again every
+   * 100 ms, within its deadline, while the service has no live node or the
+   * registry cannot answer (after a NATS outage the registry may have expired
+   * the nodes until they announce themselves again). Others fail with `error`.
+   */
+  private async lookupAgain(
+    error: RpcError,
+    req: UnaryRequest,
+    deadline: number | undefined,
+  ): Promise<readonly ServiceNode[]> {
+    for (;;) {
+      const waitable = error.code === Code.NotFound || error.code === Code.Unavailable;
+      const delay = waitable ? readyDelay(req.waitForReady, error, true, deadline) : undefined;
+      if (delay === undefined) throw error;
+      await sleep(delay, req.signal);
+      try {
+        return this.picker.nodesOf(await this.picker.services());
+      } catch (cause) {
+        error = this.picker.lookupError(cause);
       }
     }
   }
@@ -177,16 +204,18 @@ const readyRetryMs = 100;
 /**
  * A call that waits for ready keeps trying, within its deadline, while the
  * service has no listener: right after a NATS reconnect the server's own
- * connection may not have subscribed again yet ("no responders"). Such an
- * attempt never reached a server, so trying again is safe.
+ * connection may not have subscribed again yet ("no responders"). Only when
+ * trying again is `safe`: the attempt never reached a server, or the method
+ * is idempotent.
  */
 function readyDelay(
   waitForReady: boolean | undefined,
   error: RpcError,
-  undelivered: boolean,
+  safe: boolean,
   deadline: number | undefined,
 ): number | undefined {
-  if (!waitForReady || !undelivered || error.code !== Code.Unavailable) return undefined;
+  if (!waitForReady || !safe) return undefined;
+  if (error.code !== Code.Unavailable && error.code !== Code.NotFound) return undefined;
   return deadline === undefined || Date.now() + readyRetryMs < deadline ? readyRetryMs : undefined;
 }
 
