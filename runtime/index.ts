@@ -20,6 +20,7 @@ export {
 // Broker: publish/subscribe, durable on JetStream
 export type * from "./broker/broker.js";
 export { DeadLetterHeader } from "./broker/dead-letter-headers.js";
+export { defaultStreamLimits, type StreamLimits } from "./broker/jetstream/stream-limits.js";
 export { durableDefaults, NatsBroker, type NatsBrokerOptions } from "./broker/nats-broker.js";
 export { isPermanentFailure } from "./broker/permanent-failure.js";
 export type { BrokerLogger } from "./broker/report.js";

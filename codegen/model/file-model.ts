@@ -51,7 +51,7 @@ export interface EventModel {
   readonly name: string;
   readonly doc: string;
   /** The `EventOptions` passed to `defineEvent`, only the fields that are set. */
-  readonly options: { key: string; value: string | boolean }[];
+  readonly options: { key: string; value: string | number | boolean }[];
 }
 
 /** Builds the model of `file`; the file must have passed validation. */
@@ -175,6 +175,14 @@ function eventModel(message: DescMessage, names: LocalNames): EventModel | undef
     );
   }
   if (options.stream.length > 0) fields.push({ key: "stream", value: options.stream });
+  if (options.streamMaxAgeSeconds > 0) {
+    fields.push({ key: "streamMaxAgeMs", value: options.streamMaxAgeSeconds * 1000 });
+    notes.push(`The stream keeps events for ${options.streamMaxAgeSeconds} s when created.`);
+  }
+  if (options.streamMaxMegabytes > 0) {
+    fields.push({ key: "streamMaxBytes", value: options.streamMaxMegabytes * 1024 * 1024 });
+    notes.push(`The stream keeps at most ${options.streamMaxMegabytes} MiB when created.`);
+  }
   const base = message.typeName
     .substring(message.file.proto.package.length)
     .replace(/^\./, "")

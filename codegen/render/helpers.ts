@@ -56,8 +56,8 @@ export const helpers: Record<string, HelperDelegate> = {
   ),
   /** A global such as `Promise`, as `globalThis.Promise` where a message of that name shadows it. */
   global: helper((r, name: string) => r.globals[name] ?? name),
-  /** A string or boolean literal. */
-  literal: helper((r, value: string | boolean) =>
+  /** A string, number or boolean literal. */
+  literal: helper((r, value: string | number | boolean) =>
     typeof value === "string" ? r.file.string(value) : value,
   ),
 };

@@ -5,7 +5,14 @@ import { type Diagnostic, diagnostic } from "../model/diagnostic.js";
 import { literalTokenProblem, nameProblem, reservedPrefixProblem } from "./subject-syntax.js";
 
 // Field numbers in protonats.v1.EventOptions, to point errors at the field.
-const field = { subject: 1, queue: 2, durable: 3, stream: 4 } as const;
+const field = {
+  subject: 1,
+  queue: 2,
+  durable: 3,
+  stream: 4,
+  streamMaxAgeSeconds: 5,
+  streamMaxMegabytes: 6,
+} as const;
 
 /** Problems with the `(protonats.v1.event)` option of `message`. */
 export function validateEvent(message: DescMessage, options: EventOptions): Diagnostic[] {
@@ -36,6 +43,20 @@ export function validateEvent(message: DescMessage, options: EventOptions): Diag
     }
     const problem = nameProblem(options.stream, false);
     if (problem !== undefined) report(`stream "${options.stream}" ${problem}`, field.stream);
+  }
+  if (!options.durable) {
+    if (options.streamMaxAgeSeconds > 0) {
+      report(
+        "stream_max_age_seconds is set but durable is not: only durable events are stored in a stream",
+        field.streamMaxAgeSeconds,
+      );
+    }
+    if (options.streamMaxMegabytes > 0) {
+      report(
+        "stream_max_megabytes is set but durable is not: only durable events are stored in a stream",
+        field.streamMaxMegabytes,
+      );
+    }
   }
   return problems;
 }

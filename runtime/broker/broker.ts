@@ -1,3 +1,5 @@
+import type { StreamLimits } from "./jetstream/stream-limits.js";
+
 /** A message as the broker delivers it. */
 export interface BrokerMessage {
   readonly subject: string;
@@ -23,6 +25,8 @@ export interface PublishOptions {
   streamSubject?: string;
   /** De-duplication id for a durable publish (`Nats-Msg-Id`). */
   messageId?: string;
+  /** Limits of `stream` when it has to be created (see `StreamLimits` for defaults). */
+  streamLimits?: StreamLimits;
 }
 
 export interface SubscribeOptions {
@@ -39,12 +43,18 @@ export interface SubscribeOptions {
 
 export interface DurableOptions {
   /**
-   * Stream holding the subject. Created when missing (file storage, no
-   * limits, 2-minute duplicate window, one replica); an existing stream keeps
-   * its settings and only gains the subject. Create it yourself to choose
-   * limits or replicas. In a namespace the stream is `<namespace>_<stream>`.
+   * Stream holding the subject. Created when missing (file storage,
+   * `streamLimits`, 2-minute duplicate window, one replica); an existing
+   * stream keeps its settings and only gains the subject (differing limits
+   * are reported through the logger). Create it yourself to choose replicas.
+   * In a namespace the stream is `<namespace>_<stream>`.
    */
   stream: string;
+  /**
+   * Limits of `stream` when it has to be created. Default: 7 days, 1 GiB
+   * (`defaultStreamLimits`); `0` for no limit.
+   */
+  streamLimits?: StreamLimits;
   /** Subject pattern the stream must store. Default: the subscribed subject. */
   streamSubject?: string;
   /**

@@ -70,7 +70,7 @@ export class NatsBroker implements Broker {
     this.#namespace = options.namespace || undefined;
     this.#logger = options.logger ?? console;
     this.#jetstream = new JetStreamAccess(nc);
-    this.#streams = new StreamEnsurer(this.#jetstream);
+    this.#streams = new StreamEnsurer(this.#jetstream, this.#logger);
     this.#writes = new WriteCoalescer(nc);
   }
 
@@ -109,7 +109,7 @@ export class NatsBroker implements Broker {
     const stored = withNamespace(this.#namespace, options.streamSubject ?? subject);
     const messageId = options.messageId ?? nuid.next();
     const publishOnce = async () => {
-      if (stream) await this.#streams.ensure(stream, stored);
+      if (stream) await this.#streams.ensure(stream, stored, options.streamLimits);
       const h = toNatsHeaders(options.headers);
       await this.#jetstream.client.publish(full, body, {
         msgID: messageId,
@@ -203,7 +203,11 @@ export class NatsBroker implements Broker {
       durable.deadLetterSubject ?? `pn.dlq.${durable.stream}.${consumer ?? "ephemeral"}`,
     );
     checkSubject(deadLetterSubject, false);
-    await this.#streams.ensure(stream, withNamespace(ns, durable.streamSubject ?? subject));
+    await this.#streams.ensure(
+      stream,
+      withNamespace(ns, durable.streamSubject ?? subject),
+      durable.streamLimits,
+    );
     await this.#streams.ensureStored(
       deadLetterSubject,
       deadLetterStreamName(ns),

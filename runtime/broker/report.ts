@@ -3,6 +3,11 @@ import type { BrokerMessage } from "./broker.js";
 /** Where a broker reports failures nobody else handles. `console` fits. */
 export interface BrokerLogger {
   error(message: string, error: unknown): void;
+  /**
+   * Something to look at that loses nothing (e.g. a stream's limits differ).
+   * Default: `console.warn`.
+   */
+  warn?(message: string): void;
 }
 
 /** Reports a handler or decode failure for one message. */

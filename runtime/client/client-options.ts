@@ -30,6 +30,20 @@ export interface ClientOptions {
    * within a budget of 20 % of calls. `noRetry` turns retries off.
    */
   retry?: RetryPolicy;
+  /**
+   * While the NATS connection is down (reconnecting), a call fails at once
+   * with `Unavailable` (nothing was sent, so it counts as undelivered) unless
+   * this is true: then it waits for the reconnect, within its deadline, and is
+   * sent then; until the deadline it also waits out a service with no live
+   * node or no listener yet (its server reconnecting too), and retries an
+   * idempotent unary call that lost its server. A unary call in flight when the connection drops fails
+   * `Unavailable` unless the connection is back within a probe interval
+   * (`livenessMs`), or with this option waits for it. Either way no call waits
+   * silently on a request that was lost: calls in flight ask their server
+   * right after the reconnect, and everything pending fails `Unavailable`
+   * when the connection closes for good. Default false, as in gRPC.
+   */
+  waitForReady?: boolean;
   /** Call only nodes of this service version. */
   version?: string;
   /** Call only nodes whose metadata contains all these pairs. */
@@ -51,8 +65,10 @@ export interface ClientOptions {
    * probes the server (a `ping` on the call's reply subject). A server that is
    * gone makes NATS answer "no responders" and the call fails `Unavailable`
    * at once; a server that leaves {@link missedHeartbeats} probes in a row
-   * unanswered fails it `Unavailable` too. Calls that end sooner send nothing.
-   * Default: {@link heartbeatMs} (5 000). `0` turns probing off.
+   * unanswered fails it `Unavailable` too (idempotent methods are then retried
+   * on another node). Calls that end sooner send nothing. Default 300, so that
+   * calls on a node that dies fail over within about a second. `0` turns
+   * probing off.
    */
   livenessMs?: number;
 }

@@ -102,6 +102,7 @@ function methodCaller(
         timeoutMs: timeoutFor(call),
         context: undefined,
         locality: call?.locality,
+        waitForReady: call?.waitForReady ?? options.waitForReady,
       })) as UnaryResponse;
       call?.onHeader?.(res.header);
       call?.onTrailer?.(res.trailer);
@@ -127,6 +128,7 @@ function methodCaller(
       timeoutMs: streamTimeout(call),
       context: undefined,
       locality: call?.locality,
+      waitForReady: call?.waitForReady ?? options.waitForReady,
     }) as Promise<StreamResponse>;
     // The stream opens now; a failure surfaces when the caller iterates, and
     // must not count as unhandled if the caller never does.

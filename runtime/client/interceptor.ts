@@ -19,6 +19,8 @@ export interface UnaryRequest {
   readonly context: HandlerContext | undefined;
   /** Client side: the call's locality preference, if it set one. */
   readonly locality?: LocalityPreference | undefined;
+  /** Client side: wait for a NATS reconnect instead of failing (see `CallOptions`). */
+  readonly waitForReady?: boolean | undefined;
 }
 
 /** What an interceptor sees of a streaming call (any of the three kinds). */
@@ -34,6 +36,8 @@ export interface StreamRequest {
   readonly context: HandlerContext | undefined;
   /** Client side: the call's locality preference, if it set one. */
   readonly locality?: LocalityPreference | undefined;
+  /** Client side: wait for a NATS reconnect instead of failing (see `CallOptions`). */
+  readonly waitForReady?: boolean | undefined;
 }
 
 export interface UnaryResponse {

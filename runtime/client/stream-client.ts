@@ -14,12 +14,16 @@ import { type Heartbeating, heartbeats } from "../transport/heartbeat-monitor.js
 import { defaultServerLimits, sendBurst } from "../transport/limits.js";
 import type { ClientSocket, Frame, FrameReceiver, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
+import { awaitConnection } from "./await-connection.js";
 import type { ClientOptions } from "./client-options.js";
 import { encodeRequest } from "./encode-request.js";
 import type { StreamRequest, StreamResponse } from "./interceptor.js";
 import type { MethodConfig } from "./method-config.js";
 import type { NodePicker } from "./node-picker.js";
 import type { SelectContext } from "./selector.js";
+
+/** How long a waitForReady stream waits before it opens again where nobody listened. */
+const reopenDelayMs = 100;
 
 /** Opens streams of one method; the innermost step under the interceptors. */
 export class StreamClient {
@@ -44,6 +48,8 @@ export class StreamClient {
     }
     const deadline =
       timeoutMs !== undefined && Number.isFinite(timeoutMs) ? Date.now() + timeoutMs : undefined;
+    const down = awaitConnection(this.transport, req.waitForReady, deadline, signal);
+    if (down !== undefined) await down;
     const nodes = await this.picker.nodes();
     const context = this.picker.withLocality(this.selectContext, req.locality);
     const node = this.picker.pick(nodes, context);
@@ -74,6 +80,8 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
   private readonly startedAt = performance.now();
   private gotHeader = false;
   private done = false;
+  /** The `open` frame, kept until the server answers anything (see {@link reopen}). */
+  private openFrame: Frame | undefined;
 
   constructor(
     private readonly owner: StreamClient,
@@ -105,6 +113,7 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
       if (kind === "server_streaming") frame.body = this.encode(await firstOf(req.messages));
       owner.picker.selector.onCallStart?.(this.node, this.selectContext);
       this.socket.send(frame);
+      if (req.waitForReady) this.openFrame = frame;
     } catch (cause) {
       this.socket.close();
       throw RpcError.from(cause, Code.Unavailable);
@@ -150,6 +159,10 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
   receive(frame: Frame): void {
     if (this.done) return;
     this.lastReceived = performance.now();
+    if (this.openFrame !== undefined) {
+      if (frame.type === "cancel" && this.reopen(frame.error)) return;
+      this.openFrame = undefined;
+    }
     switch (frame.type) {
       case "message": {
         this.takeHeader(frame);
@@ -190,6 +203,33 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
       default:
         this.cancel(new RpcError(Code.Internal, `malformed reply: unexpected ${frame.type} frame`));
     }
+  }
+
+  /**
+   * A waitForReady stream whose `open` found no listener ("no responders":
+   * right after a NATS reconnect the server may not have subscribed again)
+   * sends it again a little later, within its deadline. The server never saw
+   * it, and nothing but `open` and pings left before the server's first
+   * frame, so this is safe. Rare, so a plain timer.
+   */
+  private reopen(error: RpcError | undefined): boolean {
+    const frame = this.openFrame;
+    if (frame === undefined || error?.code !== Code.Unavailable || !isUndelivered(error)) {
+      return false;
+    }
+    const retryAt = Date.now() + reopenDelayMs;
+    if (this.deadline !== undefined && retryAt >= this.deadline) return false;
+    setTimeout(() => {
+      if (this.done) return;
+      const again: Frame = { ...frame };
+      if (this.deadline !== undefined) again.timeoutMs = this.deadline - Date.now();
+      try {
+        this.socket.send(again);
+      } catch (cause) {
+        this.finish(RpcError.from(cause, Code.Unavailable), true);
+      }
+    }, reopenDelayMs);
+    return true;
   }
 
   private takeHeader(frame: Frame): void {

@@ -4,7 +4,7 @@ import { isUndelivered } from "../errors/undelivered.js";
 import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
 import type { ClientSocket, Frame, FrameReceiver, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
-import type { UnaryLiveness } from "./unary-liveness.js";
+import { defaultLivenessMs, type UnaryLiveness } from "./unary-liveness.js";
 
 /**
  * One request/reply exchange with one node. The object is the frame
@@ -32,12 +32,16 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
   private unanswered = 0;
   /** Whether any probe went out: a "no responders" after one is not about the request. */
   private probed = false;
+  /** The connection is down: probes would be lost, so none is sent or counted. */
+  private away = false;
 
   constructor(
     transport: Transport,
     private readonly address: string,
     private readonly signal: AbortSignal | undefined,
     private readonly liveness?: UnaryLiveness | undefined,
+    /** Across a disconnect, wait for the reconnect rather than fail. */
+    private readonly waitForReady = false,
   ) {
     this.socket = transport.dial(address, this);
   }
@@ -96,13 +100,33 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
     }
   }
 
-  /** The wheel fired: either the deadline passed or a probe is due. */
+  /**
+   * The wheel fired: the deadline passed, a probe is due, or the connection
+   * has been down for a probe interval.
+   */
   expire(): void {
     if (this.done) return;
     const now = Date.now();
-    const liveness = this.liveness;
-    if (liveness === undefined || (this.deadline !== undefined && now >= this.deadline)) {
+    const deadline = this.deadline;
+    if (deadline !== undefined && now >= deadline) {
       this.abandon(new RpcError(Code.DeadlineExceeded, "deadline exceeded"));
+      return;
+    }
+    const liveness = this.liveness;
+    if (this.away) {
+      if (!this.waitForReady) {
+        // Not undelivered: the server may have run the call.
+        this.fail(new RpcError(Code.Unavailable, "NATS connection lost during the call"));
+        return;
+      }
+      // Waits for the reconnect, which probes at once.
+      if (liveness !== undefined) this.schedule(now + liveness.intervalMs);
+      else if (deadline !== undefined) deadlines.add(this, deadline);
+      return;
+    }
+    if (liveness === undefined) {
+      // Placed by a disconnect that has passed: back to the deadline.
+      if (deadline !== undefined) deadlines.add(this, deadline);
       return;
     }
     const due = this.lastSign + liveness.intervalMs;
@@ -120,6 +144,40 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
       );
       return;
     }
+    this.probe(now);
+  }
+
+  /**
+   * What was sent may be lost. A call that waits for ready stays until the
+   * reconnect; any other fails `Unavailable` if the connection is not back
+   * within a probe interval (a quick failover goes unnoticed).
+   */
+  disconnected(): void {
+    if (this.done || this.resolve === undefined) return;
+    this.away = true;
+    if (!this.waitForReady) {
+      const grace = Date.now() + (this.liveness?.intervalMs ?? defaultLivenessMs);
+      const deadline = this.deadline;
+      deadlines.add(this, deadline !== undefined && deadline < grace ? deadline : grace);
+    }
+  }
+
+  /**
+   * The connection is back, and the request or its answer may have been lost
+   * with it (nats.js drops what it buffered): ask the server at once instead
+   * of waiting for the next probe or the deadline. The server answers `ping`
+   * while it runs the call; otherwise the call fails `Unavailable` (not
+   * "undelivered": the server may have run it), which idempotent methods retry.
+   */
+  reconnected(): void {
+    if (this.done || this.resolve === undefined) return;
+    this.away = false;
+    this.unanswered = 0;
+    this.lastSign = Date.now();
+    this.probe(this.lastSign);
+  }
+
+  private probe(now: number): void {
     this.unanswered++;
     this.probed = true;
     try {
@@ -127,7 +185,7 @@ export class UnaryAttempt implements FrameReceiver, Expirable {
     } catch {
       // The connection is closed: the transport fails every call of it.
     }
-    this.schedule(now + liveness.intervalMs);
+    if (this.liveness !== undefined) this.schedule(now + this.liveness.intervalMs);
   }
 
   /** Puts the attempt on the wheel at `probeAt` or at its deadline, whichever is first. */

@@ -11,6 +11,7 @@ import { isUndelivered } from "../errors/undelivered.js";
 import type { ServiceNode } from "../registry/registry.js";
 import type { Frame, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
+import { awaitConnection } from "./await-connection.js";
 import { encodeRequest } from "./encode-request.js";
 import type { UnaryRequest, UnaryResponse } from "./interceptor.js";
 import type { MethodConfig } from "./method-config.js";
@@ -53,15 +54,21 @@ export class UnaryClient {
     const body = encodeRequest(this.transport.maxPayload, this.method.input, req.message);
     this.retry?.onCall?.(this.method);
     if (this.config.noReply) return this.publish(req, body);
+    const down = awaitConnection(this.transport, req.waitForReady, deadline, signal);
+    if (down !== undefined) await down;
     let nodes: readonly ServiceNode[];
     try {
       nodes = this.picker.nodesOf(await this.picker.services());
     } catch (cause) {
-      throw this.picker.lookupError(cause);
+      nodes = await this.lookupAgain(this.picker.lookupError(cause), req, deadline);
     }
     let context = this.picker.withLocality(this.selectContext, req.locality);
     const selector = this.picker.selector;
     for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) {
+        const away = awaitConnection(this.transport, req.waitForReady, deadline, signal);
+        if (away !== undefined) await away;
+      }
       const node = this.picker.pick(nodes, context);
       selector.onCallStart?.(node, context);
       const started = selector.onCallEnd ? performance.now() : 0;
@@ -73,6 +80,7 @@ export class UnaryClient {
           node.address,
           signal,
           this.liveness,
+          req.waitForReady === true,
         ).run(frame, deadline);
         selector.onCallEnd?.(
           node,
@@ -93,16 +101,47 @@ export class UnaryClient {
           { code: error.code, durationMs: performance.now() - started, undelivered },
           context,
         );
-        const delay = this.nextDelay(error, attempt, node, undelivered, deadline);
+        const delay =
+          this.nextDelay(error, attempt, node, undelivered, deadline) ??
+          readyDelay(req.waitForReady, error, undelivered || this.config.idempotent, deadline);
         if (delay === undefined) throw error;
+        // While NATS is down a retry could not be sent: this attempt's failure says more.
+        if (this.transport.connected === false && req.waitForReady !== true) throw error;
         const exclude = new Set(context.exclude ?? []);
         exclude.add(node.id);
         context = { ...context, exclude };
         await sleep(delay, signal);
         // With no node left to retry on, the attempt's failure is the one to report.
-        nodes = await this.picker.nodes().catch((): never => {
-          throw error;
-        });
+        nodes = await this.picker
+          .nodes()
+          .catch((cause: RpcError) => this.lookupAgain(cause, req, deadline))
+          .catch((): never => {
+            throw error;
+          });
+      }
+    }
+  }
+
+  /**
+   * After a failed lookup, a call that waits for ready looks again every
+   * 100 ms, within its deadline, while the service has no live node or the
+   * registry cannot answer (after a NATS outage the registry may have expired
+   * the nodes until they announce themselves again). Others fail with `error`.
+   */
+  private async lookupAgain(
+    error: RpcError,
+    req: UnaryRequest,
+    deadline: number | undefined,
+  ): Promise<readonly ServiceNode[]> {
+    for (;;) {
+      const waitable = error.code === Code.NotFound || error.code === Code.Unavailable;
+      const delay = waitable ? readyDelay(req.waitForReady, error, true, deadline) : undefined;
+      if (delay === undefined) throw error;
+      await sleep(delay, req.signal);
+      try {
+        return this.picker.nodesOf(await this.picker.services());
+      } catch (cause) {
+        error = this.picker.lookupError(cause);
       }
     }
   }
@@ -160,6 +199,27 @@ export class UnaryClient {
       );
     }
   }
+}
+
+/** How long a waitForReady call waits before it tries a node that had no listener again. */
+const readyRetryMs = 100;
+
+/**
+ * A call that waits for ready keeps trying, within its deadline, while the
+ * service has no listener: right after a NATS reconnect the server's own
+ * connection may not have subscribed again yet ("no responders"). Only when
+ * trying again is `safe`: the attempt never reached a server, or the method
+ * is idempotent.
+ */
+function readyDelay(
+  waitForReady: boolean | undefined,
+  error: RpcError,
+  safe: boolean,
+  deadline: number | undefined,
+): number | undefined {
+  if (!waitForReady || !safe) return undefined;
+  if (error.code !== Code.Unavailable && error.code !== Code.NotFound) return undefined;
+  return deadline === undefined || Date.now() + readyRetryMs < deadline ? readyRetryMs : undefined;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -10,8 +10,13 @@ export interface UnaryLiveness {
   readonly maxProbes: number;
 }
 
-/** Default probe interval, the same as streams' heartbeat interval. */
-const defaultIntervalMs = 5_000;
+/**
+ * Default probe interval. Short, so that a call to a node that died (its
+ * process killed, its connection failing over) fails over within about a
+ * second instead of waiting for its deadline; calls that end sooner, the
+ * common case, send nothing.
+ */
+export const defaultLivenessMs = 300;
 /** The deadline wheel's resolution: probing more often is meaningless. */
 const minIntervalMs = 10;
 
@@ -20,7 +25,7 @@ const minIntervalMs = 10;
  * is off (`livenessMs: 0`, or an infinite interval).
  */
 export function unaryLiveness(options: ClientOptions): UnaryLiveness | undefined {
-  const interval = options.livenessMs ?? options.heartbeatMs ?? defaultIntervalMs;
+  const interval = options.livenessMs ?? defaultLivenessMs;
   if (!(interval > 0) || !Number.isFinite(interval)) return undefined;
   return {
     intervalMs: Math.max(minIntervalMs, interval),

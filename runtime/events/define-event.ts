@@ -1,5 +1,6 @@
 import { create, type DescMessage, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import type { BrokerMessage, DurableOptions, SubscribeOptions } from "../broker/broker.js";
+import type { StreamLimits } from "../broker/jetstream/stream-limits.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
 import { decodeEvent } from "./event-decoder.js";
 import { EventTypeHeader } from "./event-headers.js";
@@ -39,6 +40,9 @@ export function defineEvent<D extends DescMessage>(
   const stream = options.stream || defaultStreamName(options.subject);
   // Every subject of the event, so one stream stores them all.
   const streamSubject = template.pattern();
+  const streamLimits: StreamLimits = {};
+  if (options.streamMaxAgeMs !== undefined) streamLimits.maxAgeMs = options.streamMaxAgeMs;
+  if (options.streamMaxBytes !== undefined) streamLimits.maxBytes = options.streamMaxBytes;
 
   return {
     schema,
@@ -52,7 +56,7 @@ export function defineEvent<D extends DescMessage>(
       const durable = publishOptions.durable ?? options.durable ?? false;
       await resolveRuntime(runtime).broker.publish(subject, toBinary(schema, message), {
         headers,
-        ...(durable ? { durable, stream, streamSubject } : {}),
+        ...(durable ? { durable, stream, streamSubject, streamLimits } : {}),
         ...(publishOptions.messageId === undefined ? {} : { messageId: publishOptions.messageId }),
       });
     },
@@ -71,6 +75,7 @@ export function defineEvent<D extends DescMessage>(
       const durable = durableOptions(subscribeOptions.durable ?? options.durable ?? false, {
         stream,
         streamSubject,
+        streamLimits,
         // One consumer per (queue, event): a service whose queue takes several events of one
         // stream gets a consumer for each, e.g. `billing-OrderShipped`, instead of a clash.
         ...(queue ? { name: `${queue}-${schema.name}` } : {}),
@@ -101,7 +106,7 @@ export function defineEvent<D extends DescMessage>(
 
 function durableOptions(
   requested: boolean | Partial<DurableOptions>,
-  defaults: { stream: string; streamSubject: string; name?: string },
+  defaults: { stream: string; streamSubject: string; streamLimits: StreamLimits; name?: string },
 ): DurableOptions | undefined {
   if (requested === false) return undefined;
   const given = requested === true ? {} : requested;

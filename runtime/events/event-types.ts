@@ -13,6 +13,14 @@ export interface EventOptions {
   durable?: boolean;
   /** JetStream stream; default derived from the subject's first token (`orders...` → `ORDERS`). */
   stream?: string;
+  /**
+   * Age past which the stream discards events, when protonats creates it.
+   * Default 7 days; `0` for no limit. An existing stream keeps its own
+   * limits (a difference is logged).
+   */
+  streamMaxAgeMs?: number;
+  /** Size past which the stream discards its oldest events, when created. Default 1 GiB; `0`: none. */
+  streamMaxBytes?: number;
 }
 
 /** What a handler knows about the event besides its content. */

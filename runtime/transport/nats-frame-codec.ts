@@ -29,12 +29,14 @@ const frameTypeByName: Record<string, FrameType> = {
 /**
  * Encodes a frame. A unary `call` or `reply` without metadata goes out with
  * no headers at all: the cheapest NATS message, and exactly what `nats req`
- * sends and expects. Throws `RpcError` `Internal` for a header NATS cannot carry.
+ * sends and expects. `seq` is the stream frame's sequence number, if any.
+ * Throws `RpcError` `Internal` for a header NATS cannot carry.
  */
-export function encodeFrame(frame: Frame): EncodedFrame {
+export function encodeFrame(frame: Frame, seq?: number): EncodedFrame {
   let lines = "";
   const type = frame.type;
   if (type !== "call" && type !== "reply") lines += `${Header.frame}: ${FrameName[type]}\r\n`;
+  if (seq !== undefined) lines += `${Header.seq}: ${seq}\r\n`;
   if (frame.method !== undefined) lines += line(Header.method, frame.method);
   if (frame.timeoutMs !== undefined) {
     lines += `${Header.timeout}: ${Math.max(0, Math.ceil(frame.timeoutMs))}\r\n`;
@@ -128,6 +130,9 @@ export function decodeFrame(
           break;
         case Header.credit:
           frame.credit = parseCount(key, value);
+          break;
+        case Header.seq:
+          frame.seq = parseCount(key, value);
           break;
         case Header.status:
           status = parseCode(value);

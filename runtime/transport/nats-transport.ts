@@ -7,6 +7,8 @@ import {
 } from "@nats-io/transport-node";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { ConnectionState } from "./connection-state.js";
+import { FrameSequence } from "./frame-sequence.js";
 import { defaultMaxHeaderBytes } from "./limits.js";
 import { decodeFrame, encodeFrame } from "./nats-frame-codec.js";
 import { subscribeDenied, watchPublishDenials } from "./permission-errors.js";
@@ -51,12 +53,24 @@ export class NatsTransport implements Transport {
   private nextCallId = 0;
   /** Stream frames' socket writes, held to the end of the event-loop turn. */
   readonly writes: WriteCoalescer;
+  /** Listeners whose streams hear of reconnects. */
+  readonly listeners = new Set<NatsListener>();
+  private readonly connection: ConnectionState;
 
   constructor(
     readonly nc: NatsConnection,
     readonly options: NatsTransportOptions = {},
   ) {
     this.writes = new WriteCoalescer(nc);
+    this.connection = new ConnectionState(nc, {
+      disconnected: () => {
+        for (const socket of [...this.sockets.values()]) socket.receiver.disconnected?.();
+      },
+      reconnected: () => {
+        for (const socket of [...this.sockets.values()]) socket.reconnected();
+        for (const listener of this.listeners) listener.reconnected();
+      },
+    });
     nc.closed().then(
       () => this.failAll(),
       () => this.failAll(),
@@ -82,6 +96,14 @@ export class NatsTransport implements Transport {
 
   get namespace(): string | undefined {
     return this.options.namespace;
+  }
+
+  get connected(): boolean {
+    return this.connection.connected;
+  }
+
+  whenConnected(deadline: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    return this.connection.whenConnected(deadline, signal);
   }
 
   dial(address: string, receiver: FrameReceiver): ClientSocket {
@@ -127,6 +149,7 @@ export class NatsTransport implements Transport {
   async close(): Promise<void> {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
+    this.connection.stop();
     this.failAll();
   }
 
@@ -148,7 +171,7 @@ export class NatsTransport implements Transport {
         const socket = sockets.get(callIdOf(msg, skip));
         // A late reply for a call that finished (deadline, cancel) is dropped here.
         if (socket === undefined) return;
-        socket.receiver.receive(decodeReply(msg));
+        socket.deliver(decodeReply(msg));
       },
     });
   }
@@ -222,6 +245,8 @@ function inboxPrefixOf(nc: NatsConnection): string {
 /** The client end of one call: publishes to the server address with its own reply subject. */
 class NatsClientSocket implements ClientSocket {
   private readonly publishOptions: { reply: string; headers?: MsgHdrs };
+  /** Numbers of stream frames; unary calls have none. */
+  private sequence: FrameSequence | undefined;
 
   constructor(
     private readonly transport: NatsTransport,
@@ -234,7 +259,8 @@ class NatsClientSocket implements ClientSocket {
   }
 
   send(frame: Frame): void {
-    const encoded = encodeFrame(frame);
+    if (frame.type === "open") this.sequence = new FrameSequence();
+    const encoded = encodeFrame(frame, this.sequence?.stamp(frame.type));
     const options = this.publishOptions;
     if (encoded.headers === undefined) delete options.headers;
     else options.headers = encoded.headers;
@@ -245,6 +271,38 @@ class NatsClientSocket implements ClientSocket {
     } catch (cause) {
       throw publishError(cause);
     }
+  }
+
+  /**
+   * After a reconnect a stream pings at once, so that the server learns of
+   * frames it missed without waiting for the next heartbeat; the receiver
+   * decides what a unary call does.
+   */
+  reconnected(): void {
+    if (this.sequence !== undefined) {
+      try {
+        this.send({ type: "ping" });
+      } catch {
+        // Down again: the next reconnect pings.
+      }
+    }
+    this.receiver.reconnected?.();
+  }
+
+  /** Hands a frame from the server to the receiver; a gap in a stream's frames ends the stream. */
+  deliver(frame: Frame): void {
+    const lost = this.sequence?.check(frame);
+    if (lost === undefined) {
+      this.receiver.receive(frame);
+      return;
+    }
+    this.close();
+    try {
+      this.send({ type: "cancel", error: lost });
+    } catch {
+      // The server's own check or heartbeat ends its side.
+    }
+    this.receiver.receive({ type: "cancel", error: lost });
   }
 
   close(): void {
@@ -293,6 +351,7 @@ class NatsListener implements Listener {
       ...e,
       subject: namespaced(ns, e.subject),
     }));
+    transport.listeners.add(this);
     this.endpointSubscriptions = this.endpoints.map((e) =>
       nc.subscribe(e.subject, {
         queue: e.queue,
@@ -344,17 +403,17 @@ class NatsListener implements Listener {
           Code.PermissionDenied,
           `method ${frame.method} is not served at the address of ${service}`,
         );
-        new NatsServerSocket(this, peer).trySend(
+        new NatsServerSocket(this, peer, false).trySend(
           frame.type === "call" ? { type: "reply", error } : { type: "cancel", error },
         );
         return;
       }
-      this.acceptor.accept(frame, new NatsServerSocket(this, peer));
+      this.acceptor.accept(frame, new NatsServerSocket(this, peer, frame.type === "open"));
       return;
     }
     const stream = this.streams.get(peer);
     if (stream?.receiver !== undefined) {
-      stream.receiver.receive(frame);
+      stream.deliver(frame);
     } else if (frame.type !== "cancel") {
       new NatsServerSocket(this, peer).trySend({
         type: "cancel",
@@ -384,7 +443,13 @@ class NatsListener implements Listener {
     await Promise.all(subs.map((s) => s.drain().catch(() => undefined)));
   }
 
+  /** Each stream pings at once, so that its client learns of frames it missed. */
+  reconnected(): void {
+    for (const stream of [...this.streams.values()]) stream.trySend({ type: "ping" });
+  }
+
   async close(): Promise<void> {
+    this.transport.listeners.delete(this);
     await this.stopEndpoints();
     this.streams.clear();
     await Promise.all(
@@ -410,14 +475,19 @@ const discardSocket: ServerSocket = {
 /** The server end of one call: publishes to the client's reply subject. */
 class NatsServerSocket implements ServerSocket {
   receiver: FrameReceiver | undefined;
+  /** Numbers of stream frames; unary calls have none. */
+  private readonly sequence: FrameSequence | undefined;
 
   constructor(
     private readonly listener: NatsListener,
     readonly peer: string,
-  ) {}
+    stream = false,
+  ) {
+    this.sequence = stream ? new FrameSequence() : undefined;
+  }
 
   send(frame: Frame): void {
-    const encoded = encodeFrame(frame);
+    const encoded = encodeFrame(frame, this.sequence?.stamp(frame.type));
     try {
       if (frame.type !== "reply") this.listener.transport.writes.hold();
       this.listener.transport.nc.publish(
@@ -448,6 +518,20 @@ class NatsServerSocket implements ServerSocket {
   bind(receiver: FrameReceiver): void {
     this.receiver = receiver;
     this.listener.streams.set(this.peer, this);
+  }
+
+  /** Hands a frame from the client to the stream; a gap in its frames ends the stream. */
+  deliver(frame: Frame): void {
+    const receiver = this.receiver;
+    if (receiver === undefined) return;
+    const lost = this.sequence?.check(frame);
+    if (lost === undefined) {
+      receiver.receive(frame);
+      return;
+    }
+    this.close();
+    this.trySend({ type: "cancel", error: lost });
+    receiver.receive({ type: "cancel", error: lost });
   }
 
   close(): void {

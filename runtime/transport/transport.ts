@@ -34,6 +34,11 @@ export interface Frame {
   /** `credit`: number of further messages the receiver accepts. */
   credit?: number | undefined;
   /**
+   * As received over a transport that numbers stream frames (NATS): the
+   * sender's sequence number (see `FrameSequence`). Senders leave it unset.
+   */
+  seq?: number | undefined;
+  /**
    * Request headers (`call`, `open`); response headers (`reply`, and the first
    * `message` or `end` from a server); error metadata with `error`.
    */
@@ -50,6 +55,16 @@ export interface Frame {
 export interface FrameReceiver {
   /** Called synchronously, in order, for every frame; must not throw. */
   receive(frame: Frame): void;
+  /**
+   * The transport's connection dropped: frames sent from now on are lost
+   * until {@link reconnected}. Must not throw.
+   */
+  disconnected?(): void;
+  /**
+   * The transport's connection is back; frames sent or answers due while it
+   * was away may have been lost. Must not throw.
+   */
+  reconnected?(): void;
 }
 
 /** The client end of a pseudo connection to one server address. */
@@ -149,6 +164,17 @@ export interface Transport {
    * server's `max_payload`. Clients check requests against it before sending.
    */
   readonly maxPayload: number;
+  /**
+   * False while the connection is down (reconnecting), when frames sent are
+   * lost for sure. Transports that cannot lose their connection leave it out.
+   */
+  readonly connected?: boolean;
+  /**
+   * Resolves once the connection is up; rejects (undelivered) with
+   * `DeadlineExceeded` at `deadline` (epoch ms), with the signal's reason, or
+   * with `Unavailable` when the connection closed for good.
+   */
+  whenConnected?(deadline: number | undefined, signal: AbortSignal | undefined): Promise<void>;
   /** Opens a pseudo connection to a server address; frames arrive at `receiver`. */
   dial(address: string, receiver: FrameReceiver): ClientSocket;
   /**

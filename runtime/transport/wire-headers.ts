@@ -18,6 +18,11 @@ export const Header = {
   heartbeat: "Pn-Heartbeat",
   /** Further messages the sender of a credit frame accepts. */
   credit: "Pn-Credit",
+  /**
+   * Stream frames: the sender's number of this `msg`/`credit`/`end` frame
+   * (1, 2, ... per direction), or on a `ping` the number of the last one sent.
+   */
+  seq: "Pn-Seq",
   /** Numeric status code of a failure (gRPC numbering); absent on success. */
   status: "Pn-Status",
   /** URL-encoded error message. */

@@ -41,6 +41,14 @@ export interface DurableSetup {
 
 /** Messages pulled per request; the server's max_ack_pending bounds the rest. */
 const pullBatch = 64;
+/**
+ * Stream sequences of messages this subscription handled and acknowledged,
+ * remembered so that a redelivery after a lost ack is acknowledged again
+ * instead of handled twice: the ack may die with the connection, and a
+ * nats-server killed and restarted may have lost the consumer's recent acks
+ * (it then redelivers them as first deliveries).
+ */
+const rememberedAcks = 4096;
 /** How long the server keeps an ephemeral consumer whose subscriber vanished. */
 const ephemeralInactiveMs = 5 * 60_000;
 
@@ -63,6 +71,8 @@ const ephemeralInactiveMs = 5 * 60_000;
 export class DurableSubscription implements BrokerSubscription {
   readonly subject: string;
   readonly #inFlight = new InFlight();
+  /** Recently acknowledged stream sequences, oldest first (see {@link rememberedAcks}). */
+  readonly #acked = new Set<number>();
   #messages: ConsumerMessages | undefined;
   #closing = false;
   #closed: Promise<void> | undefined;
@@ -175,6 +185,11 @@ export class DurableSubscription implements BrokerSubscription {
       return;
     }
     const { namespace, maxDeliveries, report, logger } = this.setup;
+    if (this.#acked.has(m.seq)) {
+      // Handled here already; only the ack was lost.
+      safely(() => m.ack(), logger);
+      return;
+    }
     const message = new NatsBrokerMessage(
       withoutNamespace(namespace, m.subject),
       m.headers,
@@ -192,7 +207,10 @@ export class DurableSubscription implements BrokerSubscription {
     }
     this.#inFlight.run(
       () => this.handler(message),
-      () => safely(() => m.ack(), logger),
+      () => {
+        this.#remember(m.seq);
+        safely(() => m.ack(), logger);
+      },
       (error) => {
         safeReport(report, logger, error, message);
         if (isPermanentFailure(error) || message.deliveryCount >= maxDeliveries) {
@@ -202,6 +220,17 @@ export class DurableSubscription implements BrokerSubscription {
         }
       },
     );
+  }
+
+  #remember(seq: number): void {
+    const acked = this.#acked;
+    acked.add(seq);
+    if (acked.size > rememberedAcks) {
+      for (const oldest of acked) {
+        acked.delete(oldest);
+        break;
+      }
+    }
   }
 
   #backoff(deliveryCount: number): number {

@@ -2,8 +2,15 @@ import { StorageType, type StreamInfo } from "@nats-io/jetstream";
 import { Code } from "../../errors/code.js";
 import { RpcError } from "../../errors/rpc-error.js";
 import { ApiCode, apiCode, natsFailure } from "../nats-failure.js";
+import type { BrokerLogger } from "../report.js";
 import { subjectCovers } from "../subjects.js";
 import type { JetStreamAccess } from "./jetstream-access.js";
+import {
+  limitsConfig,
+  limitsMismatch,
+  resolveStreamLimits,
+  type StreamLimits,
+} from "./stream-limits.js";
 
 /**
  * Makes sure a stream exists and stores a subject: creates it when missing,
@@ -12,20 +19,35 @@ import type { JetStreamAccess } from "./jetstream-access.js";
  * trip after the first; {@link forget} drops the memo when the stream turns
  * out to be gone.
  *
+ * A stream it creates gets limits (`StreamLimits`: max age and bytes, with
+ * defaults), so that it does not keep every event forever. An existing
+ * stream whose limits differ is left as it is and reported once through the
+ * logger: its owner may have chosen them, and shrinking them would delete
+ * stored events.
+ *
  * Only 2.9-compatible configuration is used (a plain subjects list, no
  * metadata), so this works on the JetStream of nats-server 2.9 and newer.
  */
 export class StreamEnsurer {
   readonly #done = new Map<string, Promise<void>>();
+  /** Streams whose differing limits were already reported. */
+  readonly #warned = new Set<string>();
 
-  constructor(private readonly access: JetStreamAccess) {}
+  constructor(
+    private readonly access: JetStreamAccess,
+    private readonly logger: BrokerLogger = console,
+  ) {}
 
-  /** Ensures `stream` stores `subject` (a subject or pattern, already namespaced). */
-  ensure(stream: string, subject: string): Promise<void> {
+  /**
+   * Ensures `stream` stores `subject` (a subject or pattern, already
+   * namespaced), creating it with `limits` when missing.
+   */
+  ensure(stream: string, subject: string, limits?: StreamLimits): Promise<void> {
     const key = `${stream} ${subject}`;
     let pending = this.#done.get(key);
     if (pending === undefined) {
-      pending = this.#ensure(stream, subject).catch((error: unknown) => {
+      const resolved = resolveStreamLimits(limits);
+      pending = this.#ensure(stream, subject, resolved).catch((error: unknown) => {
         this.#done.delete(key);
         throw error;
       });
@@ -58,7 +80,7 @@ export class StreamEnsurer {
     }
   }
 
-  async #ensure(stream: string, subject: string): Promise<void> {
+  async #ensure(stream: string, subject: string, limits: Required<StreamLimits>): Promise<void> {
     const jsm = await this.access.manager();
     for (let attempt = 0; attempt < 3; attempt++) {
       let info: StreamInfo | undefined;
@@ -71,9 +93,15 @@ export class StreamEnsurer {
       }
       try {
         if (info === undefined) {
-          await jsm.streams.add({ name: stream, subjects: [subject], storage: StorageType.File });
+          await jsm.streams.add({
+            name: stream,
+            subjects: [subject],
+            storage: StorageType.File,
+            ...limitsConfig(limits),
+          });
           return;
         }
+        this.#checkLimits(stream, info, limits);
         const subjects = info.config.subjects ?? [];
         if (subjects.some((s) => subjectCovers(s, subject))) return;
         await jsm.streams.update(stream, { subjects: [...subjects, subject] });
@@ -97,5 +125,17 @@ export class StreamEnsurer {
       }
     }
     throw new RpcError(Code.Aborted, `stream ${stream} kept changing while ensuring ${subject}`);
+  }
+
+  #checkLimits(stream: string, info: StreamInfo, limits: Required<StreamLimits>): void {
+    if (this.#warned.has(stream)) return;
+    const mismatch = limitsMismatch(info.config, limits);
+    if (mismatch === undefined) return;
+    this.#warned.add(stream);
+    const warn = this.logger.warn?.bind(this.logger) ?? console.warn;
+    warn(
+      `protonats: JetStream stream ${stream} exists with other limits than asked for (${mismatch}); ` +
+        "it is left unchanged: change it with `nats stream edit` or the event's stream limits",
+    );
   }
 }

@@ -24,6 +24,8 @@ export const HeartbeatEvent: EventDefinition<typeof HeartbeatSchema> = defineEve
  * Braced tokens are filled from the event's fields; `metrics.*.*.*.*` matches every event.
  * Subscribers share the queue group `metrics.workers` unless they name another.
  * Durable: stored in the JetStream stream `METRICS`.
+ * The stream keeps events for 86400 s when created.
+ * The stream keeps at most 64 MiB when created.
  *
  * @generated from message events.v1.Measured
  */
@@ -32,6 +34,8 @@ export const MeasuredEvent: EventDefinition<typeof MeasuredSchema> = defineEvent
   queue: "metrics.workers",
   durable: true,
   stream: "METRICS",
+  streamMaxAgeMs: 86400000,
+  streamMaxBytes: 67108864,
 });
 
 /**

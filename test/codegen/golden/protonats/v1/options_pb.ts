@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file protonats/v1/options.proto.
  */
 export const file_protonats_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("Chpwcm90b25hdHMvdjEvb3B0aW9ucy5wcm90bxIMcHJvdG9uYXRzLnYxIk8KDEV2ZW50T3B0aW9ucxIPCgdzdWJqZWN0GAEgASgJEg0KBXF1ZXVlGAIgASgJEg8KB2R1cmFibGUYAyABKAgSDgoGc3RyZWFtGAQgASgJIkkKDU1ldGhvZE9wdGlvbnMSEgoKdGltZW91dF9tcxgBIAEoDRISCgppZGVtcG90ZW50GAIgASgIEhAKCG5vX3JlcGx5GAMgASgIIjkKDlNlcnZpY2VPcHRpb25zEhYKDnN1YmplY3RfcHJlZml4GAEgASgJEg8KB3ZlcnNpb24YAiABKAk6UwoFZXZlbnQSHy5nb29nbGUucHJvdG9idWYuTWVzc2FnZU9wdGlvbnMYrZIDIAEoCzIaLnByb3RvbmF0cy52MS5FdmVudE9wdGlvbnNSBWV2ZW50OlUKBm1ldGhvZBIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGK2SAyABKAsyGy5wcm90b25hdHMudjEuTWV0aG9kT3B0aW9uc1IGbWV0aG9kOlkKB3NlcnZpY2USHy5nb29nbGUucHJvdG9idWYuU2VydmljZU9wdGlvbnMYrZIDIAEoCzIcLnByb3RvbmF0cy52MS5TZXJ2aWNlT3B0aW9uc1IHc2VydmljZWIGcHJvdG8z0vYDBAgAGAA", [file_google_protobuf_descriptor]);
+  fileDesc("Chpwcm90b25hdHMvdjEvb3B0aW9ucy5wcm90bxIMcHJvdG9uYXRzLnYxIo0BCgxFdmVudE9wdGlvbnMSDwoHc3ViamVjdBgBIAEoCRINCgVxdWV1ZRgCIAEoCRIPCgdkdXJhYmxlGAMgASgIEg4KBnN0cmVhbRgEIAEoCRIeChZzdHJlYW1fbWF4X2FnZV9zZWNvbmRzGAUgASgNEhwKFHN0cmVhbV9tYXhfbWVnYWJ5dGVzGAYgASgNIkkKDU1ldGhvZE9wdGlvbnMSEgoKdGltZW91dF9tcxgBIAEoDRISCgppZGVtcG90ZW50GAIgASgIEhAKCG5vX3JlcGx5GAMgASgIIjkKDlNlcnZpY2VPcHRpb25zEhYKDnN1YmplY3RfcHJlZml4GAEgASgJEg8KB3ZlcnNpb24YAiABKAk6UwoFZXZlbnQSHy5nb29nbGUucHJvdG9idWYuTWVzc2FnZU9wdGlvbnMYrZIDIAEoCzIaLnByb3RvbmF0cy52MS5FdmVudE9wdGlvbnNSBWV2ZW50OlUKBm1ldGhvZBIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGK2SAyABKAsyGy5wcm90b25hdHMudjEuTWV0aG9kT3B0aW9uc1IGbWV0aG9kOlkKB3NlcnZpY2USHy5nb29nbGUucHJvdG9idWYuU2VydmljZU9wdGlvbnMYrZIDIAEoCzIcLnByb3RvbmF0cy52MS5TZXJ2aWNlT3B0aW9uc1IHc2VydmljZWIGcHJvdG8z0vYDBAgAGAA", [file_google_protobuf_descriptor]);
 
 /**
  * Marks a message as an event and says where it travels.
@@ -64,6 +64,25 @@ export type EventOptions = Message<"protonats.v1.EventOptions"> & {
    * @generated from field: string stream = 4;
    */
   stream: string;
+
+  /**
+   * Limits of the stream when protonats creates it: events older than this
+   * many seconds are discarded. 0 takes the default (7 days). Only with
+   * `durable: true`. An existing stream keeps its own limits; a difference is
+   * reported in the log.
+   *
+   * @generated from field: uint32 stream_max_age_seconds = 5;
+   */
+  streamMaxAgeSeconds: number;
+
+  /**
+   * Limits of the stream when protonats creates it: past this many MiB the
+   * oldest events are discarded. 0 takes the default (1024 MiB). Only with
+   * `durable: true`.
+   *
+   * @generated from field: uint32 stream_max_megabytes = 6;
+   */
+  streamMaxMegabytes: number;
 };
 
 /**
