@@ -1,4 +1,4 @@
-import { type Msg, type NatsConnection, nuid, type Subscription } from "@nats-io/transport-node";
+import { type Msg, type NatsConnection, nuid, type Subscription } from "@nats-io/nats-core";
 import { withoutDescriptors } from "./aggregate-services.js";
 import { sealOf } from "./record-rules.js";
 import { heartbeatSigningBytes, type RecordSigning, recordSigningBytes } from "./record-signing.js";
