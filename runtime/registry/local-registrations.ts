@@ -206,7 +206,7 @@ export class LocalRegistrations {
     if (this.heartbeat) return;
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
     // Heartbeats must never keep a process alive.
-    this.heartbeat.unref();
+    this.heartbeat.unref?.(); // Browsers have no unref.
   }
 
   private stopHeartbeat(): void {

@@ -362,7 +362,7 @@ export class NatsRegistry implements Registry {
     });
     // One timer for the whole cache, not one per node; it never keeps the process alive.
     this.sweeper = setInterval(() => this.sweep(), this.options.sweepIntervalMs);
-    this.sweeper.unref();
+    this.sweeper.unref?.(); // Browsers have no unref.
   }
 
   /**
