@@ -1,4 +1,4 @@
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { BrokerHandler, BrokerSubscription } from "./broker.js";
 import { InFlight } from "./in-flight.js";
 import { NatsBrokerMessage } from "./nats-message.js";

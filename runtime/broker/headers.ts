@@ -1,4 +1,4 @@
-import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
+import { type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
 
 /** NATS headers from a plain record; `undefined` when there are none (no header block sent). */
 export function toNatsHeaders(

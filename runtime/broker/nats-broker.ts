@@ -1,5 +1,5 @@
-import type { NatsConnection } from "@nats-io/transport-node";
-import { nuid } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { nuid } from "@nats-io/nats-core";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { WriteCoalescer } from "../transport/write-coalescer.js";

@@ -1,5 +1,5 @@
 import { JetStreamApiError } from "@nats-io/jetstream";
-import { errors as natsErrors } from "@nats-io/transport-node";
+import { errors as natsErrors } from "@nats-io/nats-core";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 

@@ -1,4 +1,4 @@
-import type { MsgHdrs } from "@nats-io/transport-node";
+import type { MsgHdrs } from "@nats-io/nats-core";
 import type { BrokerMessage } from "./broker.js";
 import { fromNatsHeaders } from "./headers.js";
 

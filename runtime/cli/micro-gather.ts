@@ -1,4 +1,4 @@
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
 
 /** Most answers a `$SRV` request gathers: a bound against a flood from hostile peers. */
 const maxAnswers = 1000;

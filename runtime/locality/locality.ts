@@ -1,3 +1,4 @@
+import { envVar } from "../platform/env.js";
 /**
  * Where a node runs, as NATS sees it: the cluster and server its connection
  * is on, plus a zone (region, site) the operator names. Nodes in the caller's
@@ -27,6 +28,6 @@ export type LocalityPreference = "nearest" | "any" | { zone?: string; cluster?: 
 
 /** The `zone` a process runs in when no option says: `PROTONATS_ZONE`, if set. */
 export function zoneFromEnv(): string | undefined {
-  const zone = process.env.PROTONATS_ZONE?.trim();
+  const zone = envVar("PROTONATS_ZONE")?.trim();
   return zone ? zone : undefined;
 }

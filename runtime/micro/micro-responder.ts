@@ -1,4 +1,4 @@
-import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { RpcError } from "../errors/rpc-error.js";
 import type { ServerObserver } from "../server/observer.js";
 import { subscribeDenied } from "../transport/permission-errors.js";

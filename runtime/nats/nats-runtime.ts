@@ -1,4 +1,4 @@
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
 import { NatsBroker } from "../broker/nats-broker.js";
 import { asyncDispose } from "../lifecycle/async-dispose.js";
 import { zoneFromEnv } from "../locality/locality.js";

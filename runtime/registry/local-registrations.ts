@@ -1,4 +1,4 @@
-import { type Msg, type NatsConnection, nuid, type Subscription } from "@nats-io/transport-node";
+import { type Msg, type NatsConnection, nuid, type Subscription } from "@nats-io/nats-core";
 import { withoutDescriptors } from "./aggregate-services.js";
 import { sealOf } from "./record-rules.js";
 import { heartbeatSigningBytes, type RecordSigning, recordSigningBytes } from "./record-signing.js";
@@ -206,7 +206,7 @@ export class LocalRegistrations {
     if (this.heartbeat) return;
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
     // Heartbeats must never keep a process alive.
-    this.heartbeat.unref();
+    this.heartbeat.unref?.(); // Browsers have no unref.
   }
 
   private stopHeartbeat(): void {

@@ -1,4 +1,4 @@
-import { type NatsConnection, nuid, type Subscription } from "@nats-io/transport-node";
+import { type NatsConnection, nuid, type Subscription } from "@nats-io/nats-core";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { ConnectionLocality } from "../nats/connection-locality.js";
@@ -362,7 +362,7 @@ export class NatsRegistry implements Registry {
     });
     // One timer for the whole cache, not one per node; it never keeps the process alive.
     this.sweeper = setInterval(() => this.sweep(), this.options.sweepIntervalMs);
-    this.sweeper.unref();
+    this.sweeper.unref?.(); // Browsers have no unref.
   }
 
   /**

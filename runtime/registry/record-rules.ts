@@ -1,4 +1,5 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { serviceAddress } from "../transport/subjects.js";
 import type { RegistryLimits } from "./registry-limits.js";
 
@@ -64,5 +65,5 @@ export function checkServiceName(name: string, rules: RecordRules): void {
  * records can withdraw the node.
  */
 export function sealOf(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
+  return bytesToHex(sha256(utf8ToBytes(key)));
 }

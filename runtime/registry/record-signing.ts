@@ -1,4 +1,5 @@
 import { fromPublic, fromSeed, type KeyPair } from "@nats-io/nkeys";
+import { fromBase64, toBase64 } from "../platform/bytes.js";
 import type { ServiceInfo } from "./registry.js";
 import type { HeartbeatEntry } from "./registry-wire.js";
 
@@ -91,7 +92,7 @@ export class RecordSigning {
     if (!this.pair) return undefined;
     return {
       signer: this.pair.getPublicKey(),
-      sig: Buffer.from(this.pair.sign(bytes)).toString("base64"),
+      sig: toBase64(this.pair.sign(bytes)),
     };
   }
 
@@ -115,7 +116,7 @@ export class RecordSigning {
     const verifier = this.verifiers.get(signature.signer);
     let valid = false;
     try {
-      valid = verifier?.verify(bytes(), Buffer.from(signature.sig, "base64")) ?? false;
+      valid = verifier?.verify(bytes(), fromBase64(signature.sig)) ?? false;
     } catch {
       valid = false;
     }

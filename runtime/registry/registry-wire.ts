@@ -1,3 +1,4 @@
+import { fromBase64, toBase64 } from "../platform/bytes.js";
 import { toLocality } from "./locality-wire.js";
 import { checkNodeId, checkServiceName, type RecordRules, RefusedRecord } from "./record-rules.js";
 import type { EndpointInfo, MethodKind, ServiceInfo, ServiceNode } from "./registry.js";
@@ -70,7 +71,7 @@ export function serviceJson(service: ServiceInfo, withDescriptors: boolean): str
   if (!withDescriptors || fileDescriptors === undefined) return JSON.stringify(rest);
   return JSON.stringify({
     ...rest,
-    fileDescriptors: Buffer.from(fileDescriptors).toString("base64"),
+    fileDescriptors: toBase64(fileDescriptors),
   });
 }
 
@@ -203,7 +204,7 @@ export function toService(value: unknown, rules: RecordRules): ServiceInfo | und
       .filter(defined),
   };
   const fd = str(value.fileDescriptors);
-  if (fd !== undefined) service.fileDescriptors = new Uint8Array(Buffer.from(fd, "base64"));
+  if (fd !== undefined) service.fileDescriptors = fromBase64(fd);
   const signature = toSignature(value.signature, rules);
   if (signature) service.signature = signature;
   return service;

@@ -4,7 +4,7 @@ import {
   type NatsConnection,
   nuid,
   type Subscription,
-} from "@nats-io/transport-node";
+} from "@nats-io/nats-core";
 
 /** How a gather ended. */
 export interface GatherResult {

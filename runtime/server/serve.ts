@@ -1,4 +1,4 @@
-import { nuid } from "@nats-io/transport-node";
+import { nuid } from "@nats-io/nats-core";
 import { zoneFromEnv } from "../locality/locality.js";
 import { startMicroResponder } from "../micro/micro-responder.js";
 import type { ServiceNode } from "../registry/registry.js";

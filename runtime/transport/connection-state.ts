@@ -1,4 +1,4 @@
-import type { NatsConnection, Status } from "@nats-io/transport-node";
+import type { NatsConnection, Status } from "@nats-io/nats-core";
 import { abortError } from "../client/abort-error.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";

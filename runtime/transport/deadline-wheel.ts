@@ -54,7 +54,7 @@ export class DeadlineWheel {
     if (this.timer !== undefined) return;
     this.lastSlot = Math.floor(Date.now() / resolutionMs);
     this.timer = setInterval(() => this.tick(), resolutionMs);
-    this.timer.unref();
+    this.timer.unref?.(); // Browsers have no unref.
   }
 
   private stop(): void {

@@ -1,5 +1,6 @@
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { nextTurn } from "../platform/next-turn.js";
 
 /** The side of a stream that owns an {@link InboundQueue}. */
 export interface QueueOwner {
@@ -158,5 +159,5 @@ export class SendCredit {
  * plenty of credit cannot keep it running on microtasks alone.
  */
 export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => nextTurn(resolve));
 }

@@ -1,6 +1,7 @@
-import { type Match, type Msg, type MsgHdrs, MsgHdrsImpl } from "@nats-io/transport-node";
+import { type Match, type Msg, type MsgHdrs, MsgHdrsImpl } from "@nats-io/nats-core";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { utf8Bytes, utf8Prefix } from "../platform/bytes.js";
 
 /**
  * NATS headers the fast way. nats.js builds and parses headers through a map
@@ -9,7 +10,6 @@ import { RpcError } from "../errors/rpc-error.js";
  * string (names and values checked once, where they come from) and parses
  * received blocks with a plain split.
  */
-const decoder = new TextDecoder();
 
 /**
  * Headers already encoded, for `nc.publish` (which only calls `encode()`).
@@ -83,8 +83,7 @@ export function headerBlock(lines: string): EncodedHeaders {
   // is safe: nats.js copies them into its buffer, and EncodedHeaders changes
   // a decoded copy, never the bytes.
   if (lines !== lastLines) {
-    // Buffer.from copies a small string into a shared pool: cheaper than TextEncoder.
-    lastBytes = Buffer.from(`NATS/1.0\r\n${lines}\r\n`);
+    lastBytes = utf8Bytes(`NATS/1.0\r\n${lines}\r\n`);
     lastLines = lines;
   }
   return new EncodedHeaders(lastBytes);
@@ -135,11 +134,7 @@ export function parseHeaders(msg: Msg, maxBytes = Infinity): ParsedHeaders | und
       );
     }
     const data = raw._rdata;
-    return parseBlock(
-      data instanceof Buffer
-        ? data.toString("utf8", 0, hdr)
-        : decoder.decode(data.subarray(0, hdr)),
-    );
+    return parseBlock(utf8Prefix(data, hdr));
   }
   const h = msg.headers;
   if (h === undefined) return undefined;

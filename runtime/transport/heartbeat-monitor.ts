@@ -41,7 +41,7 @@ export class HeartbeatMonitor {
     this.tickMs = tick;
     if (tick === Infinity) return;
     this.timer = setInterval(() => this.check(), tick);
-    this.timer.unref();
+    this.timer.unref?.(); // Browsers have no unref.
   }
 
   private check(): void {

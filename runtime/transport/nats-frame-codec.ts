@@ -1,4 +1,4 @@
-import type { Msg, MsgHdrs } from "@nats-io/transport-node";
+import type { Msg, MsgHdrs } from "@nats-io/nats-core";
 import { Code, parseCode } from "../errors/code.js";
 import { httpStatusOf } from "../errors/http-status.js";
 import { RpcError } from "../errors/rpc-error.js";

@@ -4,7 +4,7 @@ import {
   type NatsConnection,
   nuid,
   type Subscription,
-} from "@nats-io/transport-node";
+} from "@nats-io/nats-core";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { ConnectionState } from "./connection-state.js";

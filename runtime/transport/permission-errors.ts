@@ -1,4 +1,4 @@
-import { type NatsConnection, PermissionViolationError } from "@nats-io/transport-node";
+import { type NatsConnection, PermissionViolationError } from "@nats-io/nats-core";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 

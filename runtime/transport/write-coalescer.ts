@@ -1,4 +1,5 @@
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { nextTurn } from "../platform/next-turn.js";
 
 /** What a Node socket offers to batch writes. */
 interface Corkable {
@@ -38,7 +39,7 @@ export class WriteCoalescer {
     if (socket === undefined || socket.destroyed) return;
     socket.cork();
     this.corked = socket;
-    setImmediate(this.release);
+    nextTurn(this.release);
   }
 
   private readonly release = (): void => {

@@ -6,7 +6,7 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from "@nats-io/jetstream";
-import { nanos, headers as natsHeaders, nuid } from "@nats-io/transport-node";
+import { nanos, headers as natsHeaders, nuid } from "@nats-io/nats-core";
 import { Code } from "../../errors/code.js";
 import { RpcError } from "../../errors/rpc-error.js";
 import type { BrokerHandler, BrokerSubscription } from "../broker.js";

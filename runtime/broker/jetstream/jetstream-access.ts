@@ -4,7 +4,7 @@ import {
   jetstream,
   jetstreamManager,
 } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
 import { natsFailure } from "../nats-failure.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { StreamConfig } from "@nats-io/jetstream";
-import { nanos } from "@nats-io/transport-node";
+import { nanos } from "@nats-io/nats-core";
 import { Code } from "../../errors/code.js";
 import { RpcError } from "../../errors/rpc-error.js";
 
