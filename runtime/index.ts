@@ -16,7 +16,6 @@ export {
   type PowerOfTwoChoicesOptions,
   PowerOfTwoChoicesSelector,
 } from "./balancing/power-of-two-choices.js";
-
 // Broker: publish/subscribe, durable on JetStream
 export type * from "./broker/broker.js";
 export { DeadLetterHeader } from "./broker/dead-letter-headers.js";
@@ -24,7 +23,6 @@ export { durableDefaults, NatsBroker, type NatsBrokerOptions } from "./broker/na
 export { isPermanentFailure } from "./broker/permanent-failure.js";
 export type { BrokerLogger } from "./broker/report.js";
 export { subjectMatches } from "./broker/subjects.js";
-
 // Clients: calls, options, interceptors, selector and retry contracts
 export type { CallOptions } from "./client/call-options.js";
 export type { ClientOptions } from "./client/client-options.js";
@@ -48,6 +46,14 @@ export {
   type SelectContext,
   type Selector,
 } from "./client/selector.js";
+// Generated binary codecs (protoc-gen-nats) and the helpers that use them
+export { decodeBinary, decodeNested, encodeBinary, encodeNested } from "./codec/binary.js";
+export {
+  codecOf,
+  type MessageCodec,
+  maxDecodeDepth,
+  registerCodec,
+} from "./codec/message-codec.js";
 
 // Errors
 export { Code, codeName } from "./errors/code.js";

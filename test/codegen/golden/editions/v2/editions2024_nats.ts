@@ -5,10 +5,12 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Entry, EntrySchema, Query, QuerySchema } from "./editions2024_pb.js";
-import { Catalog, EntryAddedSchema } from "./editions2024_pb.js";
+import type { Entry, EntryAdded, Query, QuerySchema } from "./editions2024_pb.js";
+import { Catalog, EntryAddedSchema, EntrySchema } from "./editions2024_pb.js";
 import type { CallOptions, ClientOptions, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineEvent, defineService } from "protonats";
+import { createClient, decodeNested, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
  * @generated from service editions.v2.Catalog
@@ -57,4 +59,35 @@ export function defineCatalog(handlers: CatalogHandlers, options?: ServiceOption
  */
 export const EntryAddedEvent: EventDefinition<typeof EntryAddedSchema> = defineEvent(EntryAddedSchema, {
   subject: "catalog.entries.added",
+});
+
+registerCodec(EntryAddedSchema, {
+  encode(m: EntryAdded, w: BinaryWriter): void {
+    if (m.entry !== undefined) {
+      w.tag(1, WireType.LengthDelimited).fork();
+      encodeNested(EntrySchema, m.entry, w);
+      w.join();
+    }
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: EntryAdded): EntryAdded {
+    const m: EntryAdded = into ?? {
+      $typeName: "editions.v2.EntryAdded",
+    };
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          m.entry = decodeNested(EntrySchema, r, depth, m.entry);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
 });

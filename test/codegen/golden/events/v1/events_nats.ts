@@ -5,8 +5,12 @@
 /* eslint-disable */
 
 import type { EventDefinition } from "protonats";
-import { defineEvent } from "protonats";
-import { AuditEventSchema, HeartbeatSchema, MeasuredSchema, NodeSeenSchema, Outer_InnerSchema } from "./events_pb.js";
+import { defineEvent, maxDecodeDepth, registerCodec } from "protonats";
+import type { AuditEvent as AuditEvent$1, Heartbeat, Measured, NodeSeen, Outer, Outer_Inner } from "./events_pb.js";
+import { AuditEventSchema, HeartbeatSchema, MeasuredSchema, NodeSeenSchema, Outer_InnerSchema, OuterSchema } from "./events_pb.js";
+import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
+import { protoInt64 } from "@bufbuild/protobuf";
 
 /**
  * Event on subject `events.heartbeat`.
@@ -71,4 +75,184 @@ export const NodeSeenEvent: EventDefinition<typeof NodeSeenSchema> = defineEvent
  */
 export const AuditEvent: EventDefinition<typeof AuditEventSchema> = defineEvent(AuditEventSchema, {
   subject: "audit.events",
+});
+
+registerCodec(HeartbeatSchema, {
+  encode(m: Heartbeat, w: BinaryWriter): void {
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Heartbeat): Heartbeat {
+    const m: Heartbeat = into ?? {
+      $typeName: "events.v1.Heartbeat",
+    };
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(MeasuredSchema, {
+  encode(m: Measured, w: BinaryWriter): void {
+    if (m.region !== 0) w.tag(1, WireType.Varint).int32(m.region);
+    if (m.sensor !== "") w.tag(2, WireType.LengthDelimited).string(m.sensor);
+    if (Number(m.shard) !== 0) w.tag(3, WireType.Varint).uint64(m.shard);
+    if (m.ok !== false) w.tag(4, WireType.Varint).bool(m.ok);
+    if (!Object.is(m.value, 0)) w.tag(5, WireType.Bit64).double(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Measured): Measured {
+    const m: Measured = into ?? {
+      $typeName: "events.v1.Measured",
+      region: 0,
+      sensor: "",
+      shard: protoInt64.zero,
+      ok: false,
+      value: 0,
+    };
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          m.region = r.int32();
+          break;
+        }
+        case 2: {
+          m.sensor = r.string(true);
+          break;
+        }
+        case 3: {
+          m.shard = (r.uint64() as bigint);
+          break;
+        }
+        case 4: {
+          m.ok = r.bool();
+          break;
+        }
+        case 5: {
+          m.value = r.double();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(OuterSchema, {
+  encode(m: Outer, w: BinaryWriter): void {
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Outer): Outer {
+    const m: Outer = into ?? {
+      $typeName: "events.v1.Outer",
+    };
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(Outer_InnerSchema, {
+  encode(m: Outer_Inner, w: BinaryWriter): void {
+    if (m.id !== 0) w.tag(1, WireType.Varint).sint32(m.id);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Outer_Inner): Outer_Inner {
+    const m: Outer_Inner = into ?? {
+      $typeName: "events.v1.Outer.Inner",
+      id: 0,
+    };
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          m.id = r.sint32();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(NodeSeenSchema, {
+  encode(m: NodeSeen, w: BinaryWriter): void {
+    if (m.nodeId !== "") w.tag(1, WireType.LengthDelimited).string(m.nodeId);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: NodeSeen): NodeSeen {
+    const m: NodeSeen = into ?? {
+      $typeName: "events.v1.NodeSeen",
+      nodeId: "",
+    };
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          m.nodeId = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(AuditEventSchema, {
+  encode(m: AuditEvent$1, w: BinaryWriter): void {
+    if (m.what !== "") w.tag(1, WireType.LengthDelimited).string(m.what);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: AuditEvent$1): AuditEvent$1 {
+    const m: AuditEvent$1 = into ?? {
+      $typeName: "events.v1.AuditEvent",
+      what: "",
+    };
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          m.what = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
 });

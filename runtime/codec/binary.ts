@@ -1,0 +1,61 @@
+import {
+  type DescMessage,
+  fromBinary,
+  type Message,
+  type MessageShape,
+  mergeFromBinary,
+  toBinary,
+} from "@bufbuild/protobuf";
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { codecOf, maxDecodeDepth } from "./message-codec.js";
+
+/** `toBinary(schema, message)`, through the generated codec when there is one. */
+export function encodeBinary<D extends DescMessage>(
+  schema: D,
+  message: MessageShape<D>,
+): Uint8Array {
+  const codec = codecOf(schema);
+  if (codec === undefined) return toBinary(schema, message);
+  const writer = new BinaryWriter();
+  codec.encode(message, writer);
+  return writer.finish();
+}
+
+/** `fromBinary(schema, bytes)`, through the generated codec when there is one. */
+export function decodeBinary<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
+  const codec = codecOf(schema);
+  if (codec === undefined) return fromBinary(schema, bytes);
+  return codec.decode(new BinaryReader(bytes), bytes.byteLength, 1) as MessageShape<D>;
+}
+
+/**
+ * Writes a nested message's fields (the caller wrote tag and fork) with its
+ * codec, or with reflection for a message that has none (a well-known type,
+ * a message of a file generated without codecs).
+ */
+export function encodeNested(schema: DescMessage, message: Message, writer: BinaryWriter): void {
+  const codec = codecOf(schema);
+  if (codec === undefined) writer.raw(toBinary(schema, message));
+  else codec.encode(message, writer);
+}
+
+/** Reads a length-prefixed nested message, merging into `into` when given. */
+export function decodeNested<D extends DescMessage>(
+  schema: D,
+  reader: BinaryReader,
+  depth: number,
+  into?: MessageShape<D>,
+): MessageShape<D> {
+  if (depth >= maxDecodeDepth) {
+    throw new Error(
+      `cannot decode ${schema.typeName} from binary: maximum recursion depth of ${maxDecodeDepth} reached`,
+    );
+  }
+  const codec = codecOf(schema);
+  if (codec === undefined) {
+    const bytes = reader.bytes();
+    return into === undefined ? fromBinary(schema, bytes) : mergeFromBinary(schema, into, bytes);
+  }
+  const length = reader.uint32();
+  return codec.decode(reader, reader.pos + length, depth + 1, into) as MessageShape<D>;
+}
