@@ -25,7 +25,15 @@ export function encodeBinary<D extends DescMessage>(
 export function decodeBinary<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
   const codec = codecOf(schema);
   if (codec === undefined) return fromBinary(schema, bytes);
-  return codec.decode(new BinaryReader(bytes), bytes.byteLength, 1) as MessageShape<D>;
+  try {
+    return codec.decode(new BinaryReader(bytes), bytes.byteLength, 1) as MessageShape<D>;
+  } catch {
+    // Malformed input. Reflection decides, so that what is refused and the
+    // error that says why are exactly protobuf-es's: it lets a nested message
+    // run past its length where a message without a codec, read from its own
+    // slice, stops (decoding is pure, so trying again is safe).
+    return fromBinary(schema, bytes);
+  }
 }
 
 /**
