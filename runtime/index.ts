@@ -46,8 +46,9 @@ export {
   type SelectContext,
   type Selector,
 } from "./client/selector.js";
-// Generated binary codecs (protoc-gen-nats) and the helpers that use them
 export { decodeBinary, decodeNested, encodeBinary, encodeNested } from "./codec/binary.js";
+// Generated binary codecs (protoc-gen-nats) and the helpers that use them
+export { CodecWriter } from "./codec/codec-writer.js";
 export {
   codecOf,
   type MessageCodec,

@@ -134,7 +134,7 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
 
   line(f.import("registerCodec", runtimePackage), "(", f.importSchema(message), ", {");
   // encode
-  line("  encode(m: ", shape, ", w: ", f.import("BinaryWriter", wire, true), "): void {");
+  line("  encode(m: ", shape, ", w: ", f.import("CodecWriter", runtimePackage, true), "): void {");
   const sorted = [...message.fields].sort((a, b) => a.number - b.number);
   for (const field of sorted) {
     const no = field.number;

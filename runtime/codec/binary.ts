@@ -6,8 +6,12 @@ import {
   mergeFromBinary,
   toBinary,
 } from "@bufbuild/protobuf";
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader } from "@bufbuild/protobuf/wire";
+import { CodecWriter } from "./codec-writer.js";
 import { codecOf, maxDecodeDepth } from "./message-codec.js";
+
+// Encoding is synchronous and never re-entered, so one writer serves all.
+const writer = new CodecWriter();
 
 /** `toBinary(schema, message)`, through the generated codec when there is one. */
 export function encodeBinary<D extends DescMessage>(
@@ -16,9 +20,15 @@ export function encodeBinary<D extends DescMessage>(
 ): Uint8Array {
   const codec = codecOf(schema);
   if (codec === undefined) return toBinary(schema, message);
-  const writer = new BinaryWriter();
-  codec.encode(message, writer);
-  return writer.finish();
+  writer.reset();
+  try {
+    codec.encode(message, writer);
+    return writer.finish();
+  } catch {
+    // A value the codec does not write (out of range, of the wrong type):
+    // protobuf-es decides, and says why when it refuses it.
+    return toBinary(schema, message);
+  }
 }
 
 /** `fromBinary(schema, bytes)`, through the generated codec when there is one. */
@@ -41,7 +51,7 @@ export function decodeBinary<D extends DescMessage>(schema: D, bytes: Uint8Array
  * codec, or with reflection for a message that has none (a well-known type,
  * a message of a file generated without codecs).
  */
-export function encodeNested(schema: DescMessage, message: Message, writer: BinaryWriter): void {
+export function encodeNested(schema: DescMessage, message: Message, writer: CodecWriter): void {
   const codec = codecOf(schema);
   if (codec === undefined) writer.raw(toBinary(schema, message));
   else codec.encode(message, writer);

@@ -1,5 +1,6 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import type { CodecWriter } from "./codec-writer.js";
 
 /**
  * A per-message binary codec written by `protoc-gen-nats`: the same bytes as
@@ -8,7 +9,7 @@ import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
  */
 export interface MessageCodec<M extends Message = Message> {
   /** Writes the fields of `message` (no length prefix) into `writer`. */
-  encode(message: M, writer: BinaryWriter): void;
+  encode(message: M, writer: CodecWriter): void;
   /**
    * Reads fields up to `end` into a new message, or merges them into `into`
    * (protobuf's rule for a singular message field that occurs twice).

@@ -118,27 +118,21 @@ function unknownFields(desc: DescMessage) {
     .integer({ min: 1, max: 600 })
     .filter((n) => !taken.has(n) && (n < 19000 || n > 19999));
   const field = fc.oneof(
-    fc
-      .tuple(free, uint64)
-      .map(([no, v]) => ({
-        no,
-        wireType: WireType.Varint,
-        data: new BinaryWriter().uint64(v).finish(),
-      })),
-    fc
-      .tuple(free, fc.uint8Array({ maxLength: 8 }))
-      .map(([no, b]) => ({
-        no,
-        wireType: WireType.LengthDelimited,
-        data: new BinaryWriter().bytes(b).finish(),
-      })),
-    fc
-      .tuple(free, uint32)
-      .map(([no, v]) => ({
-        no,
-        wireType: WireType.Bit32,
-        data: new BinaryWriter().fixed32(v).finish(),
-      })),
+    fc.tuple(free, uint64).map(([no, v]) => ({
+      no,
+      wireType: WireType.Varint,
+      data: new BinaryWriter().uint64(v).finish(),
+    })),
+    fc.tuple(free, fc.uint8Array({ maxLength: 8 })).map(([no, b]) => ({
+      no,
+      wireType: WireType.LengthDelimited,
+      data: new BinaryWriter().bytes(b).finish(),
+    })),
+    fc.tuple(free, uint32).map(([no, v]) => ({
+      no,
+      wireType: WireType.Bit32,
+      data: new BinaryWriter().fixed32(v).finish(),
+    })),
   );
   return fc.option(fc.array(field, { minLength: 1, maxLength: 3 }), { freq: 3, nil: undefined });
 }

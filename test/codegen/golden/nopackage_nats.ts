@@ -7,9 +7,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { PingRequest } from "./nopackage_pb.js";
 import { Bare, PingRequestSchema } from "./nopackage_pb.js";
-import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats";
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
@@ -53,7 +53,7 @@ export function defineBare(handlers: BareHandlers, options?: ServiceOptions): Se
 }
 
 registerCodec(PingRequestSchema, {
-  encode(m: PingRequest, w: BinaryWriter): void {
+  encode(m: PingRequest, w: CodecWriter): void {
     if (m.text !== "") w.tag(1, WireType.LengthDelimited).string(m.text);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);

@@ -8,9 +8,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { SayHelloRequest, SayHelloResponse, SayHelloStreamRequest } from "./greeter_pb.js";
 import { Greeter, SayHelloRequestSchema, SayHelloResponseSchema, SayHelloStreamRequestSchema } from "./greeter_pb.js";
-import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats";
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
@@ -104,7 +104,7 @@ export function defineGreeter(handlers: GreeterHandlers, options?: ServiceOption
 }
 
 registerCodec(SayHelloRequestSchema, {
-  encode(m: SayHelloRequest, w: BinaryWriter): void {
+  encode(m: SayHelloRequest, w: CodecWriter): void {
     if (m.name !== "") w.tag(1, WireType.LengthDelimited).string(m.name);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -132,7 +132,7 @@ registerCodec(SayHelloRequestSchema, {
 });
 
 registerCodec(SayHelloStreamRequestSchema, {
-  encode(m: SayHelloStreamRequest, w: BinaryWriter): void {
+  encode(m: SayHelloStreamRequest, w: CodecWriter): void {
     if (m.name !== "") w.tag(1, WireType.LengthDelimited).string(m.name);
     if (m.count !== 0) w.tag(2, WireType.Varint).uint32(m.count);
     const unknown = m.$unknown;
@@ -166,7 +166,7 @@ registerCodec(SayHelloStreamRequestSchema, {
 });
 
 registerCodec(SayHelloResponseSchema, {
-  encode(m: SayHelloResponse, w: BinaryWriter): void {
+  encode(m: SayHelloResponse, w: CodecWriter): void {
     if (m.message !== "") w.tag(1, WireType.LengthDelimited).string(m.message);
     if (m.servedBy !== "") w.tag(2, WireType.LengthDelimited).string(m.servedBy);
     const unknown = m.$unknown;

@@ -8,9 +8,9 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { protoInt64 } from "@bufbuild/protobuf";
 import type { GetOrderRequest, LineItem, Order, OrderPlaced, OrderShipped, PlaceOrderRequest, PlaceOrderResponse } from "./orders_pb.js";
 import { GetOrderRequestSchema, LineItemSchema, OrderPlacedSchema, OrderSchema, OrderService, OrderShippedSchema, PlaceOrderRequestSchema, PlaceOrderResponseSchema } from "./orders_pb.js";
-import type { CallOptions, ClientOptions, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, decodeNested, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { TimestampSchema } from "@bufbuild/protobuf/wkt";
 
@@ -110,7 +110,7 @@ export const OrderShippedEvent: EventDefinition<typeof OrderShippedSchema> = def
 });
 
 registerCodec(PlaceOrderRequestSchema, {
-  encode(m: PlaceOrderRequest, w: BinaryWriter): void {
+  encode(m: PlaceOrderRequest, w: CodecWriter): void {
     if (m.customer !== "") w.tag(1, WireType.LengthDelimited).string(m.customer);
     if (m.region !== "") w.tag(2, WireType.LengthDelimited).string(m.region);
     for (const x of m.items) {
@@ -154,7 +154,7 @@ registerCodec(PlaceOrderRequestSchema, {
 });
 
 registerCodec(LineItemSchema, {
-  encode(m: LineItem, w: BinaryWriter): void {
+  encode(m: LineItem, w: CodecWriter): void {
     if (m.sku !== "") w.tag(1, WireType.LengthDelimited).string(m.sku);
     if (m.quantity !== 0) w.tag(2, WireType.Varint).uint32(m.quantity);
     if (Number(m.unitPriceCents) !== 0) w.tag(3, WireType.Varint).int64(m.unitPriceCents);
@@ -194,7 +194,7 @@ registerCodec(LineItemSchema, {
 });
 
 registerCodec(PlaceOrderResponseSchema, {
-  encode(m: PlaceOrderResponse, w: BinaryWriter): void {
+  encode(m: PlaceOrderResponse, w: CodecWriter): void {
     if (m.order !== undefined) {
       w.tag(1, WireType.LengthDelimited).fork();
       encodeNested(OrderSchema, m.order, w);
@@ -225,7 +225,7 @@ registerCodec(PlaceOrderResponseSchema, {
 });
 
 registerCodec(GetOrderRequestSchema, {
-  encode(m: GetOrderRequest, w: BinaryWriter): void {
+  encode(m: GetOrderRequest, w: CodecWriter): void {
     if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -253,7 +253,7 @@ registerCodec(GetOrderRequestSchema, {
 });
 
 registerCodec(OrderSchema, {
-  encode(m: Order, w: BinaryWriter): void {
+  encode(m: Order, w: CodecWriter): void {
     if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
     if (m.customer !== "") w.tag(2, WireType.LengthDelimited).string(m.customer);
     if (m.region !== "") w.tag(3, WireType.LengthDelimited).string(m.region);
@@ -318,7 +318,7 @@ registerCodec(OrderSchema, {
 });
 
 registerCodec(OrderPlacedSchema, {
-  encode(m: OrderPlaced, w: BinaryWriter): void {
+  encode(m: OrderPlaced, w: CodecWriter): void {
     if (m.order !== undefined) {
       w.tag(1, WireType.LengthDelimited).fork();
       encodeNested(OrderSchema, m.order, w);
@@ -355,7 +355,7 @@ registerCodec(OrderPlacedSchema, {
 });
 
 registerCodec(OrderShippedSchema, {
-  encode(m: OrderShipped, w: BinaryWriter): void {
+  encode(m: OrderShipped, w: CodecWriter): void {
     if (m.orderId !== "") w.tag(1, WireType.LengthDelimited).string(m.orderId);
     if (m.region !== "") w.tag(2, WireType.LengthDelimited).string(m.region);
     if (m.carrier !== "") w.tag(3, WireType.LengthDelimited).string(m.carrier);

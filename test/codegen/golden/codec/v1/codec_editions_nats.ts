@@ -10,9 +10,9 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { protoInt64 } from "@bufbuild/protobuf";
 import type { Explicit, ExplicitSchema, Implicit } from "./codec_editions_pb.js";
 import { EditionCodecs, ImplicitSchema } from "./codec_editions_pb.js";
-import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
@@ -56,7 +56,7 @@ export function defineEditionCodecs(handlers: EditionCodecsHandlers, options?: S
 }
 
 registerCodec(ImplicitSchema, {
-  encode(m: Implicit, w: BinaryWriter): void {
+  encode(m: Implicit, w: CodecWriter): void {
     if (m.name !== "") w.tag(1, WireType.LengthDelimited).string(m.name);
     if (Number(m.count) !== 0) w.tag(2, WireType.Varint).int64(m.count);
     if (m.packedNumbers.length > 0) {

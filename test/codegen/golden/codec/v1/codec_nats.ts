@@ -9,9 +9,9 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create, protoInt64 } from "@bufbuild/protobuf";
 import type { HoldsFallback, Maps, Oneofs, Optionals, Repeated, Scalars, Tree, Tree_Leaf, WellKnown } from "./codec_pb.js";
 import { Codecs, HoldsFallbackSchema, MapsSchema, OneofsSchema, OptionalsSchema, RepeatedSchema, ScalarsSchema, Tree_LeafSchema, TreeSchema, WellKnownSchema, WithStructSchema, WithWrapperSchema } from "./codec_pb.js";
-import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 import type { Duration } from "@bufbuild/protobuf/wkt";
 import { AnySchema, DurationSchema, Int32ValueSchema, StringValueSchema, TimestampSchema } from "@bufbuild/protobuf/wkt";
@@ -57,7 +57,7 @@ export function defineCodecs(handlers: CodecsHandlers, options?: ServiceOptions)
 }
 
 registerCodec(ScalarsSchema, {
-  encode(m: Scalars, w: BinaryWriter): void {
+  encode(m: Scalars, w: CodecWriter): void {
     if (!Object.is(m.fDouble, 0)) w.tag(1, WireType.Bit64).double(m.fDouble);
     if (!Object.is(m.fFloat, 0)) w.tag(2, WireType.Bit32).float(m.fFloat);
     if (Number(m.fInt64) !== 0) w.tag(3, WireType.Varint).int64(m.fInt64);
@@ -193,7 +193,7 @@ registerCodec(ScalarsSchema, {
 });
 
 registerCodec(OptionalsSchema, {
-  encode(m: Optionals, w: BinaryWriter): void {
+  encode(m: Optionals, w: CodecWriter): void {
     if (m.oDouble !== undefined) w.tag(1, WireType.Bit64).double(m.oDouble);
     if (m.oInt64 !== undefined) w.tag(2, WireType.Varint).int64(m.oInt64);
     if (m.oString !== undefined) w.tag(3, WireType.LengthDelimited).string(m.oString);
@@ -259,7 +259,7 @@ registerCodec(OptionalsSchema, {
 });
 
 registerCodec(RepeatedSchema, {
-  encode(m: Repeated, w: BinaryWriter): void {
+  encode(m: Repeated, w: CodecWriter): void {
     if (m.rDouble.length > 0) {
       w.tag(1, WireType.LengthDelimited).fork();
       for (const x of m.rDouble) w.double(x);
@@ -430,7 +430,7 @@ registerCodec(RepeatedSchema, {
 });
 
 registerCodec(MapsSchema, {
-  encode(m: Maps, w: BinaryWriter): void {
+  encode(m: Maps, w: CodecWriter): void {
     for (const [k, x] of Object.entries(m.mStringString)) {
       w.tag(1, WireType.LengthDelimited).fork();
       w.tag(1, WireType.LengthDelimited).string(k);
@@ -627,7 +627,7 @@ registerCodec(MapsSchema, {
 });
 
 registerCodec(OneofsSchema, {
-  encode(m: Oneofs, w: BinaryWriter): void {
+  encode(m: Oneofs, w: CodecWriter): void {
     if (m.kind.case === "kString") w.tag(1, WireType.LengthDelimited).string(m.kind.value);
     if (m.kind.case === "kInt64") w.tag(2, WireType.Varint).int64(m.kind.value);
     if (m.kind.case === "kMessage") {
@@ -709,7 +709,7 @@ registerCodec(OneofsSchema, {
 });
 
 registerCodec(TreeSchema, {
-  encode(m: Tree, w: BinaryWriter): void {
+  encode(m: Tree, w: CodecWriter): void {
     if (m.left !== undefined) {
       w.tag(1, WireType.LengthDelimited).fork();
       encodeNested(TreeSchema, m.left, w);
@@ -774,7 +774,7 @@ registerCodec(TreeSchema, {
 });
 
 registerCodec(Tree_LeafSchema, {
-  encode(m: Tree_Leaf, w: BinaryWriter): void {
+  encode(m: Tree_Leaf, w: CodecWriter): void {
     if (m.value !== 0) w.tag(1, WireType.Varint).uint32(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -802,7 +802,7 @@ registerCodec(Tree_LeafSchema, {
 });
 
 registerCodec(WellKnownSchema, {
-  encode(m: WellKnown, w: BinaryWriter): void {
+  encode(m: WellKnown, w: CodecWriter): void {
     if (m.at !== undefined) {
       w.tag(1, WireType.LengthDelimited).fork();
       encodeNested(TimestampSchema, m.at, w);
@@ -892,7 +892,7 @@ registerCodec(WellKnownSchema, {
 });
 
 registerCodec(HoldsFallbackSchema, {
-  encode(m: HoldsFallback, w: BinaryWriter): void {
+  encode(m: HoldsFallback, w: CodecWriter): void {
     if (m.inner !== undefined) {
       w.tag(1, WireType.LengthDelimited).fork();
       encodeNested(WithWrapperSchema, m.inner, w);

@@ -2,11 +2,11 @@
 // @generated from file cross/v1/types.proto (package cross.v1, syntax proto3)
 /* eslint-disable */
 
-import type { EventDefinition } from "protonats";
+import type { CodecWriter, EventDefinition } from "protonats";
 import { decodeNested, defineEvent, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
 import type { Invoice, InvoicePaid, Money } from "./types_pb.js";
 import { InvoicePaidSchema, InvoiceSchema, MoneySchema } from "./types_pb.js";
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { MoneySchema as MoneySchema$1 } from "../../common/v1/common_pb.js";
 
@@ -25,7 +25,7 @@ export const InvoicePaidEvent: EventDefinition<typeof InvoicePaidSchema> = defin
 });
 
 registerCodec(MoneySchema, {
-  encode(m: Money, w: BinaryWriter): void {
+  encode(m: Money, w: CodecWriter): void {
     if (m.amount !== "") w.tag(1, WireType.LengthDelimited).string(m.amount);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -53,7 +53,7 @@ registerCodec(MoneySchema, {
 });
 
 registerCodec(InvoiceSchema, {
-  encode(m: Invoice, w: BinaryWriter): void {
+  encode(m: Invoice, w: CodecWriter): void {
     if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
     if (m.total !== undefined) {
       w.tag(2, WireType.LengthDelimited).fork();
@@ -90,7 +90,7 @@ registerCodec(InvoiceSchema, {
 });
 
 registerCodec(InvoicePaidSchema, {
-  encode(m: InvoicePaid, w: BinaryWriter): void {
+  encode(m: InvoicePaid, w: CodecWriter): void {
     if (m.invoiceId !== "") w.tag(1, WireType.LengthDelimited).string(m.invoiceId);
     if (m.currency !== "") w.tag(2, WireType.LengthDelimited).string(m.currency);
     const unknown = m.$unknown;

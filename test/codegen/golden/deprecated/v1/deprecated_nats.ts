@@ -5,9 +5,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Old, Old_Inner } from "./deprecated_pb.js";
 import { NewService, Old_InnerSchema, OldSchema, OldService } from "./deprecated_pb.js";
-import type { CallOptions, ClientOptions, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, defineEvent, defineService, maxDecodeDepth, registerCodec } from "protonats";
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
@@ -131,7 +131,7 @@ export const Old_InnerEvent: EventDefinition<typeof Old_InnerSchema> = defineEve
 });
 
 registerCodec(OldSchema, {
-  encode(m: Old, w: BinaryWriter): void {
+  encode(m: Old, w: CodecWriter): void {
     if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -159,7 +159,7 @@ registerCodec(OldSchema, {
 });
 
 registerCodec(Old_InnerSchema, {
-  encode(m: Old_Inner, w: BinaryWriter): void {
+  encode(m: Old_Inner, w: CodecWriter): void {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },

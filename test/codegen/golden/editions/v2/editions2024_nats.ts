@@ -7,9 +7,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Entry, EntryAdded, Query, QuerySchema } from "./editions2024_pb.js";
 import { Catalog, EntryAddedSchema, EntrySchema } from "./editions2024_pb.js";
-import type { CallOptions, ClientOptions, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, decodeNested, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
@@ -62,7 +62,7 @@ export const EntryAddedEvent: EventDefinition<typeof EntryAddedSchema> = defineE
 });
 
 registerCodec(EntryAddedSchema, {
-  encode(m: EntryAdded, w: BinaryWriter): void {
+  encode(m: EntryAdded, w: CodecWriter): void {
     if (m.entry !== undefined) {
       w.tag(1, WireType.LengthDelimited).fork();
       encodeNested(EntrySchema, m.entry, w);

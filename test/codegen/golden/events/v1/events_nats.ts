@@ -4,11 +4,11 @@
 // @generated from file events/v1/events.proto (package events.v1, syntax proto3)
 /* eslint-disable */
 
-import type { EventDefinition } from "protonats";
+import type { CodecWriter, EventDefinition } from "protonats";
 import { defineEvent, maxDecodeDepth, registerCodec } from "protonats";
 import type { AuditEvent as AuditEvent$1, Heartbeat, Measured, NodeSeen, Outer, Outer_Inner } from "./events_pb.js";
 import { AuditEventSchema, HeartbeatSchema, MeasuredSchema, NodeSeenSchema, Outer_InnerSchema, OuterSchema } from "./events_pb.js";
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { protoInt64 } from "@bufbuild/protobuf";
 
@@ -78,7 +78,7 @@ export const AuditEvent: EventDefinition<typeof AuditEventSchema> = defineEvent(
 });
 
 registerCodec(HeartbeatSchema, {
-  encode(m: Heartbeat, w: BinaryWriter): void {
+  encode(m: Heartbeat, w: CodecWriter): void {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
@@ -100,7 +100,7 @@ registerCodec(HeartbeatSchema, {
 });
 
 registerCodec(MeasuredSchema, {
-  encode(m: Measured, w: BinaryWriter): void {
+  encode(m: Measured, w: CodecWriter): void {
     if (m.region !== 0) w.tag(1, WireType.Varint).int32(m.region);
     if (m.sensor !== "") w.tag(2, WireType.LengthDelimited).string(m.sensor);
     if (Number(m.shard) !== 0) w.tag(3, WireType.Varint).uint64(m.shard);
@@ -152,7 +152,7 @@ registerCodec(MeasuredSchema, {
 });
 
 registerCodec(OuterSchema, {
-  encode(m: Outer, w: BinaryWriter): void {
+  encode(m: Outer, w: CodecWriter): void {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
@@ -174,7 +174,7 @@ registerCodec(OuterSchema, {
 });
 
 registerCodec(Outer_InnerSchema, {
-  encode(m: Outer_Inner, w: BinaryWriter): void {
+  encode(m: Outer_Inner, w: CodecWriter): void {
     if (m.id !== 0) w.tag(1, WireType.Varint).sint32(m.id);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -202,7 +202,7 @@ registerCodec(Outer_InnerSchema, {
 });
 
 registerCodec(NodeSeenSchema, {
-  encode(m: NodeSeen, w: BinaryWriter): void {
+  encode(m: NodeSeen, w: CodecWriter): void {
     if (m.nodeId !== "") w.tag(1, WireType.LengthDelimited).string(m.nodeId);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -230,7 +230,7 @@ registerCodec(NodeSeenSchema, {
 });
 
 registerCodec(AuditEventSchema, {
-  encode(m: AuditEvent$1, w: BinaryWriter): void {
+  encode(m: AuditEvent$1, w: CodecWriter): void {
     if (m.what !== "") w.tag(1, WireType.LengthDelimited).string(m.what);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);

@@ -7,9 +7,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { AsyncIterable, CallOptions as CallOptions$1, ClientOptions as ClientOptions$1, createClient, defineEvent as defineEvent$2, defineService, EventDefinition as EventDefinition$1, FooClient as FooClient$1, FooHandlers as FooHandlers$1, HandlerContext, MessageInitShape as MessageInitShape$1, Object$, Promise, RuntimeLike, ServiceOptions as ServiceOptions$1, ServiceRegistration } from "./hostile_pb.js";
 import { AsyncIterableSchema, CallOptionsSchema, class$, Client, ClientOptionsSchema, createClientSchema, createFoo, defineEventSchema, defineServiceSchema, EventDefinitionSchema, Foo, FooClientSchema, FooHandlersSchema, HandlerContextSchema, MessageInitShapeSchema, ObjectSchema, PromiseSchema, RuntimeLikeSchema, ServiceOptionsSchema, ServiceRegistrationSchema } from "./hostile_pb.js";
-import type { CallOptions, ClientOptions, EventDefinition, HandlerContext as HandlerContext$1, RuntimeLike as RuntimeLike$1, ServiceOptions, ServiceRegistration as ServiceRegistration$1 } from "protonats";
+import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext as HandlerContext$1, RuntimeLike as RuntimeLike$1, ServiceOptions, ServiceRegistration as ServiceRegistration$1 } from "protonats";
 import { createClient as createClient$1, defineEvent as defineEvent$1, defineService as defineService$1, maxDecodeDepth, registerCodec } from "protonats";
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
@@ -370,7 +370,7 @@ export const EventDefinitionEvent: EventDefinition<typeof EventDefinitionSchema>
 });
 
 registerCodec(CallOptionsSchema, {
-  encode(m: CallOptions$1, w: BinaryWriter): void {
+  encode(m: CallOptions$1, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -398,7 +398,7 @@ registerCodec(CallOptionsSchema, {
 });
 
 registerCodec(RuntimeLikeSchema, {
-  encode(m: RuntimeLike, w: BinaryWriter): void {
+  encode(m: RuntimeLike, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -426,7 +426,7 @@ registerCodec(RuntimeLikeSchema, {
 });
 
 registerCodec(createClientSchema, {
-  encode(m: createClient, w: BinaryWriter): void {
+  encode(m: createClient, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -454,7 +454,7 @@ registerCodec(createClientSchema, {
 });
 
 registerCodec(HandlerContextSchema, {
-  encode(m: HandlerContext, w: BinaryWriter): void {
+  encode(m: HandlerContext, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -482,7 +482,7 @@ registerCodec(HandlerContextSchema, {
 });
 
 registerCodec(MessageInitShapeSchema, {
-  encode(m: MessageInitShape$1, w: BinaryWriter): void {
+  encode(m: MessageInitShape$1, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -510,7 +510,7 @@ registerCodec(MessageInitShapeSchema, {
 });
 
 registerCodec(ServiceRegistrationSchema, {
-  encode(m: ServiceRegistration, w: BinaryWriter): void {
+  encode(m: ServiceRegistration, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -538,7 +538,7 @@ registerCodec(ServiceRegistrationSchema, {
 });
 
 registerCodec(defineServiceSchema, {
-  encode(m: defineService, w: BinaryWriter): void {
+  encode(m: defineService, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -566,7 +566,7 @@ registerCodec(defineServiceSchema, {
 });
 
 registerCodec(PromiseSchema, {
-  encode(m: Promise, w: BinaryWriter): void {
+  encode(m: Promise, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -594,7 +594,7 @@ registerCodec(PromiseSchema, {
 });
 
 registerCodec(AsyncIterableSchema, {
-  encode(m: AsyncIterable, w: BinaryWriter): void {
+  encode(m: AsyncIterable, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -622,7 +622,7 @@ registerCodec(AsyncIterableSchema, {
 });
 
 registerCodec(ObjectSchema, {
-  encode(m: Object$, w: BinaryWriter): void {
+  encode(m: Object$, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -650,7 +650,7 @@ registerCodec(ObjectSchema, {
 });
 
 registerCodec(FooClientSchema, {
-  encode(m: FooClient$1, w: BinaryWriter): void {
+  encode(m: FooClient$1, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -678,7 +678,7 @@ registerCodec(FooClientSchema, {
 });
 
 registerCodec(FooHandlersSchema, {
-  encode(m: FooHandlers$1, w: BinaryWriter): void {
+  encode(m: FooHandlers$1, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -706,7 +706,7 @@ registerCodec(FooHandlersSchema, {
 });
 
 registerCodec(ClientOptionsSchema, {
-  encode(m: ClientOptions$1, w: BinaryWriter): void {
+  encode(m: ClientOptions$1, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -734,7 +734,7 @@ registerCodec(ClientOptionsSchema, {
 });
 
 registerCodec(ServiceOptionsSchema, {
-  encode(m: ServiceOptions$1, w: BinaryWriter): void {
+  encode(m: ServiceOptions$1, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -762,7 +762,7 @@ registerCodec(ServiceOptionsSchema, {
 });
 
 registerCodec(defineEventSchema, {
-  encode(m: defineEvent$2, w: BinaryWriter): void {
+  encode(m: defineEvent$2, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -790,7 +790,7 @@ registerCodec(defineEventSchema, {
 });
 
 registerCodec(EventDefinitionSchema, {
-  encode(m: EventDefinition$1, w: BinaryWriter): void {
+  encode(m: EventDefinition$1, w: CodecWriter): void {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },

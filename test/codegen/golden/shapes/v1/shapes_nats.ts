@@ -8,10 +8,10 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Everything, Everything_Nested, EverythingSchema, LogRequest, LogResponse } from "./shapes_pb.js";
 import { Everything_NestedSchema, LogRequestSchema, LogResponseSchema, Shapes } from "./shapes_pb.js";
-import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats";
 import type { Any, AnySchema, BoolValue, BoolValueSchema, BytesValue, BytesValueSchema, Empty, EmptySchema, Int64Value, Int64ValueSchema, StringValue, StringValueSchema, Struct, StructSchema, Timestamp, TimestampSchema, Value, ValueSchema } from "@bufbuild/protobuf/wkt";
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
@@ -178,7 +178,7 @@ export function defineShapes(handlers: ShapesHandlers, options?: ServiceOptions)
 }
 
 registerCodec(Everything_NestedSchema, {
-  encode(m: Everything_Nested, w: BinaryWriter): void {
+  encode(m: Everything_Nested, w: CodecWriter): void {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -206,7 +206,7 @@ registerCodec(Everything_NestedSchema, {
 });
 
 registerCodec(LogRequestSchema, {
-  encode(m: LogRequest, w: BinaryWriter): void {
+  encode(m: LogRequest, w: CodecWriter): void {
     if (m.line !== "") w.tag(1, WireType.LengthDelimited).string(m.line);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
@@ -234,7 +234,7 @@ registerCodec(LogRequestSchema, {
 });
 
 registerCodec(LogResponseSchema, {
-  encode(m: LogResponse, w: BinaryWriter): void {
+  encode(m: LogResponse, w: CodecWriter): void {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
