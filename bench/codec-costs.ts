@@ -7,7 +7,13 @@
  *
  *   npx tsx bench/codec-costs.ts [iterations, default 200000]
  */
-import { create, type DescMessage, fromBinary, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import {
+  create,
+  type DescMessage,
+  fromBinary,
+  type MessageShape,
+  toBinary,
+} from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { decodeBinary, encodeBinary } from "protonats";
 import { SayHelloRequestSchema } from "../generated/example/greeter/v1/greeter_pb.js";
@@ -49,13 +55,23 @@ function order(items: number): MessageShape<typeof OrderPlacedSchema> {
 }
 
 const cases: [string, DescMessage, MessageShape<DescMessage>][] = [
-  ["SayHelloRequest 100 B", SayHelloRequestSchema, create(SayHelloRequestSchema, { name: "x".repeat(97) })],
-  ["SayHelloRequest 10 KB", SayHelloRequestSchema, create(SayHelloRequestSchema, { name: "x".repeat(10_237) })],
+  [
+    "SayHelloRequest 100 B",
+    SayHelloRequestSchema,
+    create(SayHelloRequestSchema, { name: "x".repeat(97) }),
+  ],
+  [
+    "SayHelloRequest 10 KB",
+    SayHelloRequestSchema,
+    create(SayHelloRequestSchema, { name: "x".repeat(10_237) }),
+  ],
   ["OrderPlaced ~100 B", OrderPlacedSchema, order(2)],
   ["OrderPlaced ~10 KB", OrderPlacedSchema, order(600)],
 ];
 
-console.log("| message | bytes | encode: protobuf-es | generated | decode: protobuf-es | generated |");
+console.log(
+  "| message | bytes | encode: protobuf-es | generated | decode: protobuf-es | generated |",
+);
 console.log("|---|---|---|---|---|---|");
 for (const [name, schema, message] of cases) {
   const bytes = toBinary(schema, message);
