@@ -2,8 +2,8 @@ import type { DescField, DescMessage } from "@bufbuild/protobuf";
 
 // google.protobuf.FeatureSet.FieldPresence and google.protobuf.Edition values.
 const IMPLICIT = 2;
-const LEGACY_REQUIRED = 3;
 const EDITION_PROTO3 = 999;
+const EDITION_PROTO2 = 998;
 
 const wrapperTypes = new Set(
   ["Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes"].map(
@@ -18,9 +18,6 @@ const wrapperTypes = new Set(
  * `toBinary` / `fromBinary` produce.
  */
 export function codecUnsupported(message: DescMessage): string | undefined {
-  if (needsPrototypeChain(message)) {
-    return "explicit presence of scalar fields (proto2 defaults on a prototype chain)";
-  }
   for (const field of message.fields) {
     const reason = fieldUnsupported(field);
     if (reason !== undefined) return `field ${field.name}: ${reason}`;
@@ -29,9 +26,7 @@ export function codecUnsupported(message: DescMessage): string | undefined {
 }
 
 function fieldUnsupported(field: DescField): string | undefined {
-  if (field.presence === LEGACY_REQUIRED) return "required";
   if ("delimitedEncoding" in field && field.delimitedEncoding) return "delimited (group) encoding";
-  if (field.enum !== undefined && !field.enum.open) return "closed enum";
   const message = field.message;
   if (message !== undefined) {
     if (message.typeName === "google.protobuf.Struct") return "google.protobuf.Struct";
@@ -46,12 +41,21 @@ function fieldUnsupported(field: DescField): string | undefined {
   return undefined;
 }
 
-/** protobuf-es keeps defaults and presence on a prototype chain for these. */
-function needsPrototypeChain(message: DescMessage): boolean {
-  if (message.file.edition === EDITION_PROTO3) return false;
-  return (
-    message.fields.some(
-      (f) => f.presence !== IMPLICIT && f.fieldKind !== "message" && f.oneof === undefined,
-    ) || message.file.edition === 998
-  );
+/**
+ * Whether protobuf-es keeps defaults and presence of `message` on a
+ * prototype chain (proto2, and editions with explicit-presence scalars):
+ * the codec then starts from `create()`'s zero message and tests presence
+ * as an own property.
+ */
+export function needsPrototypeChain(message: DescMessage): boolean {
+  switch (message.file.edition) {
+    case EDITION_PROTO3:
+      return false;
+    case EDITION_PROTO2:
+      return true;
+    default:
+      return message.fields.some(
+        (f) => f.presence !== IMPLICIT && f.fieldKind !== "message" && f.oneof === undefined,
+      );
+  }
 }

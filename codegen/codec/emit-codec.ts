@@ -1,8 +1,10 @@
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import { runtimePackage } from "../render/helpers.js";
+import { needsPrototypeChain } from "./codec-support.js";
 
 const IMPLICIT = 2;
+const LEGACY_REQUIRED = 3;
 const wire = "@bufbuild/protobuf/wire";
 
 /** Method of BinaryWriter / BinaryReader for a scalar type (same name on both). */
@@ -132,6 +134,10 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
     utf8: field.utf8Validation,
   });
 
+  // toBinary refuses it; the codec throws, and encodeBinary leaves the message to toBinary.
+  const requiredMissing = (field: DescField): string =>
+    `throw new Error("required field ${field.name} not set");`;
+
   line(f.import("registerCodec", runtimePackage), "(", f.importSchema(message), ", {");
   // encode
   line("  encode(m: ", shape, ", w: ", f.import("CodecWriter", runtimePackage, true), "): void {");
@@ -146,14 +152,17 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
       case "scalar":
       case "enum": {
         const s = fieldScalar(field);
+        // Explicit presence is an own property, as protobuf-es tests it
+        // (proto2 defaults live on the prototype).
         const cond =
           guard ??
           (field.presence !== IMPLICIT
-            ? `${v} !== undefined`
+            ? `Object.prototype.hasOwnProperty.call(m, "${field.localName}") && ${v} !== undefined`
             : field.fieldKind === "enum"
               ? `${v} !== ${field.enum.values[0]!.number}`
               : isSetImplicit(s, v));
         line("    if (", cond, ") ", ...writeScalar(no, s, v));
+        if (field.presence === LEGACY_REQUIRED) line("    else ", requiredMissing(field));
         break;
       }
       case "message":
@@ -161,7 +170,7 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
         line("      w.tag(", no, ", ", W, ".LengthDelimited).fork();");
         line("      ", encodeNested, "(", nested(field.message), ", ", v, ", w);");
         line("      w.join();");
-        line("    }");
+        line("    }", field.presence === LEGACY_REQUIRED ? [" else ", requiredMissing(field)] : "");
         break;
       case "list":
         if (field.listKind === "message") {
@@ -216,26 +225,39 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
   // decode
   const reader = f.import("BinaryReader", wire, true);
   line("  decode(r: ", reader, ", end: number, depth: number, into?: ", shape, "): ", shape, " {");
-  line("    const m: ", shape, " = into ?? {");
-  line('      $typeName: "', message.typeName, '",');
-  for (const member of message.members) {
-    if (member.kind === "oneof") {
-      line("      ", member.localName, ": { case: undefined },");
-    } else if (member.presence === IMPLICIT) {
-      const zero: Printable =
-        member.fieldKind === "list"
-          ? "[]"
-          : member.fieldKind === "map"
-            ? "{}"
-            : member.fieldKind === "enum"
-              ? String(member.enum.values[0]!.number)
-              : member.fieldKind === "scalar"
-                ? zeroScalar(fieldScalar(member))
-                : "undefined";
-      line("      ", member.localName, ": ", zero, ",");
+  if (needsPrototypeChain(message)) {
+    // The zero message of create(): defaults on a shared prototype.
+    line(
+      "    const m: ",
+      shape,
+      " = into ?? ",
+      f.import("create", "@bufbuild/protobuf"),
+      "(",
+      f.importSchema(message),
+      ");",
+    );
+  } else {
+    line("    const m: ", shape, " = into ?? {");
+    line('      $typeName: "', message.typeName, '",');
+    for (const member of message.members) {
+      if (member.kind === "oneof") {
+        line("      ", member.localName, ": { case: undefined },");
+      } else if (member.presence === IMPLICIT) {
+        const zero: Printable =
+          member.fieldKind === "list"
+            ? "[]"
+            : member.fieldKind === "map"
+              ? "{}"
+              : member.fieldKind === "enum"
+                ? String(member.enum.values[0]!.number)
+                : member.fieldKind === "scalar"
+                  ? zeroScalar(fieldScalar(member))
+                  : "undefined";
+        line("      ", member.localName, ": ", zero, ",");
+      }
     }
+    line("    };");
   }
-  line("    };");
   line("    const unknown = m.$unknown ?? [];");
   line("    while (r.pos < end) {");
   line("      const [no, wt] = r.tag();");
@@ -249,8 +271,27 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
         : ["m.", oneof.localName, ' = { case: "', field.localName, '", value: ', ...value, " };"];
     switch (field.fieldKind) {
       case "scalar":
-      case "enum":
         line("          ", ...set([readScalar(fieldScalar(field))]));
+        break;
+      case "enum":
+        if (field.enum.open) {
+          line("          ", ...set(["r.int32()"]));
+        } else {
+          // A value a closed enum does not know is an unknown field (protobuf-es
+          // attaches it at once, and the fields skipped later replace it).
+          const known = [...new Set(field.enum.values.map((e) => e.number))];
+          line("          const v = r.int32();");
+          line("          if (", known.map((n) => `v === ${n}`).join(" || "), ") ", ...set(["v"]));
+          line("          else {");
+          line("            const u = m.$unknown ?? [];");
+          line(
+            "            u.push({ no, wireType: wt, data: new ",
+            f.import("BinaryWriter", wire),
+            "().int32(v).finish() });",
+          );
+          line("            m.$unknown = u;");
+          line("          }");
+        }
         break;
       case "message": {
         const into =

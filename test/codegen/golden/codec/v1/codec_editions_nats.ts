@@ -7,13 +7,13 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { protoInt64 } from "@bufbuild/protobuf";
-import type { Explicit, ExplicitSchema, Implicit } from "./codec_editions_pb.js";
-import { EditionCodecs, ImplicitSchema } from "./codec_editions_pb.js";
+import { create, protoInt64 } from "@bufbuild/protobuf";
+import type { Explicit, Implicit, WithClosedEnum } from "./codec_editions_pb.js";
+import { EditionCodecs, ExplicitSchema, ImplicitSchema, WithClosedEnumSchema } from "./codec_editions_pb.js";
 import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
-import { WireType } from "@bufbuild/protobuf/wire";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 
 /**
  * @generated from service codec.v1.EditionCodecs
@@ -149,6 +149,62 @@ registerCodec(ImplicitSchema, {
         }
         case 9: {
           m.choice = { case: "nested", value: decodeNested(ImplicitSchema, r, depth, m.choice.case === "nested" ? m.choice.value : undefined) };
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(ExplicitSchema, {
+  encode(m: Explicit, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "name") && m.name !== undefined) w.tag(1, WireType.LengthDelimited).string(m.name);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Explicit): Explicit {
+    const m: Explicit = into ?? create(ExplicitSchema);
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          m.name = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(WithClosedEnumSchema, {
+  encode(m: WithClosedEnum, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "level") && m.level !== undefined) w.tag(1, WireType.Varint).int32(m.level);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: WithClosedEnum): WithClosedEnum {
+    const m: WithClosedEnum = into ?? create(WithClosedEnumSchema);
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          const v = r.int32();
+          if (v === 1 || v === 2) m.level = v;
+          else {
+            const u = m.$unknown ?? [];
+            u.push({ no, wireType: wt, data: new BinaryWriter().int32(v).finish() });
+            m.$unknown = u;
+          }
           break;
         }
         default:

@@ -194,13 +194,13 @@ registerCodec(ScalarsSchema, {
 
 registerCodec(OptionalsSchema, {
   encode(m: Optionals, w: CodecWriter): void {
-    if (m.oDouble !== undefined) w.tag(1, WireType.Bit64).double(m.oDouble);
-    if (m.oInt64 !== undefined) w.tag(2, WireType.Varint).int64(m.oInt64);
-    if (m.oString !== undefined) w.tag(3, WireType.LengthDelimited).string(m.oString);
-    if (m.oBytes !== undefined) w.tag(4, WireType.LengthDelimited).bytes(m.oBytes);
-    if (m.oEnum !== undefined) w.tag(5, WireType.Varint).int32(m.oEnum);
-    if (m.oBool !== undefined) w.tag(6, WireType.Varint).bool(m.oBool);
-    if (m.oFixed64String !== undefined) w.tag(7, WireType.Bit64).fixed64(m.oFixed64String);
+    if (Object.prototype.hasOwnProperty.call(m, "oDouble") && m.oDouble !== undefined) w.tag(1, WireType.Bit64).double(m.oDouble);
+    if (Object.prototype.hasOwnProperty.call(m, "oInt64") && m.oInt64 !== undefined) w.tag(2, WireType.Varint).int64(m.oInt64);
+    if (Object.prototype.hasOwnProperty.call(m, "oString") && m.oString !== undefined) w.tag(3, WireType.LengthDelimited).string(m.oString);
+    if (Object.prototype.hasOwnProperty.call(m, "oBytes") && m.oBytes !== undefined) w.tag(4, WireType.LengthDelimited).bytes(m.oBytes);
+    if (Object.prototype.hasOwnProperty.call(m, "oEnum") && m.oEnum !== undefined) w.tag(5, WireType.Varint).int32(m.oEnum);
+    if (Object.prototype.hasOwnProperty.call(m, "oBool") && m.oBool !== undefined) w.tag(6, WireType.Varint).bool(m.oBool);
+    if (Object.prototype.hasOwnProperty.call(m, "oFixed64String") && m.oFixed64String !== undefined) w.tag(7, WireType.Bit64).fixed64(m.oFixed64String);
     if (m.oMessage !== undefined) {
       w.tag(8, WireType.LengthDelimited).fork();
       encodeNested(ScalarsSchema, m.oMessage, w);

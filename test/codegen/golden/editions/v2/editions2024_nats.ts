@@ -5,8 +5,9 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Entry, EntryAdded, Query, QuerySchema } from "./editions2024_pb.js";
-import { Catalog, EntryAddedSchema, EntrySchema } from "./editions2024_pb.js";
+import { create } from "@bufbuild/protobuf";
+import type { Entry, EntryAdded, Query } from "./editions2024_pb.js";
+import { Catalog, EntryAddedSchema, EntrySchema, QuerySchema } from "./editions2024_pb.js";
 import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, decodeNested, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
@@ -59,6 +60,56 @@ export function defineCatalog(handlers: CatalogHandlers, options?: ServiceOption
  */
 export const EntryAddedEvent: EventDefinition<typeof EntryAddedSchema> = defineEvent(EntryAddedSchema, {
   subject: "catalog.entries.added",
+});
+
+registerCodec(QuerySchema, {
+  encode(m: Query, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "text") && m.text !== undefined) w.tag(1, WireType.LengthDelimited).string(m.text);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Query): Query {
+    const m: Query = into ?? create(QuerySchema);
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          m.text = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(EntrySchema, {
+  encode(m: Entry, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "id") && m.id !== undefined) w.tag(1, WireType.LengthDelimited).string(m.id);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Entry): Entry {
+    const m: Entry = into ?? create(EntrySchema);
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          m.id = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
 });
 
 registerCodec(EntryAddedSchema, {

@@ -5,10 +5,13 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Request, RequestSchema, Response, ResponseSchema } from "./legacy_pb.js";
-import { ChangedSchema, Legacy } from "./legacy_pb.js";
-import type { CallOptions, ClientOptions, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineEvent, defineService } from "protonats";
+import { create } from "@bufbuild/protobuf";
+import type { Changed, Request, Response, Response_Result, ResponseSchema } from "./legacy_pb.js";
+import { ChangedSchema, Legacy, RequestSchema, Response_ResultSchema } from "./legacy_pb.js";
+import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import { createClient, defineEvent, defineService, maxDecodeDepth, registerCodec } from "protonats";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
  * @generated from service legacy.v1.Legacy
@@ -60,4 +63,86 @@ export function defineLegacy(handlers: LegacyHandlers, options?: ServiceOptions)
 export const ChangedEvent: EventDefinition<typeof ChangedSchema> = defineEvent(ChangedSchema, {
   subject: "legacy.{id}.changed",
   durable: true,
+});
+
+registerCodec(RequestSchema, {
+  encode(m: Request, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "id") && m.id !== undefined) w.tag(1, WireType.LengthDelimited).string(m.id);
+    else throw new Error("required field id not set");
+    if (Object.prototype.hasOwnProperty.call(m, "limit") && m.limit !== undefined) w.tag(2, WireType.Varint).int32(m.limit);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Request): Request {
+    const m: Request = into ?? create(RequestSchema);
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          m.id = r.string();
+          break;
+        }
+        case 2: {
+          m.limit = r.int32();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(Response_ResultSchema, {
+  encode(m: Response_Result, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "value") && m.value !== undefined) w.tag(2, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Response_Result): Response_Result {
+    const m: Response_Result = into ?? create(Response_ResultSchema);
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 2: {
+          m.value = r.string();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(ChangedSchema, {
+  encode(m: Changed, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "id") && m.id !== undefined) w.tag(1, WireType.LengthDelimited).string(m.id);
+    else throw new Error("required field id not set");
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Changed): Changed {
+    const m: Changed = into ?? create(ChangedSchema);
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          m.id = r.string();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
 });
