@@ -5,6 +5,7 @@ const IMPLICIT = 2;
 const EDITION_PROTO3 = 999;
 const EDITION_PROTO2 = 998;
 
+/** Types from google/protobuf/wrappers.proto. */
 const wrapperTypes = new Set(
   ["Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes"].map(
     (t) => `google.protobuf.${t}Value`,
@@ -30,13 +31,6 @@ function fieldUnsupported(field: DescField): string | undefined {
   const message = field.message;
   if (message !== undefined) {
     if (message.typeName === "google.protobuf.Struct") return "google.protobuf.Struct";
-    if (
-      field.fieldKind === "message" &&
-      field.oneof === undefined &&
-      wrapperTypes.has(message.typeName)
-    ) {
-      return "wrapper type (unwrapped to a scalar by protobuf-es)";
-    }
   }
   return undefined;
 }
@@ -47,6 +41,15 @@ function fieldUnsupported(field: DescField): string | undefined {
  * the codec then starts from `create()`'s zero message and tests presence
  * as an own property.
  */
+/** protobuf-es holds a singular wrapper field (not in a oneof) as its scalar value. */
+export function isUnwrapped(field: DescField): boolean {
+  return (
+    field.fieldKind === "message" &&
+    field.oneof === undefined &&
+    wrapperTypes.has(field.message.typeName)
+  );
+}
+
 export function needsPrototypeChain(message: DescMessage): boolean {
   switch (message.file.edition) {
     case EDITION_PROTO3:

@@ -1,7 +1,7 @@
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import { runtimePackage } from "../render/helpers.js";
-import { needsPrototypeChain } from "./codec-support.js";
+import { isUnwrapped, needsPrototypeChain } from "./codec-support.js";
 
 const IMPLICIT = 2;
 const LEGACY_REQUIRED = 3;
@@ -166,6 +166,20 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
         break;
       }
       case "message":
+        if (isUnwrapped(field)) {
+          // The wrapper message around the scalar, its value written when not zero.
+          const inner = field.message.fields[0]!;
+          const s = fieldScalar(inner);
+          line("    if (", v, " !== undefined) {");
+          line("      w.tag(", no, ", ", W, ".LengthDelimited).fork();");
+          line("      if (", isSetImplicit(s, v), ") ", ...writeScalar(1, s, v));
+          line("      w.join();");
+          line(
+            "    }",
+            field.presence === LEGACY_REQUIRED ? [" else ", requiredMissing(field)] : "",
+          );
+          break;
+        }
         line("    if (", guard ?? `${v} !== undefined`, ") {");
         line("      w.tag(", no, ", ", W, ".LengthDelimited).fork();");
         line("      ", encodeNested, "(", nested(field.message), ", ", v, ", w);");
@@ -294,6 +308,25 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
         }
         break;
       case "message": {
+        if (isUnwrapped(field)) {
+          // Read like the wrapper message (merged into the value held), then unwrapped.
+          const s = fieldScalar(field.message.fields[0]!);
+          const depthLimit = f.import("maxDecodeDepth", runtimePackage);
+          line(
+            "          if (depth >= ",
+            depthLimit,
+            ') throw new Error("maximum recursion depth reached");',
+          );
+          line("          const e = r.uint32() + r.pos;");
+          line("          let v = m.", field.localName, " ?? ", zeroScalar(s), ";");
+          line("          while (r.pos < e) {");
+          line("            const [wrappedNo, wrappedType] = r.tag();");
+          line("            if (wrappedNo === 1) v = ", readScalar(s), ";");
+          line("            else r.skip(wrappedType, wrappedNo, ", depthLimit, " - depth - 1);");
+          line("          }");
+          line("          m.", field.localName, " = v;");
+          break;
+        }
         const into =
           oneof === undefined
             ? `m.${field.localName}`

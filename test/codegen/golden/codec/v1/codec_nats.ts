@@ -7,8 +7,8 @@
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create, protoInt64 } from "@bufbuild/protobuf";
-import type { HoldsFallback, Maps, Oneofs, Optionals, Repeated, Scalars, Tree, Tree_Leaf, WellKnown } from "./codec_pb.js";
-import { Codecs, HoldsFallbackSchema, MapsSchema, OneofsSchema, OptionalsSchema, RepeatedSchema, ScalarsSchema, Tree_LeafSchema, TreeSchema, WellKnownSchema, WithStructSchema, WithWrapperSchema } from "./codec_pb.js";
+import type { HoldsFallback, Maps, Oneofs, Optionals, Repeated, Scalars, Tree, Tree_Leaf, WellKnown, WithWrapper, Wrappers } from "./codec_pb.js";
+import { Codecs, HoldsFallbackSchema, MapsSchema, OneofsSchema, OptionalsSchema, RepeatedSchema, ScalarsSchema, Tree_LeafSchema, TreeSchema, WellKnownSchema, WithStructSchema, WithWrapperSchema, WrappersSchema } from "./codec_pb.js";
 import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
 import { createClient, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
@@ -891,6 +891,45 @@ registerCodec(WellKnownSchema, {
   },
 });
 
+registerCodec(WithWrapperSchema, {
+  encode(m: WithWrapper, w: CodecWriter): void {
+    if (m.name !== undefined) {
+      w.tag(1, WireType.LengthDelimited).fork();
+      if (m.name !== "") w.tag(1, WireType.LengthDelimited).string(m.name);
+      w.join();
+    }
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: WithWrapper): WithWrapper {
+    const m: WithWrapper = into ?? {
+      $typeName: "codec.v1.WithWrapper",
+    };
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          if (depth >= maxDecodeDepth) throw new Error("maximum recursion depth reached");
+          const e = r.uint32() + r.pos;
+          let v = m.name ?? "";
+          while (r.pos < e) {
+            const [wrappedNo, wrappedType] = r.tag();
+            if (wrappedNo === 1) v = r.string(true);
+            else r.skip(wrappedType, wrappedNo, maxDecodeDepth - depth - 1);
+          }
+          m.name = v;
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
 registerCodec(HoldsFallbackSchema, {
   encode(m: HoldsFallback, w: CodecWriter): void {
     if (m.inner !== undefined) {
@@ -921,6 +960,201 @@ registerCodec(HoldsFallbackSchema, {
         }
         case 2: {
           m.structs.push(decodeNested(WithStructSchema, r, depth));
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(WrappersSchema, {
+  encode(m: Wrappers, w: CodecWriter): void {
+    if (m.wDouble !== undefined) {
+      w.tag(1, WireType.LengthDelimited).fork();
+      if (!Object.is(m.wDouble, 0)) w.tag(1, WireType.Bit64).double(m.wDouble);
+      w.join();
+    }
+    if (m.wFloat !== undefined) {
+      w.tag(2, WireType.LengthDelimited).fork();
+      if (!Object.is(m.wFloat, 0)) w.tag(1, WireType.Bit32).float(m.wFloat);
+      w.join();
+    }
+    if (m.wInt64 !== undefined) {
+      w.tag(3, WireType.LengthDelimited).fork();
+      if (Number(m.wInt64) !== 0) w.tag(1, WireType.Varint).int64(m.wInt64);
+      w.join();
+    }
+    if (m.wUint64 !== undefined) {
+      w.tag(4, WireType.LengthDelimited).fork();
+      if (Number(m.wUint64) !== 0) w.tag(1, WireType.Varint).uint64(m.wUint64);
+      w.join();
+    }
+    if (m.wInt32 !== undefined) {
+      w.tag(5, WireType.LengthDelimited).fork();
+      if (m.wInt32 !== 0) w.tag(1, WireType.Varint).int32(m.wInt32);
+      w.join();
+    }
+    if (m.wUint32 !== undefined) {
+      w.tag(6, WireType.LengthDelimited).fork();
+      if (m.wUint32 !== 0) w.tag(1, WireType.Varint).uint32(m.wUint32);
+      w.join();
+    }
+    if (m.wBool !== undefined) {
+      w.tag(7, WireType.LengthDelimited).fork();
+      if (m.wBool !== false) w.tag(1, WireType.Varint).bool(m.wBool);
+      w.join();
+    }
+    if (m.wString !== undefined) {
+      w.tag(8, WireType.LengthDelimited).fork();
+      if (m.wString !== "") w.tag(1, WireType.LengthDelimited).string(m.wString);
+      w.join();
+    }
+    if (m.wBytes !== undefined) {
+      w.tag(9, WireType.LengthDelimited).fork();
+      if (m.wBytes.byteLength !== 0) w.tag(1, WireType.LengthDelimited).bytes(m.wBytes);
+      w.join();
+    }
+    for (const x of m.wList) {
+      w.tag(10, WireType.LengthDelimited).fork();
+      encodeNested(Int32ValueSchema, x, w);
+      w.join();
+    }
+    if (m.wOneof.case === "wInOneof") {
+      w.tag(11, WireType.LengthDelimited).fork();
+      encodeNested(StringValueSchema, m.wOneof.value, w);
+      w.join();
+    }
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Wrappers): Wrappers {
+    const m: Wrappers = into ?? {
+      $typeName: "codec.v1.Wrappers",
+      wList: [],
+      wOneof: { case: undefined },
+    };
+    const unknown = m.$unknown ?? [];
+    while (r.pos < end) {
+      const [no, wt] = r.tag();
+      switch (no) {
+        case 1: {
+          if (depth >= maxDecodeDepth) throw new Error("maximum recursion depth reached");
+          const e = r.uint32() + r.pos;
+          let v = m.wDouble ?? 0;
+          while (r.pos < e) {
+            const [wrappedNo, wrappedType] = r.tag();
+            if (wrappedNo === 1) v = r.double();
+            else r.skip(wrappedType, wrappedNo, maxDecodeDepth - depth - 1);
+          }
+          m.wDouble = v;
+          break;
+        }
+        case 2: {
+          if (depth >= maxDecodeDepth) throw new Error("maximum recursion depth reached");
+          const e = r.uint32() + r.pos;
+          let v = m.wFloat ?? 0;
+          while (r.pos < e) {
+            const [wrappedNo, wrappedType] = r.tag();
+            if (wrappedNo === 1) v = r.float();
+            else r.skip(wrappedType, wrappedNo, maxDecodeDepth - depth - 1);
+          }
+          m.wFloat = v;
+          break;
+        }
+        case 3: {
+          if (depth >= maxDecodeDepth) throw new Error("maximum recursion depth reached");
+          const e = r.uint32() + r.pos;
+          let v = m.wInt64 ?? protoInt64.zero;
+          while (r.pos < e) {
+            const [wrappedNo, wrappedType] = r.tag();
+            if (wrappedNo === 1) v = (r.int64() as bigint);
+            else r.skip(wrappedType, wrappedNo, maxDecodeDepth - depth - 1);
+          }
+          m.wInt64 = v;
+          break;
+        }
+        case 4: {
+          if (depth >= maxDecodeDepth) throw new Error("maximum recursion depth reached");
+          const e = r.uint32() + r.pos;
+          let v = m.wUint64 ?? protoInt64.zero;
+          while (r.pos < e) {
+            const [wrappedNo, wrappedType] = r.tag();
+            if (wrappedNo === 1) v = (r.uint64() as bigint);
+            else r.skip(wrappedType, wrappedNo, maxDecodeDepth - depth - 1);
+          }
+          m.wUint64 = v;
+          break;
+        }
+        case 5: {
+          if (depth >= maxDecodeDepth) throw new Error("maximum recursion depth reached");
+          const e = r.uint32() + r.pos;
+          let v = m.wInt32 ?? 0;
+          while (r.pos < e) {
+            const [wrappedNo, wrappedType] = r.tag();
+            if (wrappedNo === 1) v = r.int32();
+            else r.skip(wrappedType, wrappedNo, maxDecodeDepth - depth - 1);
+          }
+          m.wInt32 = v;
+          break;
+        }
+        case 6: {
+          if (depth >= maxDecodeDepth) throw new Error("maximum recursion depth reached");
+          const e = r.uint32() + r.pos;
+          let v = m.wUint32 ?? 0;
+          while (r.pos < e) {
+            const [wrappedNo, wrappedType] = r.tag();
+            if (wrappedNo === 1) v = r.uint32();
+            else r.skip(wrappedType, wrappedNo, maxDecodeDepth - depth - 1);
+          }
+          m.wUint32 = v;
+          break;
+        }
+        case 7: {
+          if (depth >= maxDecodeDepth) throw new Error("maximum recursion depth reached");
+          const e = r.uint32() + r.pos;
+          let v = m.wBool ?? false;
+          while (r.pos < e) {
+            const [wrappedNo, wrappedType] = r.tag();
+            if (wrappedNo === 1) v = r.bool();
+            else r.skip(wrappedType, wrappedNo, maxDecodeDepth - depth - 1);
+          }
+          m.wBool = v;
+          break;
+        }
+        case 8: {
+          if (depth >= maxDecodeDepth) throw new Error("maximum recursion depth reached");
+          const e = r.uint32() + r.pos;
+          let v = m.wString ?? "";
+          while (r.pos < e) {
+            const [wrappedNo, wrappedType] = r.tag();
+            if (wrappedNo === 1) v = r.string(true);
+            else r.skip(wrappedType, wrappedNo, maxDecodeDepth - depth - 1);
+          }
+          m.wString = v;
+          break;
+        }
+        case 9: {
+          if (depth >= maxDecodeDepth) throw new Error("maximum recursion depth reached");
+          const e = r.uint32() + r.pos;
+          let v = m.wBytes ?? new Uint8Array(0);
+          while (r.pos < e) {
+            const [wrappedNo, wrappedType] = r.tag();
+            if (wrappedNo === 1) v = r.bytes();
+            else r.skip(wrappedType, wrappedNo, maxDecodeDepth - depth - 1);
+          }
+          m.wBytes = v;
+          break;
+        }
+        case 10: {
+          m.wList.push(decodeNested(Int32ValueSchema, r, depth));
+          break;
+        }
+        case 11: {
+          m.wOneof = { case: "wInOneof", value: decodeNested(StringValueSchema, r, depth, m.wOneof.case === "wInOneof" ? m.wOneof.value : undefined) };
           break;
         }
         default:
