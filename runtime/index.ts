@@ -46,7 +46,13 @@ export {
   type SelectContext,
   type Selector,
 } from "./client/selector.js";
-export { decodeBinary, decodeNested, encodeBinary, encodeNested } from "./codec/binary.js";
+export {
+  decodeBinary,
+  decodeGroup,
+  decodeNested,
+  encodeBinary,
+  encodeNested,
+} from "./codec/binary.js";
 // Generated binary codecs (protoc-gen-nats) and the helpers that use them
 export { CodecWriter } from "./codec/codec-writer.js";
 export {

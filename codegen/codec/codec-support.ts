@@ -27,7 +27,7 @@ export function codecUnsupported(message: DescMessage): string | undefined {
 }
 
 function fieldUnsupported(field: DescField): string | undefined {
-  if ("delimitedEncoding" in field && field.delimitedEncoding) return "delimited (group) encoding";
+  if (isDelimited(field) && isUnwrapped(field)) return "wrapper type in delimited encoding";
   const message = field.message;
   if (message !== undefined) {
     if (message.typeName === "google.protobuf.Struct") return "google.protobuf.Struct";
@@ -48,6 +48,11 @@ export function isUnwrapped(field: DescField): boolean {
     field.oneof === undefined &&
     wrapperTypes.has(field.message.typeName)
   );
+}
+
+/** A message field written as a group (proto2 groups, editions DELIMITED). */
+export function isDelimited(field: DescField): boolean {
+  return "delimitedEncoding" in field && field.delimitedEncoding === true;
 }
 
 export function needsPrototypeChain(message: DescMessage): boolean {

@@ -1,7 +1,7 @@
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import { runtimePackage } from "../render/helpers.js";
-import { isUnwrapped, needsPrototypeChain } from "./codec-support.js";
+import { isDelimited, isUnwrapped, needsPrototypeChain } from "./codec-support.js";
 
 const IMPLICIT = 2;
 const LEGACY_REQUIRED = 3;
@@ -138,6 +138,60 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
   const requiredMissing = (field: DescField): string =>
     `throw new Error("required field ${field.name} not set");`;
 
+  // A nested message: length-delimited, or between group tags.
+  const writeMessage = (field: DescField & { message: DescMessage }, value: string): Printable[] =>
+    isDelimited(field)
+      ? [
+          "w.tag(",
+          field.number,
+          ", ",
+          W,
+          ".StartGroup); ",
+          encodeNested,
+          "(",
+          nested(field.message),
+          ", ",
+          value,
+          ", w); w.tag(",
+          field.number,
+          ", ",
+          W,
+          ".EndGroup);",
+        ]
+      : [
+          "w.tag(",
+          field.number,
+          ", ",
+          W,
+          ".LengthDelimited).fork(); ",
+          encodeNested,
+          "(",
+          nested(field.message),
+          ", ",
+          value,
+          ", w); w.join();",
+        ];
+  const decodeGroup = f.import("decodeGroup", runtimePackage);
+  const readMessage = (field: DescField & { message: DescMessage }, into: string): Printable[] =>
+    isDelimited(field)
+      ? [
+          decodeGroup,
+          "(",
+          nested(field.message),
+          ", r, depth, ",
+          field.number,
+          into === "" ? "" : `, ${into}`,
+          ")",
+        ]
+      : [
+          decodeNested,
+          "(",
+          nested(field.message),
+          ", r, depth",
+          into === "" ? "" : `, ${into}`,
+          ")",
+        ];
+
   line(f.import("registerCodec", runtimePackage), "(", f.importSchema(message), ", {");
   // encode
   line("  encode(m: ", shape, ", w: ", f.import("CodecWriter", runtimePackage, true), "): void {");
@@ -181,17 +235,13 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
           break;
         }
         line("    if (", guard ?? `${v} !== undefined`, ") {");
-        line("      w.tag(", no, ", ", W, ".LengthDelimited).fork();");
-        line("      ", encodeNested, "(", nested(field.message), ", ", v, ", w);");
-        line("      w.join();");
+        line("      ", ...writeMessage(field, v));
         line("    }", field.presence === LEGACY_REQUIRED ? [" else ", requiredMissing(field)] : "");
         break;
       case "list":
         if (field.listKind === "message") {
           line("    for (const x of ", v, ") {");
-          line("      w.tag(", no, ", ", W, ".LengthDelimited).fork();");
-          line("      ", encodeNested, "(", nested(field.message), ", x, w);");
-          line("      w.join();");
+          line("      ", ...writeMessage(field, "x"));
           line("    }");
         } else {
           const s = fieldScalar(field);
@@ -238,7 +288,15 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
 
   // decode
   const reader = f.import("BinaryReader", wire, true);
-  line("  decode(r: ", reader, ", end: number, depth: number, into?: ", shape, "): ", shape, " {");
+  line(
+    "  decode(r: ",
+    reader,
+    ", end: number, depth: number, into?: ",
+    shape,
+    ", group?: number): ",
+    shape,
+    " {",
+  );
   if (needsPrototypeChain(message)) {
     // The zero message of create(): defaults on a shared prototype.
     line(
@@ -273,8 +331,11 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
     line("    };");
   }
   line("    const unknown = m.$unknown ?? [];");
+  line("    let no = 0;");
+  line("    let wt: ", W, " = ", W, ".Varint;");
   line("    while (r.pos < end) {");
-  line("      const [no, wt] = r.tag();");
+  line("      [no, wt] = r.tag();");
+  line("      if (wt === ", W, ".EndGroup && group !== undefined) break;");
   line("      switch (no) {");
   for (const field of sorted) {
     line("        case ", field.number, ": {");
@@ -331,23 +392,12 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
           oneof === undefined
             ? `m.${field.localName}`
             : `m.${oneof.localName}.case === "${field.localName}" ? m.${oneof.localName}.value : undefined`;
-        line(
-          "          ",
-          ...set([decodeNested, "(", nested(field.message), ", r, depth, ", into, ")"]),
-        );
+        line("          ", ...set(readMessage(field, into)));
         break;
       }
       case "list":
         if (field.listKind === "message") {
-          line(
-            "          m.",
-            field.localName,
-            ".push(",
-            decodeNested,
-            "(",
-            nested(field.message),
-            ", r, depth));",
-          );
+          line("          m.", field.localName, ".push(", ...readMessage(field, ""), ");");
         } else {
           const s = fieldScalar(field);
           const read = readScalar(s);
@@ -431,6 +481,11 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
   );
   line("      }");
   line("    }");
+  line(
+    "    if (group !== undefined && (wt !== ",
+    W,
+    '.EndGroup || no !== group)) throw new Error("invalid end group tag");',
+  );
   line("    if (unknown.length > 0) m.$unknown = unknown;");
   line("    return m;");
   line("  },");

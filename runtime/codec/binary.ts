@@ -77,3 +77,26 @@ export function decodeNested<D extends DescMessage>(
   const length = reader.uint32();
   return codec.decode(reader, reader.pos + length, depth + 1, into) as MessageShape<D>;
 }
+
+/**
+ * Reads a nested message written as a group (after its start tag, up to the
+ * end tag of `fieldNo`), merging into `into` when given. Only a message with
+ * a codec can be read so from the shared reader; for one without, this
+ * throws and `decodeBinary` leaves the whole message to `fromBinary`.
+ */
+export function decodeGroup<D extends DescMessage>(
+  schema: D,
+  reader: BinaryReader,
+  depth: number,
+  fieldNo: number,
+  into?: MessageShape<D>,
+): MessageShape<D> {
+  if (depth >= maxDecodeDepth) {
+    throw new Error(
+      `cannot decode ${schema.typeName} from binary: maximum recursion depth of ${maxDecodeDepth} reached`,
+    );
+  }
+  const codec = codecOf(schema);
+  if (codec === undefined) throw new Error(`no codec reads group ${schema.typeName}`);
+  return codec.decode(reader, reader.len, depth + 1, into, fieldNo) as MessageShape<D>;
+}

@@ -14,8 +14,9 @@ export interface MessageCodec<M extends Message = Message> {
    * Reads fields up to `end` into a new message, or merges them into `into`
    * (protobuf's rule for a singular message field that occurs twice).
    * `depth` counts nesting, so a hostile peer cannot exhaust the stack.
+   * With `group`, reads a group up to its end tag of that field number.
    */
-  decode(reader: BinaryReader, end: number, depth: number, into?: M): M;
+  decode(reader: BinaryReader, end: number, depth: number, into?: M, group?: number): M;
 }
 
 /** Nesting a decoder refuses beyond: protobuf-es's default recursion limit. */

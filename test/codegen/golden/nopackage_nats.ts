@@ -58,14 +58,17 @@ registerCodec(PingRequestSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: PingRequest): PingRequest {
+  decode(r: BinaryReader, end: number, depth: number, into?: PingRequest, group?: number): PingRequest {
     const m: PingRequest = into ?? {
       $typeName: "PingRequest",
       text: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.text = r.string(true);
@@ -75,6 +78,7 @@ registerCodec(PingRequestSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },

@@ -109,14 +109,17 @@ registerCodec(SayHelloRequestSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: SayHelloRequest): SayHelloRequest {
+  decode(r: BinaryReader, end: number, depth: number, into?: SayHelloRequest, group?: number): SayHelloRequest {
     const m: SayHelloRequest = into ?? {
       $typeName: "example.greeter.v1.SayHelloRequest",
       name: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.name = r.string(true);
@@ -126,6 +129,7 @@ registerCodec(SayHelloRequestSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -138,15 +142,18 @@ registerCodec(SayHelloStreamRequestSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: SayHelloStreamRequest): SayHelloStreamRequest {
+  decode(r: BinaryReader, end: number, depth: number, into?: SayHelloStreamRequest, group?: number): SayHelloStreamRequest {
     const m: SayHelloStreamRequest = into ?? {
       $typeName: "example.greeter.v1.SayHelloStreamRequest",
       name: "",
       count: 0,
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.name = r.string(true);
@@ -160,6 +167,7 @@ registerCodec(SayHelloStreamRequestSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -172,15 +180,18 @@ registerCodec(SayHelloResponseSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: SayHelloResponse): SayHelloResponse {
+  decode(r: BinaryReader, end: number, depth: number, into?: SayHelloResponse, group?: number): SayHelloResponse {
     const m: SayHelloResponse = into ?? {
       $typeName: "example.greeter.v1.SayHelloResponse",
       message: "",
       servedBy: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.message = r.string(true);
@@ -194,6 +205,7 @@ registerCodec(SayHelloResponseSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },

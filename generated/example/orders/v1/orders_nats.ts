@@ -114,14 +114,12 @@ registerCodec(PlaceOrderRequestSchema, {
     if (m.customer !== "") w.tag(1, WireType.LengthDelimited).string(m.customer);
     if (m.region !== "") w.tag(2, WireType.LengthDelimited).string(m.region);
     for (const x of m.items) {
-      w.tag(3, WireType.LengthDelimited).fork();
-      encodeNested(LineItemSchema, x, w);
-      w.join();
+      w.tag(3, WireType.LengthDelimited).fork(); encodeNested(LineItemSchema, x, w); w.join();
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: PlaceOrderRequest): PlaceOrderRequest {
+  decode(r: BinaryReader, end: number, depth: number, into?: PlaceOrderRequest, group?: number): PlaceOrderRequest {
     const m: PlaceOrderRequest = into ?? {
       $typeName: "example.orders.v1.PlaceOrderRequest",
       customer: "",
@@ -129,8 +127,11 @@ registerCodec(PlaceOrderRequestSchema, {
       items: [],
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.customer = r.string(true);
@@ -148,6 +149,7 @@ registerCodec(PlaceOrderRequestSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -161,7 +163,7 @@ registerCodec(LineItemSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: LineItem): LineItem {
+  decode(r: BinaryReader, end: number, depth: number, into?: LineItem, group?: number): LineItem {
     const m: LineItem = into ?? {
       $typeName: "example.orders.v1.LineItem",
       sku: "",
@@ -169,8 +171,11 @@ registerCodec(LineItemSchema, {
       unitPriceCents: protoInt64.zero,
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.sku = r.string(true);
@@ -188,6 +193,7 @@ registerCodec(LineItemSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -196,20 +202,21 @@ registerCodec(LineItemSchema, {
 registerCodec(PlaceOrderResponseSchema, {
   encode(m: PlaceOrderResponse, w: CodecWriter): void {
     if (m.order !== undefined) {
-      w.tag(1, WireType.LengthDelimited).fork();
-      encodeNested(OrderSchema, m.order, w);
-      w.join();
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNested(OrderSchema, m.order, w); w.join();
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: PlaceOrderResponse): PlaceOrderResponse {
+  decode(r: BinaryReader, end: number, depth: number, into?: PlaceOrderResponse, group?: number): PlaceOrderResponse {
     const m: PlaceOrderResponse = into ?? {
       $typeName: "example.orders.v1.PlaceOrderResponse",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.order = decodeNested(OrderSchema, r, depth, m.order);
@@ -219,6 +226,7 @@ registerCodec(PlaceOrderResponseSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -230,14 +238,17 @@ registerCodec(GetOrderRequestSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: GetOrderRequest): GetOrderRequest {
+  decode(r: BinaryReader, end: number, depth: number, into?: GetOrderRequest, group?: number): GetOrderRequest {
     const m: GetOrderRequest = into ?? {
       $typeName: "example.orders.v1.GetOrderRequest",
       id: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.id = r.string(true);
@@ -247,6 +258,7 @@ registerCodec(GetOrderRequestSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -258,20 +270,16 @@ registerCodec(OrderSchema, {
     if (m.customer !== "") w.tag(2, WireType.LengthDelimited).string(m.customer);
     if (m.region !== "") w.tag(3, WireType.LengthDelimited).string(m.region);
     for (const x of m.items) {
-      w.tag(4, WireType.LengthDelimited).fork();
-      encodeNested(LineItemSchema, x, w);
-      w.join();
+      w.tag(4, WireType.LengthDelimited).fork(); encodeNested(LineItemSchema, x, w); w.join();
     }
     if (Number(m.totalCents) !== 0) w.tag(5, WireType.Varint).int64(m.totalCents);
     if (m.placedAt !== undefined) {
-      w.tag(6, WireType.LengthDelimited).fork();
-      encodeNested(TimestampSchema, m.placedAt, w);
-      w.join();
+      w.tag(6, WireType.LengthDelimited).fork(); encodeNested(TimestampSchema, m.placedAt, w); w.join();
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Order): Order {
+  decode(r: BinaryReader, end: number, depth: number, into?: Order, group?: number): Order {
     const m: Order = into ?? {
       $typeName: "example.orders.v1.Order",
       id: "",
@@ -281,8 +289,11 @@ registerCodec(OrderSchema, {
       totalCents: protoInt64.zero,
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.id = r.string(true);
@@ -312,6 +323,7 @@ registerCodec(OrderSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -320,22 +332,23 @@ registerCodec(OrderSchema, {
 registerCodec(OrderPlacedSchema, {
   encode(m: OrderPlaced, w: CodecWriter): void {
     if (m.order !== undefined) {
-      w.tag(1, WireType.LengthDelimited).fork();
-      encodeNested(OrderSchema, m.order, w);
-      w.join();
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNested(OrderSchema, m.order, w); w.join();
     }
     if (m.region !== "") w.tag(2, WireType.LengthDelimited).string(m.region);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: OrderPlaced): OrderPlaced {
+  decode(r: BinaryReader, end: number, depth: number, into?: OrderPlaced, group?: number): OrderPlaced {
     const m: OrderPlaced = into ?? {
       $typeName: "example.orders.v1.OrderPlaced",
       region: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.order = decodeNested(OrderSchema, r, depth, m.order);
@@ -349,6 +362,7 @@ registerCodec(OrderPlacedSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -362,7 +376,7 @@ registerCodec(OrderShippedSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: OrderShipped): OrderShipped {
+  decode(r: BinaryReader, end: number, depth: number, into?: OrderShipped, group?: number): OrderShipped {
     const m: OrderShipped = into ?? {
       $typeName: "example.orders.v1.OrderShipped",
       orderId: "",
@@ -370,8 +384,11 @@ registerCodec(OrderShippedSchema, {
       carrier: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.orderId = r.string(true);
@@ -389,6 +406,7 @@ registerCodec(OrderShippedSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },

@@ -8,10 +8,10 @@
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create, protoInt64 } from "@bufbuild/protobuf";
-import type { Explicit, Implicit, WithClosedEnum } from "./codec_editions_pb.js";
-import { EditionCodecs, ExplicitSchema, ImplicitSchema, WithClosedEnumSchema } from "./codec_editions_pb.js";
+import type { Delimited, Explicit, Implicit, WithClosedEnum } from "./codec_editions_pb.js";
+import { DelimitedSchema, EditionCodecs, ExplicitSchema, ImplicitSchema, WithClosedEnumSchema } from "./codec_editions_pb.js";
 import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import { createClient, decodeGroup, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 
@@ -67,9 +67,7 @@ registerCodec(ImplicitSchema, {
     for (const x of m.expandedNumbers) w.tag(4, WireType.Varint).int32(x);
     if (m.level !== 0) w.tag(5, WireType.Varint).int32(m.level);
     if (m.child !== undefined) {
-      w.tag(6, WireType.LengthDelimited).fork();
-      encodeNested(ImplicitSchema, m.child, w);
-      w.join();
+      w.tag(6, WireType.LengthDelimited).fork(); encodeNested(ImplicitSchema, m.child, w); w.join();
     }
     for (const [k, x] of Object.entries(m.counts)) {
       w.tag(7, WireType.LengthDelimited).fork();
@@ -79,14 +77,12 @@ registerCodec(ImplicitSchema, {
     }
     if (m.choice.case === "text") w.tag(8, WireType.LengthDelimited).string(m.choice.value);
     if (m.choice.case === "nested") {
-      w.tag(9, WireType.LengthDelimited).fork();
-      encodeNested(ImplicitSchema, m.choice.value, w);
-      w.join();
+      w.tag(9, WireType.LengthDelimited).fork(); encodeNested(ImplicitSchema, m.choice.value, w); w.join();
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Implicit): Implicit {
+  decode(r: BinaryReader, end: number, depth: number, into?: Implicit, group?: number): Implicit {
     const m: Implicit = into ?? {
       $typeName: "codec.v1.Implicit",
       name: "",
@@ -98,8 +94,11 @@ registerCodec(ImplicitSchema, {
       choice: { case: undefined },
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.name = r.string(true);
@@ -155,6 +154,7 @@ registerCodec(ImplicitSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -166,11 +166,14 @@ registerCodec(ExplicitSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Explicit): Explicit {
+  decode(r: BinaryReader, end: number, depth: number, into?: Explicit, group?: number): Explicit {
     const m: Explicit = into ?? create(ExplicitSchema);
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.name = r.string(true);
@@ -180,6 +183,7 @@ registerCodec(ExplicitSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -191,11 +195,14 @@ registerCodec(WithClosedEnumSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: WithClosedEnum): WithClosedEnum {
+  decode(r: BinaryReader, end: number, depth: number, into?: WithClosedEnum, group?: number): WithClosedEnum {
     const m: WithClosedEnum = into ?? create(WithClosedEnumSchema);
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           const v = r.int32();
@@ -211,6 +218,54 @@ registerCodec(WithClosedEnumSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(DelimitedSchema, {
+  encode(m: Delimited, w: CodecWriter): void {
+    if (m.child !== undefined) {
+      w.tag(1, WireType.StartGroup); encodeNested(ImplicitSchema, m.child, w); w.tag(1, WireType.EndGroup);
+    }
+    for (const x of m.children) {
+      w.tag(2, WireType.StartGroup); encodeNested(DelimitedSchema, x, w); w.tag(2, WireType.EndGroup);
+    }
+    if (m.name !== "") w.tag(3, WireType.LengthDelimited).string(m.name);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Delimited, group?: number): Delimited {
+    const m: Delimited = into ?? {
+      $typeName: "codec.v1.Delimited",
+      children: [],
+      name: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.child = decodeGroup(ImplicitSchema, r, depth, 1, m.child);
+          break;
+        }
+        case 2: {
+          m.children.push(decodeGroup(DelimitedSchema, r, depth, 2));
+          break;
+        }
+        case 3: {
+          m.name = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },

@@ -80,7 +80,7 @@ registerCodec(ScalarsSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Scalars): Scalars {
+  decode(r: BinaryReader, end: number, depth: number, into?: Scalars, group?: number): Scalars {
     const m: Scalars = into ?? {
       $typeName: "codec.v1.Scalars",
       fDouble: 0,
@@ -104,8 +104,11 @@ registerCodec(ScalarsSchema, {
       fSint64Number: protoInt64.zero,
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.fDouble = r.double();
@@ -187,6 +190,7 @@ registerCodec(ScalarsSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -202,20 +206,21 @@ registerCodec(OptionalsSchema, {
     if (Object.prototype.hasOwnProperty.call(m, "oBool") && m.oBool !== undefined) w.tag(6, WireType.Varint).bool(m.oBool);
     if (Object.prototype.hasOwnProperty.call(m, "oFixed64String") && m.oFixed64String !== undefined) w.tag(7, WireType.Bit64).fixed64(m.oFixed64String);
     if (m.oMessage !== undefined) {
-      w.tag(8, WireType.LengthDelimited).fork();
-      encodeNested(ScalarsSchema, m.oMessage, w);
-      w.join();
+      w.tag(8, WireType.LengthDelimited).fork(); encodeNested(ScalarsSchema, m.oMessage, w); w.join();
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Optionals): Optionals {
+  decode(r: BinaryReader, end: number, depth: number, into?: Optionals, group?: number): Optionals {
     const m: Optionals = into ?? {
       $typeName: "codec.v1.Optionals",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.oDouble = r.double();
@@ -253,6 +258,7 @@ registerCodec(OptionalsSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -298,9 +304,7 @@ registerCodec(RepeatedSchema, {
     for (const x of m.rString) w.tag(8, WireType.LengthDelimited).string(x);
     for (const x of m.rBytes) w.tag(9, WireType.LengthDelimited).bytes(x);
     for (const x of m.rMessage) {
-      w.tag(10, WireType.LengthDelimited).fork();
-      encodeNested(ScalarsSchema, x, w);
-      w.join();
+      w.tag(10, WireType.LengthDelimited).fork(); encodeNested(ScalarsSchema, x, w); w.join();
     }
     for (const x of m.rInt32Unpacked) w.tag(11, WireType.Varint).int32(x);
     for (const x of m.rDoubleUnpacked) w.tag(12, WireType.Bit64).double(x);
@@ -309,7 +313,7 @@ registerCodec(RepeatedSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Repeated): Repeated {
+  decode(r: BinaryReader, end: number, depth: number, into?: Repeated, group?: number): Repeated {
     const m: Repeated = into ?? {
       $typeName: "codec.v1.Repeated",
       rDouble: [],
@@ -328,8 +332,11 @@ registerCodec(RepeatedSchema, {
       rUint64Unpacked: [],
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           if (wt === WireType.LengthDelimited) {
@@ -424,6 +431,7 @@ registerCodec(RepeatedSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -492,7 +500,7 @@ registerCodec(MapsSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Maps): Maps {
+  decode(r: BinaryReader, end: number, depth: number, into?: Maps, group?: number): Maps {
     const m: Maps = into ?? {
       $typeName: "codec.v1.Maps",
       mStringString: {},
@@ -506,8 +514,11 @@ registerCodec(MapsSchema, {
       mSfixed32Bool: {},
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           const e = r.uint32() + r.pos;
@@ -621,6 +632,7 @@ registerCodec(MapsSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -631,28 +643,22 @@ registerCodec(OneofsSchema, {
     if (m.kind.case === "kString") w.tag(1, WireType.LengthDelimited).string(m.kind.value);
     if (m.kind.case === "kInt64") w.tag(2, WireType.Varint).int64(m.kind.value);
     if (m.kind.case === "kMessage") {
-      w.tag(3, WireType.LengthDelimited).fork();
-      encodeNested(ScalarsSchema, m.kind.value, w);
-      w.join();
+      w.tag(3, WireType.LengthDelimited).fork(); encodeNested(ScalarsSchema, m.kind.value, w); w.join();
     }
     if (m.kind.case === "kEnum") w.tag(4, WireType.Varint).int32(m.kind.value);
     if (m.kind.case === "kBytes") w.tag(5, WireType.LengthDelimited).bytes(m.kind.value);
     if (m.kind.case === "kWrapper") {
-      w.tag(6, WireType.LengthDelimited).fork();
-      encodeNested(Int32ValueSchema, m.kind.value, w);
-      w.join();
+      w.tag(6, WireType.LengthDelimited).fork(); encodeNested(Int32ValueSchema, m.kind.value, w); w.join();
     }
     if (m.other.case === "oDouble") w.tag(7, WireType.Bit64).double(m.other.value);
     if (m.other.case === "oSelf") {
-      w.tag(8, WireType.LengthDelimited).fork();
-      encodeNested(OneofsSchema, m.other.value, w);
-      w.join();
+      w.tag(8, WireType.LengthDelimited).fork(); encodeNested(OneofsSchema, m.other.value, w); w.join();
     }
     if (m.plain !== "") w.tag(9, WireType.LengthDelimited).string(m.plain);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Oneofs): Oneofs {
+  decode(r: BinaryReader, end: number, depth: number, into?: Oneofs, group?: number): Oneofs {
     const m: Oneofs = into ?? {
       $typeName: "codec.v1.Oneofs",
       kind: { case: undefined },
@@ -660,8 +666,11 @@ registerCodec(OneofsSchema, {
       plain: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.kind = { case: "kString", value: r.string(true) };
@@ -703,6 +712,7 @@ registerCodec(OneofsSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -711,38 +721,33 @@ registerCodec(OneofsSchema, {
 registerCodec(TreeSchema, {
   encode(m: Tree, w: CodecWriter): void {
     if (m.left !== undefined) {
-      w.tag(1, WireType.LengthDelimited).fork();
-      encodeNested(TreeSchema, m.left, w);
-      w.join();
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNested(TreeSchema, m.left, w); w.join();
     }
     if (m.right !== undefined) {
-      w.tag(2, WireType.LengthDelimited).fork();
-      encodeNested(TreeSchema, m.right, w);
-      w.join();
+      w.tag(2, WireType.LengthDelimited).fork(); encodeNested(TreeSchema, m.right, w); w.join();
     }
     if (m.name !== "") w.tag(3, WireType.LengthDelimited).string(m.name);
     if (m.leaf !== undefined) {
-      w.tag(4, WireType.LengthDelimited).fork();
-      encodeNested(Tree_LeafSchema, m.leaf, w);
-      w.join();
+      w.tag(4, WireType.LengthDelimited).fork(); encodeNested(Tree_LeafSchema, m.leaf, w); w.join();
     }
     for (const x of m.children) {
-      w.tag(5, WireType.LengthDelimited).fork();
-      encodeNested(TreeSchema, x, w);
-      w.join();
+      w.tag(5, WireType.LengthDelimited).fork(); encodeNested(TreeSchema, x, w); w.join();
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Tree): Tree {
+  decode(r: BinaryReader, end: number, depth: number, into?: Tree, group?: number): Tree {
     const m: Tree = into ?? {
       $typeName: "codec.v1.Tree",
       name: "",
       children: [],
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.left = decodeNested(TreeSchema, r, depth, m.left);
@@ -768,6 +773,7 @@ registerCodec(TreeSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -779,14 +785,17 @@ registerCodec(Tree_LeafSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Tree_Leaf): Tree_Leaf {
+  decode(r: BinaryReader, end: number, depth: number, into?: Tree_Leaf, group?: number): Tree_Leaf {
     const m: Tree_Leaf = into ?? {
       $typeName: "codec.v1.Tree.Leaf",
       value: 0,
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.uint32();
@@ -796,6 +805,7 @@ registerCodec(Tree_LeafSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -804,24 +814,16 @@ registerCodec(Tree_LeafSchema, {
 registerCodec(WellKnownSchema, {
   encode(m: WellKnown, w: CodecWriter): void {
     if (m.at !== undefined) {
-      w.tag(1, WireType.LengthDelimited).fork();
-      encodeNested(TimestampSchema, m.at, w);
-      w.join();
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNested(TimestampSchema, m.at, w); w.join();
     }
     if (m.took !== undefined) {
-      w.tag(2, WireType.LengthDelimited).fork();
-      encodeNested(DurationSchema, m.took, w);
-      w.join();
+      w.tag(2, WireType.LengthDelimited).fork(); encodeNested(DurationSchema, m.took, w); w.join();
     }
     if (m.detail !== undefined) {
-      w.tag(3, WireType.LengthDelimited).fork();
-      encodeNested(AnySchema, m.detail, w);
-      w.join();
+      w.tag(3, WireType.LengthDelimited).fork(); encodeNested(AnySchema, m.detail, w); w.join();
     }
     for (const x of m.times) {
-      w.tag(4, WireType.LengthDelimited).fork();
-      encodeNested(TimestampSchema, x, w);
-      w.join();
+      w.tag(4, WireType.LengthDelimited).fork(); encodeNested(TimestampSchema, x, w); w.join();
     }
     for (const [k, x] of Object.entries(m.durations)) {
       w.tag(5, WireType.LengthDelimited).fork();
@@ -832,14 +834,12 @@ registerCodec(WellKnownSchema, {
       w.join();
     }
     for (const x of m.wrappedList) {
-      w.tag(6, WireType.LengthDelimited).fork();
-      encodeNested(StringValueSchema, x, w);
-      w.join();
+      w.tag(6, WireType.LengthDelimited).fork(); encodeNested(StringValueSchema, x, w); w.join();
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: WellKnown): WellKnown {
+  decode(r: BinaryReader, end: number, depth: number, into?: WellKnown, group?: number): WellKnown {
     const m: WellKnown = into ?? {
       $typeName: "codec.v1.WellKnown",
       times: [],
@@ -847,8 +847,11 @@ registerCodec(WellKnownSchema, {
       wrappedList: [],
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.at = decodeNested(TimestampSchema, r, depth, m.at);
@@ -886,6 +889,7 @@ registerCodec(WellKnownSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -901,13 +905,16 @@ registerCodec(WithWrapperSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: WithWrapper): WithWrapper {
+  decode(r: BinaryReader, end: number, depth: number, into?: WithWrapper, group?: number): WithWrapper {
     const m: WithWrapper = into ?? {
       $typeName: "codec.v1.WithWrapper",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           if (depth >= maxDecodeDepth) throw new Error("maximum recursion depth reached");
@@ -925,6 +932,7 @@ registerCodec(WithWrapperSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -933,26 +941,25 @@ registerCodec(WithWrapperSchema, {
 registerCodec(HoldsFallbackSchema, {
   encode(m: HoldsFallback, w: CodecWriter): void {
     if (m.inner !== undefined) {
-      w.tag(1, WireType.LengthDelimited).fork();
-      encodeNested(WithWrapperSchema, m.inner, w);
-      w.join();
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNested(WithWrapperSchema, m.inner, w); w.join();
     }
     for (const x of m.structs) {
-      w.tag(2, WireType.LengthDelimited).fork();
-      encodeNested(WithStructSchema, x, w);
-      w.join();
+      w.tag(2, WireType.LengthDelimited).fork(); encodeNested(WithStructSchema, x, w); w.join();
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: HoldsFallback): HoldsFallback {
+  decode(r: BinaryReader, end: number, depth: number, into?: HoldsFallback, group?: number): HoldsFallback {
     const m: HoldsFallback = into ?? {
       $typeName: "codec.v1.HoldsFallback",
       structs: [],
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.inner = decodeNested(WithWrapperSchema, r, depth, m.inner);
@@ -966,6 +973,7 @@ registerCodec(HoldsFallbackSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -1019,27 +1027,26 @@ registerCodec(WrappersSchema, {
       w.join();
     }
     for (const x of m.wList) {
-      w.tag(10, WireType.LengthDelimited).fork();
-      encodeNested(Int32ValueSchema, x, w);
-      w.join();
+      w.tag(10, WireType.LengthDelimited).fork(); encodeNested(Int32ValueSchema, x, w); w.join();
     }
     if (m.wOneof.case === "wInOneof") {
-      w.tag(11, WireType.LengthDelimited).fork();
-      encodeNested(StringValueSchema, m.wOneof.value, w);
-      w.join();
+      w.tag(11, WireType.LengthDelimited).fork(); encodeNested(StringValueSchema, m.wOneof.value, w); w.join();
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Wrappers): Wrappers {
+  decode(r: BinaryReader, end: number, depth: number, into?: Wrappers, group?: number): Wrappers {
     const m: Wrappers = into ?? {
       $typeName: "codec.v1.Wrappers",
       wList: [],
       wOneof: { case: undefined },
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           if (depth >= maxDecodeDepth) throw new Error("maximum recursion depth reached");
@@ -1161,6 +1168,7 @@ registerCodec(WrappersSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },

@@ -7,10 +7,10 @@
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
-import type { Legacy, Legacy_Inner } from "./codec_proto2_pb.js";
-import { Legacy_InnerSchema, LegacyCodecs, LegacySchema } from "./codec_proto2_pb.js";
+import type { Legacy, Legacy_Entry, Legacy_Extra, Legacy_Inner } from "./codec_proto2_pb.js";
+import { Legacy_EntrySchema, Legacy_ExtraSchema, Legacy_InnerSchema, LegacyCodecs, LegacySchema } from "./codec_proto2_pb.js";
 import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import { createClient, decodeGroup, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 
@@ -72,9 +72,7 @@ registerCodec(LegacySchema, {
     if (Object.prototype.hasOwnProperty.call(m, "data") && m.data !== undefined) w.tag(9, WireType.LengthDelimited).bytes(m.data);
     if (Object.prototype.hasOwnProperty.call(m, "ratio") && m.ratio !== undefined) w.tag(10, WireType.Bit64).double(m.ratio);
     if (m.inner !== undefined) {
-      w.tag(11, WireType.LengthDelimited).fork();
-      encodeNested(Legacy_InnerSchema, m.inner, w);
-      w.join();
+      w.tag(11, WireType.LengthDelimited).fork(); encodeNested(Legacy_InnerSchema, m.inner, w); w.join();
     }
     for (const [k, x] of Object.entries(m.moodsByName)) {
       w.tag(12, WireType.LengthDelimited).fork();
@@ -84,14 +82,23 @@ registerCodec(LegacySchema, {
     }
     if (m.pick.case === "pickedMood") w.tag(13, WireType.Varint).int32(m.pick.value);
     if (m.pick.case === "pickedText") w.tag(14, WireType.LengthDelimited).string(m.pick.value);
+    if (m.extra !== undefined) {
+      w.tag(15, WireType.StartGroup); encodeNested(Legacy_ExtraSchema, m.extra, w); w.tag(15, WireType.EndGroup);
+    }
+    for (const x of m.entry) {
+      w.tag(17, WireType.StartGroup); encodeNested(Legacy_EntrySchema, x, w); w.tag(17, WireType.EndGroup);
+    }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Legacy): Legacy {
+  decode(r: BinaryReader, end: number, depth: number, into?: Legacy, group?: number): Legacy {
     const m: Legacy = into ?? create(LegacySchema);
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.count = r.int32();
@@ -178,10 +185,77 @@ registerCodec(LegacySchema, {
           m.pick = { case: "pickedText", value: r.string() };
           break;
         }
+        case 15: {
+          m.extra = decodeGroup(Legacy_ExtraSchema, r, depth, 15, m.extra);
+          break;
+        }
+        case 17: {
+          m.entry.push(decodeGroup(Legacy_EntrySchema, r, depth, 17));
+          break;
+        }
         default:
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(Legacy_ExtraSchema, {
+  encode(m: Legacy_Extra, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "level") && m.level !== undefined) w.tag(16, WireType.Varint).int32(m.level);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Legacy_Extra, group?: number): Legacy_Extra {
+    const m: Legacy_Extra = into ?? create(Legacy_ExtraSchema);
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 16: {
+          m.level = r.int32();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(Legacy_EntrySchema, {
+  encode(m: Legacy_Entry, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "key") && m.key !== undefined) w.tag(18, WireType.LengthDelimited).string(m.key);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Legacy_Entry, group?: number): Legacy_Entry {
+    const m: Legacy_Entry = into ?? create(Legacy_EntrySchema);
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 18: {
+          m.key = r.string();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -195,11 +269,14 @@ registerCodec(Legacy_InnerSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Legacy_Inner): Legacy_Inner {
+  decode(r: BinaryReader, end: number, depth: number, into?: Legacy_Inner, group?: number): Legacy_Inner {
     const m: Legacy_Inner = into ?? create(Legacy_InnerSchema);
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.flag = r.bool();
@@ -213,6 +290,7 @@ registerCodec(Legacy_InnerSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codec/v1/codec_proto2.proto.
  */
 export const file_codec_v1_codec_proto2: GenFile = /*@__PURE__*/
-  fileDesc("Chtjb2RlYy92MS9jb2RlY19wcm90bzIucHJvdG8SCGNvZGVjLnYxIocECgZMZWdhY3kSEAoFY291bnQYASABKAU6ATcSDAoEbmFtZRgCIAIoCRIPCgdudW1iZXJzGAMgAygFEhoKDnBhY2tlZF9udW1iZXJzGAQgAygFQgIQARIoCgRtb29kGAUgASgOMg4uY29kZWMudjEuTW9vZDoKTU9PRF9BTkdSWRIdCgVtb29kcxgGIAMoDjIOLmNvZGVjLnYxLk1vb2QSDwoDYmlnGAcgASgDOgItNRIZCgpiaWdfc3RyaW5nGAggASgEOgE5QgIwARITCgRkYXRhGAkgASgMOgVcMDAxeBISCgVyYXRpbxgKIAEoAToDMS41EiUKBWlubmVyGAsgASgLMhYuY29kZWMudjEuTGVnYWN5LklubmVyEjgKDW1vb2RzX2J5X25hbWUYDCADKAsyIS5jb2RlYy52MS5MZWdhY3kuTW9vZHNCeU5hbWVFbnRyeRIlCgtwaWNrZWRfbW9vZBgNIAEoDjIOLmNvZGVjLnYxLk1vb2RIABIVCgtwaWNrZWRfdGV4dBgOIAEoCUgAGkIKEE1vb2RzQnlOYW1lRW50cnkSCwoDa2V5GAEgASgJEh0KBXZhbHVlGAIgASgOMg4uY29kZWMudjEuTW9vZDoCOAEaJwoFSW5uZXISEgoEZmxhZxgBIAEoCDoEdHJ1ZRIKCgJpZBgCIAIoBUIGCgRwaWNrKkIKBE1vb2QSDQoJTU9PRF9DQUxNEAESDgoKTU9PRF9BTkdSWRACEhcKD01PT0RfQUxJQVNfQ0FMTRABGgIIARoCEAEyOgoMTGVnYWN5Q29kZWNzEioKBEVjaG8SEC5jb2RlYy52MS5MZWdhY3kaEC5jb2RlYy52MS5MZWdhY3nS9gMECAAYAA");
+  fileDesc("Chtjb2RlYy92MS9jb2RlY19wcm90bzIucHJvdG8SCGNvZGVjLnYxIoMFCgZMZWdhY3kSEAoFY291bnQYASABKAU6ATcSDAoEbmFtZRgCIAIoCRIPCgdudW1iZXJzGAMgAygFEhoKDnBhY2tlZF9udW1iZXJzGAQgAygFQgIQARIoCgRtb29kGAUgASgOMg4uY29kZWMudjEuTW9vZDoKTU9PRF9BTkdSWRIdCgVtb29kcxgGIAMoDjIOLmNvZGVjLnYxLk1vb2QSDwoDYmlnGAcgASgDOgItNRIZCgpiaWdfc3RyaW5nGAggASgEOgE5QgIwARITCgRkYXRhGAkgASgMOgVcMDAxeBISCgVyYXRpbxgKIAEoAToDMS41EiUKBWlubmVyGAsgASgLMhYuY29kZWMudjEuTGVnYWN5LklubmVyEjgKDW1vb2RzX2J5X25hbWUYDCADKAsyIS5jb2RlYy52MS5MZWdhY3kuTW9vZHNCeU5hbWVFbnRyeRIlCgtwaWNrZWRfbW9vZBgNIAEoDjIOLmNvZGVjLnYxLk1vb2RIABIVCgtwaWNrZWRfdGV4dBgOIAEoCUgAEiUKBWV4dHJhGA8gASgKMhYuY29kZWMudjEuTGVnYWN5LkV4dHJhEiUKBWVudHJ5GBEgAygKMhYuY29kZWMudjEuTGVnYWN5LkVudHJ5GkIKEE1vb2RzQnlOYW1lRW50cnkSCwoDa2V5GAEgASgJEh0KBXZhbHVlGAIgASgOMg4uY29kZWMudjEuTW9vZDoCOAEaFgoFRXh0cmESDQoFbGV2ZWwYECABKAUaFAoFRW50cnkSCwoDa2V5GBIgASgJGicKBUlubmVyEhIKBGZsYWcYASABKAg6BHRydWUSCgoCaWQYAiACKAVCBgoEcGljaypCCgRNb29kEg0KCU1PT0RfQ0FMTRABEg4KCk1PT0RfQU5HUlkQAhIXCg9NT09EX0FMSUFTX0NBTE0QARoCCAEaAhABMjoKDExlZ2FjeUNvZGVjcxIqCgRFY2hvEhAuY29kZWMudjEuTGVnYWN5GhAuY29kZWMudjEuTGVnYWN50vYDBAgAGAA");
 
 /**
  * @generated from message codec.v1.Legacy
@@ -95,6 +95,16 @@ export type Legacy = Message<"codec.v1.Legacy"> & {
     value: string;
     case: "pickedText";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from field: optional codec.v1.Legacy.Extra extra = 15;
+   */
+  extra?: Legacy_Extra | undefined;
+
+  /**
+   * @generated from field: repeated codec.v1.Legacy.Entry entry = 17;
+   */
+  entry: Legacy_Entry[];
 };
 
 /**
@@ -103,6 +113,40 @@ export type Legacy = Message<"codec.v1.Legacy"> & {
  */
 export const LegacySchema: GenMessage<Legacy> = /*@__PURE__*/
   messageDesc(file_codec_v1_codec_proto2, 0);
+
+/**
+ * @generated from message codec.v1.Legacy.Extra
+ */
+export type Legacy_Extra = Message<"codec.v1.Legacy.Extra"> & {
+  /**
+   * @generated from field: optional int32 level = 16;
+   */
+  level: number;
+};
+
+/**
+ * Describes the message codec.v1.Legacy.Extra.
+ * Use `create(Legacy_ExtraSchema)` to create a new message.
+ */
+export const Legacy_ExtraSchema: GenMessage<Legacy_Extra> = /*@__PURE__*/
+  messageDesc(file_codec_v1_codec_proto2, 0, 0);
+
+/**
+ * @generated from message codec.v1.Legacy.Entry
+ */
+export type Legacy_Entry = Message<"codec.v1.Legacy.Entry"> & {
+  /**
+   * @generated from field: optional string key = 18;
+   */
+  key: string;
+};
+
+/**
+ * Describes the message codec.v1.Legacy.Entry.
+ * Use `create(Legacy_EntrySchema)` to create a new message.
+ */
+export const Legacy_EntrySchema: GenMessage<Legacy_Entry> = /*@__PURE__*/
+  messageDesc(file_codec_v1_codec_proto2, 0, 1);
 
 /**
  * @generated from message codec.v1.Legacy.Inner
@@ -124,7 +168,7 @@ export type Legacy_Inner = Message<"codec.v1.Legacy.Inner"> & {
  * Use `create(Legacy_InnerSchema)` to create a new message.
  */
 export const Legacy_InnerSchema: GenMessage<Legacy_Inner> = /*@__PURE__*/
-  messageDesc(file_codec_v1_codec_proto2, 0, 0);
+  messageDesc(file_codec_v1_codec_proto2, 0, 2);
 
 /**
  * @generated from enum codec.v1.Mood

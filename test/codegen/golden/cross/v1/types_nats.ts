@@ -30,14 +30,17 @@ registerCodec(MoneySchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Money): Money {
+  decode(r: BinaryReader, end: number, depth: number, into?: Money, group?: number): Money {
     const m: Money = into ?? {
       $typeName: "cross.v1.Money",
       amount: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.amount = r.string(true);
@@ -47,6 +50,7 @@ registerCodec(MoneySchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -56,21 +60,22 @@ registerCodec(InvoiceSchema, {
   encode(m: Invoice, w: CodecWriter): void {
     if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
     if (m.total !== undefined) {
-      w.tag(2, WireType.LengthDelimited).fork();
-      encodeNested(MoneySchema$1, m.total, w);
-      w.join();
+      w.tag(2, WireType.LengthDelimited).fork(); encodeNested(MoneySchema$1, m.total, w); w.join();
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Invoice): Invoice {
+  decode(r: BinaryReader, end: number, depth: number, into?: Invoice, group?: number): Invoice {
     const m: Invoice = into ?? {
       $typeName: "cross.v1.Invoice",
       id: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.id = r.string(true);
@@ -84,6 +89,7 @@ registerCodec(InvoiceSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -96,15 +102,18 @@ registerCodec(InvoicePaidSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: InvoicePaid): InvoicePaid {
+  decode(r: BinaryReader, end: number, depth: number, into?: InvoicePaid, group?: number): InvoicePaid {
     const m: InvoicePaid = into ?? {
       $typeName: "cross.v1.InvoicePaid",
       invoiceId: "",
       currency: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.invoiceId = r.string(true);
@@ -118,6 +127,7 @@ registerCodec(InvoicePaidSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },

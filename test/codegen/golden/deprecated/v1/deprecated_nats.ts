@@ -136,14 +136,17 @@ registerCodec(OldSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Old): Old {
+  decode(r: BinaryReader, end: number, depth: number, into?: Old, group?: number): Old {
     const m: Old = into ?? {
       $typeName: "deprecated.v1.Old",
       id: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.id = r.string(true);
@@ -153,6 +156,7 @@ registerCodec(OldSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -163,18 +167,22 @@ registerCodec(Old_InnerSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Old_Inner): Old_Inner {
+  decode(r: BinaryReader, end: number, depth: number, into?: Old_Inner, group?: number): Old_Inner {
     const m: Old_Inner = into ?? {
       $typeName: "deprecated.v1.Old.Inner",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         default:
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },

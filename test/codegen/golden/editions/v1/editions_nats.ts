@@ -77,11 +77,14 @@ registerCodec(ItemSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Item): Item {
+  decode(r: BinaryReader, end: number, depth: number, into?: Item, group?: number): Item {
     const m: Item = into ?? create(ItemSchema);
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.id = r.string(true);
@@ -112,6 +115,7 @@ registerCodec(ItemSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -121,18 +125,19 @@ registerCodec(ItemUpdatedSchema, {
   encode(m: ItemUpdated, w: CodecWriter): void {
     if (Object.prototype.hasOwnProperty.call(m, "status") && m.status !== undefined) w.tag(1, WireType.Varint).int32(m.status);
     if (m.item !== undefined) {
-      w.tag(2, WireType.LengthDelimited).fork();
-      encodeNested(ItemSchema, m.item, w);
-      w.join();
+      w.tag(2, WireType.LengthDelimited).fork(); encodeNested(ItemSchema, m.item, w); w.join();
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: ItemUpdated): ItemUpdated {
+  decode(r: BinaryReader, end: number, depth: number, into?: ItemUpdated, group?: number): ItemUpdated {
     const m: ItemUpdated = into ?? create(ItemUpdatedSchema);
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           const v = r.int32();
@@ -152,6 +157,7 @@ registerCodec(ItemUpdatedSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },

@@ -68,11 +68,14 @@ registerCodec(QuerySchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Query): Query {
+  decode(r: BinaryReader, end: number, depth: number, into?: Query, group?: number): Query {
     const m: Query = into ?? create(QuerySchema);
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.text = r.string(true);
@@ -82,6 +85,7 @@ registerCodec(QuerySchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -93,11 +97,14 @@ registerCodec(EntrySchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Entry): Entry {
+  decode(r: BinaryReader, end: number, depth: number, into?: Entry, group?: number): Entry {
     const m: Entry = into ?? create(EntrySchema);
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.id = r.string(true);
@@ -107,6 +114,7 @@ registerCodec(EntrySchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -115,20 +123,21 @@ registerCodec(EntrySchema, {
 registerCodec(EntryAddedSchema, {
   encode(m: EntryAdded, w: CodecWriter): void {
     if (m.entry !== undefined) {
-      w.tag(1, WireType.LengthDelimited).fork();
-      encodeNested(EntrySchema, m.entry, w);
-      w.join();
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNested(EntrySchema, m.entry, w); w.join();
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: EntryAdded): EntryAdded {
+  decode(r: BinaryReader, end: number, depth: number, into?: EntryAdded, group?: number): EntryAdded {
     const m: EntryAdded = into ?? {
       $typeName: "editions.v2.EntryAdded",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.entry = decodeNested(EntrySchema, r, depth, m.entry);
@@ -138,6 +147,7 @@ registerCodec(EntryAddedSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },

@@ -82,18 +82,22 @@ registerCodec(HeartbeatSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Heartbeat): Heartbeat {
+  decode(r: BinaryReader, end: number, depth: number, into?: Heartbeat, group?: number): Heartbeat {
     const m: Heartbeat = into ?? {
       $typeName: "events.v1.Heartbeat",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         default:
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -109,7 +113,7 @@ registerCodec(MeasuredSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Measured): Measured {
+  decode(r: BinaryReader, end: number, depth: number, into?: Measured, group?: number): Measured {
     const m: Measured = into ?? {
       $typeName: "events.v1.Measured",
       region: 0,
@@ -119,8 +123,11 @@ registerCodec(MeasuredSchema, {
       value: 0,
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.region = r.int32();
@@ -146,6 +153,7 @@ registerCodec(MeasuredSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -156,18 +164,22 @@ registerCodec(OuterSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Outer): Outer {
+  decode(r: BinaryReader, end: number, depth: number, into?: Outer, group?: number): Outer {
     const m: Outer = into ?? {
       $typeName: "events.v1.Outer",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         default:
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -179,14 +191,17 @@ registerCodec(Outer_InnerSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Outer_Inner): Outer_Inner {
+  decode(r: BinaryReader, end: number, depth: number, into?: Outer_Inner, group?: number): Outer_Inner {
     const m: Outer_Inner = into ?? {
       $typeName: "events.v1.Outer.Inner",
       id: 0,
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.id = r.sint32();
@@ -196,6 +211,7 @@ registerCodec(Outer_InnerSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -207,14 +223,17 @@ registerCodec(NodeSeenSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: NodeSeen): NodeSeen {
+  decode(r: BinaryReader, end: number, depth: number, into?: NodeSeen, group?: number): NodeSeen {
     const m: NodeSeen = into ?? {
       $typeName: "events.v1.NodeSeen",
       nodeId: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.nodeId = r.string(true);
@@ -224,6 +243,7 @@ registerCodec(NodeSeenSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -235,14 +255,17 @@ registerCodec(AuditEventSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: AuditEvent$1): AuditEvent$1 {
+  decode(r: BinaryReader, end: number, depth: number, into?: AuditEvent$1, group?: number): AuditEvent$1 {
     const m: AuditEvent$1 = into ?? {
       $typeName: "events.v1.AuditEvent",
       what: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.what = r.string(true);
@@ -252,6 +275,7 @@ registerCodec(AuditEventSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },

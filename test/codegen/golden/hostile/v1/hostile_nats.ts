@@ -375,14 +375,17 @@ registerCodec(CallOptionsSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: CallOptions$1): CallOptions$1 {
+  decode(r: BinaryReader, end: number, depth: number, into?: CallOptions$1, group?: number): CallOptions$1 {
     const m: CallOptions$1 = into ?? {
       $typeName: "hostile.v1.CallOptions",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -392,6 +395,7 @@ registerCodec(CallOptionsSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -403,14 +407,17 @@ registerCodec(RuntimeLikeSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: RuntimeLike): RuntimeLike {
+  decode(r: BinaryReader, end: number, depth: number, into?: RuntimeLike, group?: number): RuntimeLike {
     const m: RuntimeLike = into ?? {
       $typeName: "hostile.v1.RuntimeLike",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -420,6 +427,7 @@ registerCodec(RuntimeLikeSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -431,14 +439,17 @@ registerCodec(createClientSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: createClient): createClient {
+  decode(r: BinaryReader, end: number, depth: number, into?: createClient, group?: number): createClient {
     const m: createClient = into ?? {
       $typeName: "hostile.v1.createClient",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -448,6 +459,7 @@ registerCodec(createClientSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -459,14 +471,17 @@ registerCodec(HandlerContextSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: HandlerContext): HandlerContext {
+  decode(r: BinaryReader, end: number, depth: number, into?: HandlerContext, group?: number): HandlerContext {
     const m: HandlerContext = into ?? {
       $typeName: "hostile.v1.HandlerContext",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -476,6 +491,7 @@ registerCodec(HandlerContextSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -487,14 +503,17 @@ registerCodec(MessageInitShapeSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: MessageInitShape$1): MessageInitShape$1 {
+  decode(r: BinaryReader, end: number, depth: number, into?: MessageInitShape$1, group?: number): MessageInitShape$1 {
     const m: MessageInitShape$1 = into ?? {
       $typeName: "hostile.v1.MessageInitShape",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -504,6 +523,7 @@ registerCodec(MessageInitShapeSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -515,14 +535,17 @@ registerCodec(ServiceRegistrationSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: ServiceRegistration): ServiceRegistration {
+  decode(r: BinaryReader, end: number, depth: number, into?: ServiceRegistration, group?: number): ServiceRegistration {
     const m: ServiceRegistration = into ?? {
       $typeName: "hostile.v1.ServiceRegistration",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -532,6 +555,7 @@ registerCodec(ServiceRegistrationSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -543,14 +567,17 @@ registerCodec(defineServiceSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: defineService): defineService {
+  decode(r: BinaryReader, end: number, depth: number, into?: defineService, group?: number): defineService {
     const m: defineService = into ?? {
       $typeName: "hostile.v1.defineService",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -560,6 +587,7 @@ registerCodec(defineServiceSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -571,14 +599,17 @@ registerCodec(PromiseSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Promise): Promise {
+  decode(r: BinaryReader, end: number, depth: number, into?: Promise, group?: number): Promise {
     const m: Promise = into ?? {
       $typeName: "hostile.v1.Promise",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -588,6 +619,7 @@ registerCodec(PromiseSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -599,14 +631,17 @@ registerCodec(AsyncIterableSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: AsyncIterable): AsyncIterable {
+  decode(r: BinaryReader, end: number, depth: number, into?: AsyncIterable, group?: number): AsyncIterable {
     const m: AsyncIterable = into ?? {
       $typeName: "hostile.v1.AsyncIterable",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -616,6 +651,7 @@ registerCodec(AsyncIterableSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -627,14 +663,17 @@ registerCodec(ObjectSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Object$): Object$ {
+  decode(r: BinaryReader, end: number, depth: number, into?: Object$, group?: number): Object$ {
     const m: Object$ = into ?? {
       $typeName: "hostile.v1.Object",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -644,6 +683,7 @@ registerCodec(ObjectSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -655,14 +695,17 @@ registerCodec(FooClientSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: FooClient$1): FooClient$1 {
+  decode(r: BinaryReader, end: number, depth: number, into?: FooClient$1, group?: number): FooClient$1 {
     const m: FooClient$1 = into ?? {
       $typeName: "hostile.v1.FooClient",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -672,6 +715,7 @@ registerCodec(FooClientSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -683,14 +727,17 @@ registerCodec(FooHandlersSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: FooHandlers$1): FooHandlers$1 {
+  decode(r: BinaryReader, end: number, depth: number, into?: FooHandlers$1, group?: number): FooHandlers$1 {
     const m: FooHandlers$1 = into ?? {
       $typeName: "hostile.v1.FooHandlers",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -700,6 +747,7 @@ registerCodec(FooHandlersSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -711,14 +759,17 @@ registerCodec(ClientOptionsSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: ClientOptions$1): ClientOptions$1 {
+  decode(r: BinaryReader, end: number, depth: number, into?: ClientOptions$1, group?: number): ClientOptions$1 {
     const m: ClientOptions$1 = into ?? {
       $typeName: "hostile.v1.ClientOptions",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -728,6 +779,7 @@ registerCodec(ClientOptionsSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -739,14 +791,17 @@ registerCodec(ServiceOptionsSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: ServiceOptions$1): ServiceOptions$1 {
+  decode(r: BinaryReader, end: number, depth: number, into?: ServiceOptions$1, group?: number): ServiceOptions$1 {
     const m: ServiceOptions$1 = into ?? {
       $typeName: "hostile.v1.ServiceOptions",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -756,6 +811,7 @@ registerCodec(ServiceOptionsSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -767,14 +823,17 @@ registerCodec(defineEventSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: defineEvent$2): defineEvent$2 {
+  decode(r: BinaryReader, end: number, depth: number, into?: defineEvent$2, group?: number): defineEvent$2 {
     const m: defineEvent$2 = into ?? {
       $typeName: "hostile.v1.defineEvent",
       value: "",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.value = r.string(true);
@@ -784,6 +843,7 @@ registerCodec(defineEventSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -794,18 +854,22 @@ registerCodec(EventDefinitionSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: EventDefinition$1): EventDefinition$1 {
+  decode(r: BinaryReader, end: number, depth: number, into?: EventDefinition$1, group?: number): EventDefinition$1 {
     const m: EventDefinition$1 = into ?? {
       $typeName: "hostile.v1.EventDefinition",
     };
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         default:
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },

@@ -6,10 +6,10 @@
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
-import type { Changed, Request, Response, Response_Result, ResponseSchema } from "./legacy_pb.js";
-import { ChangedSchema, Legacy, RequestSchema, Response_ResultSchema } from "./legacy_pb.js";
+import type { Changed, Request, Response, Response_Result } from "./legacy_pb.js";
+import { ChangedSchema, Legacy, RequestSchema, Response_ResultSchema, ResponseSchema } from "./legacy_pb.js";
 import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineEvent, defineService, maxDecodeDepth, registerCodec } from "protonats";
+import { createClient, decodeGroup, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 
@@ -73,11 +73,14 @@ registerCodec(RequestSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Request): Request {
+  decode(r: BinaryReader, end: number, depth: number, into?: Request, group?: number): Request {
     const m: Request = into ?? create(RequestSchema);
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.id = r.string();
@@ -91,6 +94,38 @@ registerCodec(RequestSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(ResponseSchema, {
+  encode(m: Response, w: CodecWriter): void {
+    if (m.result !== undefined) {
+      w.tag(1, WireType.StartGroup); encodeNested(Response_ResultSchema, m.result, w); w.tag(1, WireType.EndGroup);
+    }
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Response, group?: number): Response {
+    const m: Response = into ?? create(ResponseSchema);
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.result = decodeGroup(Response_ResultSchema, r, depth, 1, m.result);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -102,11 +137,14 @@ registerCodec(Response_ResultSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Response_Result): Response_Result {
+  decode(r: BinaryReader, end: number, depth: number, into?: Response_Result, group?: number): Response_Result {
     const m: Response_Result = into ?? create(Response_ResultSchema);
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 2: {
           m.value = r.string();
@@ -116,6 +154,7 @@ registerCodec(Response_ResultSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
@@ -128,11 +167,14 @@ registerCodec(ChangedSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
-  decode(r: BinaryReader, end: number, depth: number, into?: Changed): Changed {
+  decode(r: BinaryReader, end: number, depth: number, into?: Changed, group?: number): Changed {
     const m: Changed = into ?? create(ChangedSchema);
     const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
     while (r.pos < end) {
-      const [no, wt] = r.tag();
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
       switch (no) {
         case 1: {
           m.id = r.string();
@@ -142,6 +184,7 @@ registerCodec(ChangedSchema, {
           unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
       }
     }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
     if (unknown.length > 0) m.$unknown = unknown;
     return m;
   },
