@@ -12,6 +12,7 @@ import { durablePublish } from "./scenarios/durable-publish.js";
 import { idleStreams } from "./scenarios/idle-streams.js";
 import { locality } from "./scenarios/locality.js";
 import { lookup } from "./scenarios/lookup.js";
+import { peers } from "./scenarios/peers.js";
 import { unary } from "./scenarios/unary.js";
 
 const quick = process.argv.includes("--quick");
@@ -41,7 +42,16 @@ try {
     .find((a) => a.startsWith("--only="))
     ?.slice(7)
     .split(",");
-  const scenarios = { baselines, unary, delivery, durablePublish, lookup, idleStreams, locality };
+  const scenarios = {
+    baselines,
+    unary,
+    peers,
+    delivery,
+    durablePublish,
+    lookup,
+    idleStreams,
+    locality,
+  };
   for (const [name, scenario] of Object.entries(scenarios)) {
     if (only && !only.includes(name)) continue;
     const t0 = Date.now();

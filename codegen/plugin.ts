@@ -15,15 +15,37 @@ import { pluginVersion } from "./version.js";
 export const protocGenNats = createEcmaScriptPlugin({
   name: "protoc-gen-nats",
   version: pluginVersion,
+  parseOptions,
   generateTs,
 });
 
-function generateTs(schema: Schema): void {
+/** What `protoc-gen-nats` takes beyond the protoc-gen-es parameters. */
+interface NatsOptions {
+  /**
+   * `codecs=generated` (default): per-message binary codecs, registered with
+   * the runtime; `codecs=reflection`: none, every message goes through
+   * protobuf-es reflection.
+   */
+  readonly codecs: boolean;
+}
+
+function parseOptions(raw: { key: string; value: string }[]): NatsOptions {
+  let codecs = true;
+  for (const { key, value } of raw) {
+    if (key !== "codecs" || (value !== "generated" && value !== "reflection")) {
+      throw new Error(`invalid option "${key}=${value}" (expected codecs=generated|reflection)`);
+    }
+    codecs = value === "generated";
+  }
+  return { codecs };
+}
+
+function generateTs(schema: Schema<NatsOptions>): void {
   // Validate everything first so that one run reports every problem.
   const problems = schema.files.flatMap(validateFile);
   if (problems.length > 0) throw new GenerationError(problems);
   for (const file of schema.files) {
-    const model = fileModel(file);
+    const model = fileModel(file, schema.options.codecs);
     if (model.services.length === 0 && model.events.length === 0) continue;
     renderFile(model, schema.generateFile(`${file.name}_nats.ts`));
   }

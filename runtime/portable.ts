@@ -52,6 +52,22 @@ export {
   type Selector,
 } from "./client/selector.js";
 
+// Generated binary codecs (protoc-gen-nats) and the helpers that use them
+export {
+  decodeBinary,
+  decodeGroup,
+  decodeNested,
+  encodeBinary,
+  encodeNested,
+} from "./codec/binary.js";
+export { CodecWriter } from "./codec/codec-writer.js";
+export {
+  codecOf,
+  type MessageCodec,
+  maxDecodeDepth,
+  registerCodec,
+} from "./codec/message-codec.js";
+
 // Errors
 export { Code, codeName } from "./errors/code.js";
 export {

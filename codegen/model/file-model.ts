@@ -1,6 +1,7 @@
 import type { DescFile, DescMessage, DescMethod, DescService } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { methodKey } from "../../runtime/naming.js";
+import { codecUnsupported } from "../codec/codec-support.js";
 import { messagesOf } from "../validate/validate-file.js";
 import { docText } from "./doc-text.js";
 import { LocalNames } from "./local-names.js";
@@ -11,6 +12,8 @@ export interface FileModel {
   readonly file: DescFile;
   readonly services: ServiceModel[];
   readonly events: EventModel[];
+  /** Messages of the file that get a generated binary codec (see codec/codec-support.ts). */
+  readonly codecs: DescMessage[];
   /**
    * How to spell the globals the templates use. A message named `Promise`
    * or `AsyncIterable` is imported under that name and would shadow the
@@ -55,7 +58,7 @@ export interface EventModel {
 }
 
 /** Builds the model of `file`; the file must have passed validation. */
-export function fileModel(file: DescFile): FileModel {
+export function fileModel(file: DescFile, withCodecs = true): FileModel {
   const names = new LocalNames();
   const services = file.services.map((svc) => serviceModel(svc, names));
   const events: EventModel[] = [];
@@ -70,7 +73,10 @@ export function fileModel(file: DescFile): FileModel {
   const globals = Object.fromEntries(
     templateGlobals.map((name) => [name, used.has(name) ? `globalThis.${name}` : name]),
   ) as FileModel["globals"];
-  return { file, services, events, globals };
+  const codecs = withCodecs
+    ? messagesOf(file).filter((m) => codecUnsupported(m) === undefined)
+    : [];
+  return { file, services, events, codecs, globals };
 }
 
 function serviceModel(svc: DescService, names: LocalNames): ServiceModel {

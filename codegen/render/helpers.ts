@@ -1,6 +1,7 @@
 import type { DescMessage, DescService } from "@bufbuild/protobuf";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { HelperDelegate, HelperOptions } from "handlebars";
+import { emitCodec } from "../codec/emit-codec.js";
 import type { PrintableText } from "./printable-text.js";
 
 /** Module the generated code imports the protonats runtime from. */
@@ -56,6 +57,8 @@ export const helpers: Record<string, HelperDelegate> = {
   ),
   /** A global such as `Promise`, as `globalThis.Promise` where a message of that name shadows it. */
   global: helper((r, name: string) => r.globals[name] ?? name),
+  /** The generated binary codec of a message and its registration. */
+  codec: helper((r, desc: DescMessage) => emitCodec(r.file, desc)),
   /** A string, number or boolean literal. */
   literal: helper((r, value: string | number | boolean) =>
     typeof value === "string" ? r.file.string(value) : value,

@@ -1,4 +1,5 @@
-import { type DescMethod, type DescService, fromBinary, type Message } from "@bufbuild/protobuf";
+import type { DescMethod, DescService, Message } from "@bufbuild/protobuf";
+import { decodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { isUndelivered } from "../errors/undelivered.js";
@@ -168,7 +169,7 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
         this.takeHeader(frame);
         let message: Message;
         try {
-          message = fromBinary(this.owner.method.output, frame.body ?? new Uint8Array(0));
+          message = decodeBinary(this.owner.method.output, frame.body ?? new Uint8Array(0));
         } catch (cause) {
           this.cancel(
             new RpcError(

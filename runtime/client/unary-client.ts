@@ -1,10 +1,6 @@
-import {
-  create,
-  type DescMethod,
-  type DescService,
-  fromBinary,
-  type Message,
-} from "@bufbuild/protobuf";
+import { create, type DescMethod, type DescService, type Message } from "@bufbuild/protobuf";
+
+import { decodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { isUndelivered } from "../errors/undelivered.js";
@@ -190,7 +186,7 @@ export class UnaryClient {
 
   private decode(body: Uint8Array): Message {
     try {
-      return fromBinary(this.method.output, body);
+      return decodeBinary(this.method.output, body);
     } catch (cause) {
       throw new RpcError(
         Code.Internal,

@@ -1,6 +1,7 @@
-import { create, type DescMessage, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import type { BrokerMessage, DurableOptions, SubscribeOptions } from "../broker/broker.js";
 import type { StreamLimits } from "../broker/jetstream/stream-limits.js";
+import { encodeBinary } from "../codec/binary.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
 import { decodeEvent } from "./event-decoder.js";
 import { EventTypeHeader } from "./event-headers.js";
@@ -54,7 +55,7 @@ export function defineEvent<D extends DescMessage>(
       const subject = template.subjectFor(message);
       const headers = { ...publishOptions.headers, [EventTypeHeader]: schema.typeName };
       const durable = publishOptions.durable ?? options.durable ?? false;
-      await resolveRuntime(runtime).broker.publish(subject, toBinary(schema, message), {
+      await resolveRuntime(runtime).broker.publish(subject, encodeBinary(schema, message), {
         headers,
         ...(durable ? { durable, stream, streamSubject, streamLimits } : {}),
         ...(publishOptions.messageId === undefined ? {} : { messageId: publishOptions.messageId }),

@@ -1,5 +1,6 @@
-import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { BrokerMessage } from "../broker/broker.js";
+import { decodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { EventTypeHeader } from "./event-headers.js";
@@ -21,7 +22,7 @@ export function decodeEvent<D extends DescMessage>(
     );
   }
   try {
-    return fromBinary(schema, message.body);
+    return decodeBinary(schema, message.body);
   } catch (error) {
     throw new RpcError(
       Code.InvalidArgument,

@@ -1,4 +1,5 @@
-import { fromBinary, type Message } from "@bufbuild/protobuf";
+import type { Message } from "@bufbuild/protobuf";
+import { decodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { asyncDispose } from "../lifecycle/async-dispose.js";
@@ -100,7 +101,7 @@ export class RpcServer implements Server, Acceptor, CallHost {
     if (unary) {
       let request: Message;
       try {
-        request = fromBinary(entry.method.input, frame.body ?? empty);
+        request = decodeBinary(entry.method.input, frame.body ?? empty);
       } catch (cause) {
         const type = entry.method.input.typeName;
         const error = new RpcError(Code.InvalidArgument, `request body is not a valid ${type}`, {

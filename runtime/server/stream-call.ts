@@ -1,10 +1,11 @@
-import { create, fromBinary, type Message } from "@bufbuild/protobuf";
+import { create, type Message } from "@bufbuild/protobuf";
 import {
   applyInterceptors,
   type StreamRequest,
   type StreamResponse,
 } from "../client/interceptor.js";
 import { methodPath } from "../client/method-config.js";
+import { decodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
@@ -209,7 +210,7 @@ export class ServerStreamCall
   private acceptMessage(body: Uint8Array | undefined): boolean {
     let message: Message;
     try {
-      message = fromBinary(this.entry.method.input, body ?? new Uint8Array(0));
+      message = decodeBinary(this.entry.method.input, body ?? new Uint8Array(0));
     } catch (cause) {
       this.shutdown(
         new RpcError(

@@ -1,4 +1,5 @@
-import { type DescMessage, type Message, toBinary } from "@bufbuild/protobuf";
+import type { DescMessage, Message } from "@bufbuild/protobuf";
+import { encodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 
@@ -13,7 +14,7 @@ export function encodeWithin(
   message: Message,
   what: string,
 ): Uint8Array {
-  const body = toBinary(schema, message);
+  const body = encodeBinary(schema, message);
   if (body.length > maxPayload) {
     throw new RpcError(
       Code.ResourceExhausted,

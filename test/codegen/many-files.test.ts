@@ -58,6 +58,7 @@ describe("a request with many files", () => {
     const out = runNats(
       files,
       files.map((f) => f.name),
+      "target=ts,import_extension=js,codecs=reflection",
     );
     expect(out.size).toBe(count);
     for (let i = 0; i < count - 1; i++) {

@@ -15,8 +15,27 @@ describe("plugin parameters", { timeout: 120_000 }, () => {
     image = buildFixtureImage();
   });
 
+  it("codecs=reflection leaves every message to protobuf-es reflection", () => {
+    const generated = runNats(image, ["shapes/v1/shapes.proto"]).get("shapes/v1/shapes_nats.ts")!;
+    const reflection = runNats(
+      image,
+      ["shapes/v1/shapes.proto"],
+      "target=ts,import_extension=js,codecs=reflection",
+    ).get("shapes/v1/shapes_nats.ts")!;
+    expect(generated).toContain("registerCodec(");
+    expect(reflection).not.toContain("registerCodec(");
+    expect(() => runNats(image, ["shapes/v1/shapes.proto"], "codecs=fast")).toThrow(
+      'invalid option "codecs=fast"',
+    );
+  });
+
   it("target=js+dts writes JavaScript and declarations transpiled from the TypeScript", () => {
-    const out = runNats(image, ["shapes/v1/shapes.proto"], "target=js+dts,import_extension=js");
+    // Without codecs, so that the imports checked are those of the client and service code.
+    const out = runNats(
+      image,
+      ["shapes/v1/shapes.proto"],
+      "target=js+dts,import_extension=js,codecs=reflection",
+    );
     expect([...out.keys()].sort()).toEqual([
       "shapes/v1/shapes_nats.d.ts",
       "shapes/v1/shapes_nats.js",

@@ -5,10 +5,12 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { PingRequest, PingRequestSchema } from "./nopackage_pb.js";
-import { Bare } from "./nopackage_pb.js";
-import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineService } from "protonats";
+import type { PingRequest } from "./nopackage_pb.js";
+import { Bare, PingRequestSchema } from "./nopackage_pb.js";
+import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
  * @generated from service Bare
@@ -49,3 +51,35 @@ export interface BareHandlers {
 export function defineBare(handlers: BareHandlers, options?: ServiceOptions): ServiceRegistration {
   return defineService(Bare, handlers, options);
 }
+
+registerCodec(PingRequestSchema, {
+  encode(m: PingRequest, w: CodecWriter): void {
+    if (m.text !== "") w.tag(1, WireType.LengthDelimited).string(m.text);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: PingRequest, group?: number): PingRequest {
+    const m: PingRequest = into ?? {
+      $typeName: "PingRequest",
+      text: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.text = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});

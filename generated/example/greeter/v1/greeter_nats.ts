@@ -6,10 +6,12 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { SayHelloRequest, SayHelloRequestSchema, SayHelloResponse, SayHelloResponseSchema, SayHelloStreamRequest, SayHelloStreamRequestSchema } from "./greeter_pb.js";
-import { Greeter } from "./greeter_pb.js";
-import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineService } from "protonats";
+import type { SayHelloRequest, SayHelloResponse, SayHelloStreamRequest } from "./greeter_pb.js";
+import { Greeter, SayHelloRequestSchema, SayHelloResponseSchema, SayHelloStreamRequestSchema } from "./greeter_pb.js";
+import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
  * Greets people, in every way an RPC can.
@@ -100,3 +102,111 @@ export interface GreeterHandlers {
 export function defineGreeter(handlers: GreeterHandlers, options?: ServiceOptions): ServiceRegistration {
   return defineService(Greeter, handlers, options);
 }
+
+registerCodec(SayHelloRequestSchema, {
+  encode(m: SayHelloRequest, w: CodecWriter): void {
+    if (m.name !== "") w.tag(1, WireType.LengthDelimited).string(m.name);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: SayHelloRequest, group?: number): SayHelloRequest {
+    const m: SayHelloRequest = into ?? {
+      $typeName: "example.greeter.v1.SayHelloRequest",
+      name: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.name = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(SayHelloStreamRequestSchema, {
+  encode(m: SayHelloStreamRequest, w: CodecWriter): void {
+    if (m.name !== "") w.tag(1, WireType.LengthDelimited).string(m.name);
+    if (m.count !== 0) w.tag(2, WireType.Varint).uint32(m.count);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: SayHelloStreamRequest, group?: number): SayHelloStreamRequest {
+    const m: SayHelloStreamRequest = into ?? {
+      $typeName: "example.greeter.v1.SayHelloStreamRequest",
+      name: "",
+      count: 0,
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.name = r.string(true);
+          break;
+        }
+        case 2: {
+          m.count = r.uint32();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(SayHelloResponseSchema, {
+  encode(m: SayHelloResponse, w: CodecWriter): void {
+    if (m.message !== "") w.tag(1, WireType.LengthDelimited).string(m.message);
+    if (m.servedBy !== "") w.tag(2, WireType.LengthDelimited).string(m.servedBy);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: SayHelloResponse, group?: number): SayHelloResponse {
+    const m: SayHelloResponse = into ?? {
+      $typeName: "example.greeter.v1.SayHelloResponse",
+      message: "",
+      servedBy: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.message = r.string(true);
+          break;
+        }
+        case 2: {
+          m.servedBy = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});

@@ -5,10 +5,14 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { GetOrderRequest, GetOrderRequestSchema, Order, OrderSchema, PlaceOrderRequest, PlaceOrderRequestSchema, PlaceOrderResponse, PlaceOrderResponseSchema } from "./orders_pb.js";
-import { OrderPlacedSchema, OrderService, OrderShippedSchema } from "./orders_pb.js";
-import type { CallOptions, ClientOptions, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineEvent, defineService } from "protonats";
+import { protoInt64 } from "@bufbuild/protobuf";
+import type { GetOrderRequest, LineItem, Order, OrderPlaced, OrderShipped, PlaceOrderRequest, PlaceOrderResponse } from "./orders_pb.js";
+import { GetOrderRequestSchema, LineItemSchema, OrderPlacedSchema, OrderSchema, OrderService, OrderShippedSchema, PlaceOrderRequestSchema, PlaceOrderResponseSchema } from "./orders_pb.js";
+import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import { createClient, decodeNested, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
+import { TimestampSchema } from "@bufbuild/protobuf/wkt";
 
 /**
  * Takes and reports orders.
@@ -103,4 +107,307 @@ export const OrderShippedEvent: EventDefinition<typeof OrderShippedSchema> = def
   subject: "orders.{region}.shipped",
   durable: true,
   stream: "ORDERS",
+});
+
+registerCodec(PlaceOrderRequestSchema, {
+  encode(m: PlaceOrderRequest, w: CodecWriter): void {
+    if (m.customer !== "") w.tag(1, WireType.LengthDelimited).string(m.customer);
+    if (m.region !== "") w.tag(2, WireType.LengthDelimited).string(m.region);
+    for (const x of m.items) {
+      w.tag(3, WireType.LengthDelimited).fork(); encodeNested(LineItemSchema, x, w); w.join();
+    }
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: PlaceOrderRequest, group?: number): PlaceOrderRequest {
+    const m: PlaceOrderRequest = into ?? {
+      $typeName: "example.orders.v1.PlaceOrderRequest",
+      customer: "",
+      region: "",
+      items: [],
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.customer = r.string(true);
+          break;
+        }
+        case 2: {
+          m.region = r.string(true);
+          break;
+        }
+        case 3: {
+          m.items.push(decodeNested(LineItemSchema, r, depth));
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(LineItemSchema, {
+  encode(m: LineItem, w: CodecWriter): void {
+    if (m.sku !== "") w.tag(1, WireType.LengthDelimited).string(m.sku);
+    if (m.quantity !== 0) w.tag(2, WireType.Varint).uint32(m.quantity);
+    if (Number(m.unitPriceCents) !== 0) w.tag(3, WireType.Varint).int64(m.unitPriceCents);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: LineItem, group?: number): LineItem {
+    const m: LineItem = into ?? {
+      $typeName: "example.orders.v1.LineItem",
+      sku: "",
+      quantity: 0,
+      unitPriceCents: protoInt64.zero,
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.sku = r.string(true);
+          break;
+        }
+        case 2: {
+          m.quantity = r.uint32();
+          break;
+        }
+        case 3: {
+          m.unitPriceCents = (r.int64() as bigint);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(PlaceOrderResponseSchema, {
+  encode(m: PlaceOrderResponse, w: CodecWriter): void {
+    if (m.order !== undefined) {
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNested(OrderSchema, m.order, w); w.join();
+    }
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: PlaceOrderResponse, group?: number): PlaceOrderResponse {
+    const m: PlaceOrderResponse = into ?? {
+      $typeName: "example.orders.v1.PlaceOrderResponse",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.order = decodeNested(OrderSchema, r, depth, m.order);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(GetOrderRequestSchema, {
+  encode(m: GetOrderRequest, w: CodecWriter): void {
+    if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: GetOrderRequest, group?: number): GetOrderRequest {
+    const m: GetOrderRequest = into ?? {
+      $typeName: "example.orders.v1.GetOrderRequest",
+      id: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.id = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(OrderSchema, {
+  encode(m: Order, w: CodecWriter): void {
+    if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
+    if (m.customer !== "") w.tag(2, WireType.LengthDelimited).string(m.customer);
+    if (m.region !== "") w.tag(3, WireType.LengthDelimited).string(m.region);
+    for (const x of m.items) {
+      w.tag(4, WireType.LengthDelimited).fork(); encodeNested(LineItemSchema, x, w); w.join();
+    }
+    if (Number(m.totalCents) !== 0) w.tag(5, WireType.Varint).int64(m.totalCents);
+    if (m.placedAt !== undefined) {
+      w.tag(6, WireType.LengthDelimited).fork(); encodeNested(TimestampSchema, m.placedAt, w); w.join();
+    }
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Order, group?: number): Order {
+    const m: Order = into ?? {
+      $typeName: "example.orders.v1.Order",
+      id: "",
+      customer: "",
+      region: "",
+      items: [],
+      totalCents: protoInt64.zero,
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.id = r.string(true);
+          break;
+        }
+        case 2: {
+          m.customer = r.string(true);
+          break;
+        }
+        case 3: {
+          m.region = r.string(true);
+          break;
+        }
+        case 4: {
+          m.items.push(decodeNested(LineItemSchema, r, depth));
+          break;
+        }
+        case 5: {
+          m.totalCents = (r.int64() as bigint);
+          break;
+        }
+        case 6: {
+          m.placedAt = decodeNested(TimestampSchema, r, depth, m.placedAt);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(OrderPlacedSchema, {
+  encode(m: OrderPlaced, w: CodecWriter): void {
+    if (m.order !== undefined) {
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNested(OrderSchema, m.order, w); w.join();
+    }
+    if (m.region !== "") w.tag(2, WireType.LengthDelimited).string(m.region);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: OrderPlaced, group?: number): OrderPlaced {
+    const m: OrderPlaced = into ?? {
+      $typeName: "example.orders.v1.OrderPlaced",
+      region: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.order = decodeNested(OrderSchema, r, depth, m.order);
+          break;
+        }
+        case 2: {
+          m.region = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(OrderShippedSchema, {
+  encode(m: OrderShipped, w: CodecWriter): void {
+    if (m.orderId !== "") w.tag(1, WireType.LengthDelimited).string(m.orderId);
+    if (m.region !== "") w.tag(2, WireType.LengthDelimited).string(m.region);
+    if (m.carrier !== "") w.tag(3, WireType.LengthDelimited).string(m.carrier);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: OrderShipped, group?: number): OrderShipped {
+    const m: OrderShipped = into ?? {
+      $typeName: "example.orders.v1.OrderShipped",
+      orderId: "",
+      region: "",
+      carrier: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.orderId = r.string(true);
+          break;
+        }
+        case 2: {
+          m.region = r.string(true);
+          break;
+        }
+        case 3: {
+          m.carrier = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
 });

@@ -2,9 +2,13 @@
 // @generated from file cross/v1/types.proto (package cross.v1, syntax proto3)
 /* eslint-disable */
 
-import type { EventDefinition } from "protonats";
-import { defineEvent } from "protonats";
-import { InvoicePaidSchema } from "./types_pb.js";
+import type { CodecWriter, EventDefinition } from "protonats";
+import { decodeNested, defineEvent, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import type { Invoice, InvoicePaid, Money } from "./types_pb.js";
+import { InvoicePaidSchema, InvoiceSchema, MoneySchema } from "./types_pb.js";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
+import { MoneySchema as MoneySchema$1 } from "../../common/v1/common_pb.js";
 
 /**
  * An event defined in a file without services.
@@ -18,4 +22,113 @@ import { InvoicePaidSchema } from "./types_pb.js";
 export const InvoicePaidEvent: EventDefinition<typeof InvoicePaidSchema> = defineEvent(InvoicePaidSchema, {
   subject: "billing.{currency}.paid",
   queue: "ledger",
+});
+
+registerCodec(MoneySchema, {
+  encode(m: Money, w: CodecWriter): void {
+    if (m.amount !== "") w.tag(1, WireType.LengthDelimited).string(m.amount);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Money, group?: number): Money {
+    const m: Money = into ?? {
+      $typeName: "cross.v1.Money",
+      amount: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.amount = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(InvoiceSchema, {
+  encode(m: Invoice, w: CodecWriter): void {
+    if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
+    if (m.total !== undefined) {
+      w.tag(2, WireType.LengthDelimited).fork(); encodeNested(MoneySchema$1, m.total, w); w.join();
+    }
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Invoice, group?: number): Invoice {
+    const m: Invoice = into ?? {
+      $typeName: "cross.v1.Invoice",
+      id: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.id = r.string(true);
+          break;
+        }
+        case 2: {
+          m.total = decodeNested(MoneySchema$1, r, depth, m.total);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(InvoicePaidSchema, {
+  encode(m: InvoicePaid, w: CodecWriter): void {
+    if (m.invoiceId !== "") w.tag(1, WireType.LengthDelimited).string(m.invoiceId);
+    if (m.currency !== "") w.tag(2, WireType.LengthDelimited).string(m.currency);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: InvoicePaid, group?: number): InvoicePaid {
+    const m: InvoicePaid = into ?? {
+      $typeName: "cross.v1.InvoicePaid",
+      invoiceId: "",
+      currency: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.invoiceId = r.string(true);
+          break;
+        }
+        case 2: {
+          m.currency = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
 });

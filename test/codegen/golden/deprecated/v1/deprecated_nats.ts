@@ -3,10 +3,12 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Old } from "./deprecated_pb.js";
+import type { Old, Old_Inner } from "./deprecated_pb.js";
 import { NewService, Old_InnerSchema, OldSchema, OldService } from "./deprecated_pb.js";
-import type { CallOptions, ClientOptions, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineEvent, defineService } from "protonats";
+import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import { createClient, defineEvent, defineService, maxDecodeDepth, registerCodec } from "protonats";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
  * Replaced by NewService.
@@ -126,4 +128,62 @@ export const OldEvent: EventDefinition<typeof OldSchema> = defineEvent(OldSchema
  */
 export const Old_InnerEvent: EventDefinition<typeof Old_InnerSchema> = defineEvent(Old_InnerSchema, {
   subject: "old.inner",
+});
+
+registerCodec(OldSchema, {
+  encode(m: Old, w: CodecWriter): void {
+    if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Old, group?: number): Old {
+    const m: Old = into ?? {
+      $typeName: "deprecated.v1.Old",
+      id: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.id = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(Old_InnerSchema, {
+  encode(m: Old_Inner, w: CodecWriter): void {
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Old_Inner, group?: number): Old_Inner {
+    const m: Old_Inner = into ?? {
+      $typeName: "deprecated.v1.Old.Inner",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
 });

@@ -6,10 +6,13 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Item, ItemSchema } from "./editions_pb.js";
-import { Editions, ItemUpdatedSchema } from "./editions_pb.js";
-import type { CallOptions, ClientOptions, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineEvent, defineService } from "protonats";
+import { create } from "@bufbuild/protobuf";
+import type { Item, ItemUpdated } from "./editions_pb.js";
+import { Editions, ItemSchema, ItemUpdatedSchema } from "./editions_pb.js";
+import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import { createClient, decodeNested, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 
 /**
  * @generated from service editions.v1.Editions
@@ -59,4 +62,103 @@ export function defineEditions(handlers: EditionsHandlers, options?: ServiceOpti
  */
 export const ItemUpdatedEvent: EventDefinition<typeof ItemUpdatedSchema> = defineEvent(ItemUpdatedSchema, {
   subject: "items.{status}.updated",
+});
+
+registerCodec(ItemSchema, {
+  encode(m: Item, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "id") && m.id !== undefined) w.tag(1, WireType.LengthDelimited).string(m.id);
+    if (m.count !== 0) w.tag(2, WireType.Varint).int32(m.count);
+    if (m.packed.length > 0) {
+      w.tag(3, WireType.LengthDelimited).fork();
+      for (const x of m.packed) w.int32(x);
+      w.join();
+    }
+    if (Object.prototype.hasOwnProperty.call(m, "status") && m.status !== undefined) w.tag(4, WireType.Varint).int32(m.status);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Item, group?: number): Item {
+    const m: Item = into ?? create(ItemSchema);
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.id = r.string(true);
+          break;
+        }
+        case 2: {
+          m.count = r.int32();
+          break;
+        }
+        case 3: {
+          if (wt === WireType.LengthDelimited) {
+            const e = r.uint32() + r.pos;
+            while (r.pos < e) m.packed.push(r.int32());
+          } else m.packed.push(r.int32());
+          break;
+        }
+        case 4: {
+          const v = r.int32();
+          if (v === 0 || v === 1) m.status = v;
+          else {
+            const u = m.$unknown ?? [];
+            u.push({ no, wireType: wt, data: new BinaryWriter().int32(v).finish() });
+            m.$unknown = u;
+          }
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(ItemUpdatedSchema, {
+  encode(m: ItemUpdated, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "status") && m.status !== undefined) w.tag(1, WireType.Varint).int32(m.status);
+    if (m.item !== undefined) {
+      w.tag(2, WireType.LengthDelimited).fork(); encodeNested(ItemSchema, m.item, w); w.join();
+    }
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: ItemUpdated, group?: number): ItemUpdated {
+    const m: ItemUpdated = into ?? create(ItemUpdatedSchema);
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          const v = r.int32();
+          if (v === 0 || v === 1) m.status = v;
+          else {
+            const u = m.$unknown ?? [];
+            u.push({ no, wireType: wt, data: new BinaryWriter().int32(v).finish() });
+            m.$unknown = u;
+          }
+          break;
+        }
+        case 2: {
+          m.item = decodeNested(ItemSchema, r, depth, m.item);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
 });

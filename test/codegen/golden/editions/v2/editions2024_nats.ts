@@ -5,10 +5,13 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Entry, EntrySchema, Query, QuerySchema } from "./editions2024_pb.js";
-import { Catalog, EntryAddedSchema } from "./editions2024_pb.js";
-import type { CallOptions, ClientOptions, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineEvent, defineService } from "protonats";
+import { create } from "@bufbuild/protobuf";
+import type { Entry, EntryAdded, Query } from "./editions2024_pb.js";
+import { Catalog, EntryAddedSchema, EntrySchema, QuerySchema } from "./editions2024_pb.js";
+import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import { createClient, decodeNested, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
  * @generated from service editions.v2.Catalog
@@ -57,4 +60,95 @@ export function defineCatalog(handlers: CatalogHandlers, options?: ServiceOption
  */
 export const EntryAddedEvent: EventDefinition<typeof EntryAddedSchema> = defineEvent(EntryAddedSchema, {
   subject: "catalog.entries.added",
+});
+
+registerCodec(QuerySchema, {
+  encode(m: Query, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "text") && m.text !== undefined) w.tag(1, WireType.LengthDelimited).string(m.text);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Query, group?: number): Query {
+    const m: Query = into ?? create(QuerySchema);
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.text = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(EntrySchema, {
+  encode(m: Entry, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "id") && m.id !== undefined) w.tag(1, WireType.LengthDelimited).string(m.id);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Entry, group?: number): Entry {
+    const m: Entry = into ?? create(EntrySchema);
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.id = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(EntryAddedSchema, {
+  encode(m: EntryAdded, w: CodecWriter): void {
+    if (m.entry !== undefined) {
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNested(EntrySchema, m.entry, w); w.join();
+    }
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: EntryAdded, group?: number): EntryAdded {
+    const m: EntryAdded = into ?? {
+      $typeName: "editions.v2.EntryAdded",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.entry = decodeNested(EntrySchema, r, depth, m.entry);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
 });

@@ -4,9 +4,13 @@
 // @generated from file events/v1/events.proto (package events.v1, syntax proto3)
 /* eslint-disable */
 
-import type { EventDefinition } from "protonats";
-import { defineEvent } from "protonats";
-import { AuditEventSchema, HeartbeatSchema, MeasuredSchema, NodeSeenSchema, Outer_InnerSchema } from "./events_pb.js";
+import type { CodecWriter, EventDefinition } from "protonats";
+import { defineEvent, maxDecodeDepth, registerCodec } from "protonats";
+import type { AuditEvent as AuditEvent$1, Heartbeat, Measured, NodeSeen, Outer, Outer_Inner } from "./events_pb.js";
+import { AuditEventSchema, HeartbeatSchema, MeasuredSchema, NodeSeenSchema, Outer_InnerSchema, OuterSchema } from "./events_pb.js";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
+import { protoInt64 } from "@bufbuild/protobuf";
 
 /**
  * Event on subject `events.heartbeat`.
@@ -75,4 +79,208 @@ export const NodeSeenEvent: EventDefinition<typeof NodeSeenSchema> = defineEvent
  */
 export const AuditEvent: EventDefinition<typeof AuditEventSchema> = defineEvent(AuditEventSchema, {
   subject: "audit.events",
+});
+
+registerCodec(HeartbeatSchema, {
+  encode(m: Heartbeat, w: CodecWriter): void {
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Heartbeat, group?: number): Heartbeat {
+    const m: Heartbeat = into ?? {
+      $typeName: "events.v1.Heartbeat",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(MeasuredSchema, {
+  encode(m: Measured, w: CodecWriter): void {
+    if (m.region !== 0) w.tag(1, WireType.Varint).int32(m.region);
+    if (m.sensor !== "") w.tag(2, WireType.LengthDelimited).string(m.sensor);
+    if (Number(m.shard) !== 0) w.tag(3, WireType.Varint).uint64(m.shard);
+    if (m.ok !== false) w.tag(4, WireType.Varint).bool(m.ok);
+    if (!Object.is(m.value, 0)) w.tag(5, WireType.Bit64).double(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Measured, group?: number): Measured {
+    const m: Measured = into ?? {
+      $typeName: "events.v1.Measured",
+      region: 0,
+      sensor: "",
+      shard: protoInt64.zero,
+      ok: false,
+      value: 0,
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.region = r.int32();
+          break;
+        }
+        case 2: {
+          m.sensor = r.string(true);
+          break;
+        }
+        case 3: {
+          m.shard = (r.uint64() as bigint);
+          break;
+        }
+        case 4: {
+          m.ok = r.bool();
+          break;
+        }
+        case 5: {
+          m.value = r.double();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(OuterSchema, {
+  encode(m: Outer, w: CodecWriter): void {
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Outer, group?: number): Outer {
+    const m: Outer = into ?? {
+      $typeName: "events.v1.Outer",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(Outer_InnerSchema, {
+  encode(m: Outer_Inner, w: CodecWriter): void {
+    if (m.id !== 0) w.tag(1, WireType.Varint).sint32(m.id);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Outer_Inner, group?: number): Outer_Inner {
+    const m: Outer_Inner = into ?? {
+      $typeName: "events.v1.Outer.Inner",
+      id: 0,
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.id = r.sint32();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(NodeSeenSchema, {
+  encode(m: NodeSeen, w: CodecWriter): void {
+    if (m.nodeId !== "") w.tag(1, WireType.LengthDelimited).string(m.nodeId);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: NodeSeen, group?: number): NodeSeen {
+    const m: NodeSeen = into ?? {
+      $typeName: "events.v1.NodeSeen",
+      nodeId: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.nodeId = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(AuditEventSchema, {
+  encode(m: AuditEvent$1, w: CodecWriter): void {
+    if (m.what !== "") w.tag(1, WireType.LengthDelimited).string(m.what);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: AuditEvent$1, group?: number): AuditEvent$1 {
+    const m: AuditEvent$1 = into ?? {
+      $typeName: "events.v1.AuditEvent",
+      what: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.what = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
 });

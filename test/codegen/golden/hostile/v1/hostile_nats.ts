@@ -5,10 +5,12 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { AsyncIterable, AsyncIterableSchema, CallOptions as CallOptions$1, CallOptionsSchema, ClientOptions as ClientOptions$1, ClientOptionsSchema, createClient, createClientSchema, defineService, defineServiceSchema, FooClient as FooClient$1, FooClientSchema, FooHandlers as FooHandlers$1, FooHandlersSchema, HandlerContext, HandlerContextSchema, MessageInitShape as MessageInitShape$1, MessageInitShapeSchema, Object$, ObjectSchema, Promise, PromiseSchema, RuntimeLike, RuntimeLikeSchema, ServiceOptions as ServiceOptions$1, ServiceOptionsSchema, ServiceRegistration, ServiceRegistrationSchema } from "./hostile_pb.js";
-import { class$, Client, createFoo, defineEventSchema, EventDefinitionSchema, Foo } from "./hostile_pb.js";
-import type { CallOptions, ClientOptions, EventDefinition, HandlerContext as HandlerContext$1, RuntimeLike as RuntimeLike$1, ServiceOptions, ServiceRegistration as ServiceRegistration$1 } from "protonats";
-import { createClient as createClient$1, defineEvent as defineEvent$1, defineService as defineService$1 } from "protonats";
+import type { AsyncIterable, CallOptions as CallOptions$1, ClientOptions as ClientOptions$1, createClient, defineEvent as defineEvent$2, defineService, EventDefinition as EventDefinition$1, FooClient as FooClient$1, FooHandlers as FooHandlers$1, HandlerContext, MessageInitShape as MessageInitShape$1, Object$, Promise, RuntimeLike, ServiceOptions as ServiceOptions$1, ServiceRegistration } from "./hostile_pb.js";
+import { AsyncIterableSchema, CallOptionsSchema, class$, Client, ClientOptionsSchema, createClientSchema, createFoo, defineEventSchema, defineServiceSchema, EventDefinitionSchema, Foo, FooClientSchema, FooHandlersSchema, HandlerContextSchema, MessageInitShapeSchema, ObjectSchema, PromiseSchema, RuntimeLikeSchema, ServiceOptionsSchema, ServiceRegistrationSchema } from "./hostile_pb.js";
+import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext as HandlerContext$1, RuntimeLike as RuntimeLike$1, ServiceOptions, ServiceRegistration as ServiceRegistration$1 } from "protonats";
+import { createClient as createClient$1, defineEvent as defineEvent$1, defineService as defineService$1, maxDecodeDepth, registerCodec } from "protonats";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
  * A service named like the generated client suffix. Comments may contain
@@ -365,4 +367,510 @@ export const defineEvent: EventDefinition<typeof defineEventSchema> = defineEven
  */
 export const EventDefinitionEvent: EventDefinition<typeof EventDefinitionSchema> = defineEvent$1(EventDefinitionSchema, {
   subject: "hostile.definition",
+});
+
+registerCodec(CallOptionsSchema, {
+  encode(m: CallOptions$1, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: CallOptions$1, group?: number): CallOptions$1 {
+    const m: CallOptions$1 = into ?? {
+      $typeName: "hostile.v1.CallOptions",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(RuntimeLikeSchema, {
+  encode(m: RuntimeLike, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: RuntimeLike, group?: number): RuntimeLike {
+    const m: RuntimeLike = into ?? {
+      $typeName: "hostile.v1.RuntimeLike",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(createClientSchema, {
+  encode(m: createClient, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: createClient, group?: number): createClient {
+    const m: createClient = into ?? {
+      $typeName: "hostile.v1.createClient",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(HandlerContextSchema, {
+  encode(m: HandlerContext, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: HandlerContext, group?: number): HandlerContext {
+    const m: HandlerContext = into ?? {
+      $typeName: "hostile.v1.HandlerContext",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(MessageInitShapeSchema, {
+  encode(m: MessageInitShape$1, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: MessageInitShape$1, group?: number): MessageInitShape$1 {
+    const m: MessageInitShape$1 = into ?? {
+      $typeName: "hostile.v1.MessageInitShape",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(ServiceRegistrationSchema, {
+  encode(m: ServiceRegistration, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: ServiceRegistration, group?: number): ServiceRegistration {
+    const m: ServiceRegistration = into ?? {
+      $typeName: "hostile.v1.ServiceRegistration",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(defineServiceSchema, {
+  encode(m: defineService, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: defineService, group?: number): defineService {
+    const m: defineService = into ?? {
+      $typeName: "hostile.v1.defineService",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(PromiseSchema, {
+  encode(m: Promise, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Promise, group?: number): Promise {
+    const m: Promise = into ?? {
+      $typeName: "hostile.v1.Promise",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(AsyncIterableSchema, {
+  encode(m: AsyncIterable, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: AsyncIterable, group?: number): AsyncIterable {
+    const m: AsyncIterable = into ?? {
+      $typeName: "hostile.v1.AsyncIterable",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(ObjectSchema, {
+  encode(m: Object$, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Object$, group?: number): Object$ {
+    const m: Object$ = into ?? {
+      $typeName: "hostile.v1.Object",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(FooClientSchema, {
+  encode(m: FooClient$1, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: FooClient$1, group?: number): FooClient$1 {
+    const m: FooClient$1 = into ?? {
+      $typeName: "hostile.v1.FooClient",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(FooHandlersSchema, {
+  encode(m: FooHandlers$1, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: FooHandlers$1, group?: number): FooHandlers$1 {
+    const m: FooHandlers$1 = into ?? {
+      $typeName: "hostile.v1.FooHandlers",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(ClientOptionsSchema, {
+  encode(m: ClientOptions$1, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: ClientOptions$1, group?: number): ClientOptions$1 {
+    const m: ClientOptions$1 = into ?? {
+      $typeName: "hostile.v1.ClientOptions",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(ServiceOptionsSchema, {
+  encode(m: ServiceOptions$1, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: ServiceOptions$1, group?: number): ServiceOptions$1 {
+    const m: ServiceOptions$1 = into ?? {
+      $typeName: "hostile.v1.ServiceOptions",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(defineEventSchema, {
+  encode(m: defineEvent$2, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: defineEvent$2, group?: number): defineEvent$2 {
+    const m: defineEvent$2 = into ?? {
+      $typeName: "hostile.v1.defineEvent",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(EventDefinitionSchema, {
+  encode(m: EventDefinition$1, w: CodecWriter): void {
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: EventDefinition$1, group?: number): EventDefinition$1 {
+    const m: EventDefinition$1 = into ?? {
+      $typeName: "hostile.v1.EventDefinition",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
 });

@@ -5,10 +5,13 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Request, RequestSchema, Response, ResponseSchema } from "./legacy_pb.js";
-import { ChangedSchema, Legacy } from "./legacy_pb.js";
-import type { CallOptions, ClientOptions, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineEvent, defineService } from "protonats";
+import { create } from "@bufbuild/protobuf";
+import type { Changed, Request, Response, Response_Result } from "./legacy_pb.js";
+import { ChangedSchema, Legacy, RequestSchema, Response_ResultSchema, ResponseSchema } from "./legacy_pb.js";
+import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import { createClient, decodeGroup, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
  * @generated from service legacy.v1.Legacy
@@ -60,4 +63,129 @@ export function defineLegacy(handlers: LegacyHandlers, options?: ServiceOptions)
 export const ChangedEvent: EventDefinition<typeof ChangedSchema> = defineEvent(ChangedSchema, {
   subject: "legacy.{id}.changed",
   durable: true,
+});
+
+registerCodec(RequestSchema, {
+  encode(m: Request, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "id") && m.id !== undefined) w.tag(1, WireType.LengthDelimited).string(m.id);
+    else throw new Error("required field id not set");
+    if (Object.prototype.hasOwnProperty.call(m, "limit") && m.limit !== undefined) w.tag(2, WireType.Varint).int32(m.limit);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Request, group?: number): Request {
+    const m: Request = into ?? create(RequestSchema);
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.id = r.string();
+          break;
+        }
+        case 2: {
+          m.limit = r.int32();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(ResponseSchema, {
+  encode(m: Response, w: CodecWriter): void {
+    if (m.result !== undefined) {
+      w.tag(1, WireType.StartGroup); encodeNested(Response_ResultSchema, m.result, w); w.tag(1, WireType.EndGroup);
+    }
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Response, group?: number): Response {
+    const m: Response = into ?? create(ResponseSchema);
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.result = decodeGroup(Response_ResultSchema, r, depth, 1, m.result);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(Response_ResultSchema, {
+  encode(m: Response_Result, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "value") && m.value !== undefined) w.tag(2, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Response_Result, group?: number): Response_Result {
+    const m: Response_Result = into ?? create(Response_ResultSchema);
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 2: {
+          m.value = r.string();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(ChangedSchema, {
+  encode(m: Changed, w: CodecWriter): void {
+    if (Object.prototype.hasOwnProperty.call(m, "id") && m.id !== undefined) w.tag(1, WireType.LengthDelimited).string(m.id);
+    else throw new Error("required field id not set");
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Changed, group?: number): Changed {
+    const m: Changed = into ?? create(ChangedSchema);
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.id = r.string();
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
 });

@@ -6,11 +6,13 @@
 /* eslint-disable */
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Everything, Everything_Nested, Everything_NestedSchema, EverythingSchema, LogRequest, LogRequestSchema, LogResponse, LogResponseSchema } from "./shapes_pb.js";
-import { Shapes } from "./shapes_pb.js";
-import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineService } from "protonats";
+import type { Everything, Everything_Nested, EverythingSchema, LogRequest, LogResponse } from "./shapes_pb.js";
+import { Everything_NestedSchema, LogRequestSchema, LogResponseSchema, Shapes } from "./shapes_pb.js";
+import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
+import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats";
 import type { Any, AnySchema, BoolValue, BoolValueSchema, BytesValue, BytesValueSchema, Empty, EmptySchema, Int64Value, Int64ValueSchema, StringValue, StringValueSchema, Struct, StructSchema, Timestamp, TimestampSchema, Value, ValueSchema } from "@bufbuild/protobuf/wkt";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
 
 /**
  * One method of each shape, with messages of every field kind.
@@ -174,3 +176,93 @@ export interface ShapesHandlers {
 export function defineShapes(handlers: ShapesHandlers, options?: ServiceOptions): ServiceRegistration {
   return defineService(Shapes, handlers, options);
 }
+
+registerCodec(Everything_NestedSchema, {
+  encode(m: Everything_Nested, w: CodecWriter): void {
+    if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: Everything_Nested, group?: number): Everything_Nested {
+    const m: Everything_Nested = into ?? {
+      $typeName: "shapes.v1.Everything.Nested",
+      value: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.value = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(LogRequestSchema, {
+  encode(m: LogRequest, w: CodecWriter): void {
+    if (m.line !== "") w.tag(1, WireType.LengthDelimited).string(m.line);
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: LogRequest, group?: number): LogRequest {
+    const m: LogRequest = into ?? {
+      $typeName: "shapes.v1.LogRequest",
+      line: "",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        case 1: {
+          m.line = r.string(true);
+          break;
+        }
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});
+
+registerCodec(LogResponseSchema, {
+  encode(m: LogResponse, w: CodecWriter): void {
+    const unknown = m.$unknown;
+    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  decode(r: BinaryReader, end: number, depth: number, into?: LogResponse, group?: number): LogResponse {
+    const m: LogResponse = into ?? {
+      $typeName: "shapes.v1.LogResponse",
+    };
+    const unknown = m.$unknown ?? [];
+    let no = 0;
+    let wt: WireType = WireType.Varint;
+    while (r.pos < end) {
+      [no, wt] = r.tag();
+      if (wt === WireType.EndGroup && group !== undefined) break;
+      switch (no) {
+        default:
+          unknown.push({ no, wireType: wt, data: r.skip(wt, no, maxDecodeDepth - depth) });
+      }
+    }
+    if (group !== undefined && (wt !== WireType.EndGroup || no !== group)) throw new Error("invalid end group tag");
+    if (unknown.length > 0) m.$unknown = unknown;
+    return m;
+  },
+});

@@ -1,0 +1,102 @@
+import {
+  type DescMessage,
+  fromBinary,
+  type Message,
+  type MessageShape,
+  mergeFromBinary,
+  toBinary,
+} from "@bufbuild/protobuf";
+import { BinaryReader } from "@bufbuild/protobuf/wire";
+import { CodecWriter } from "./codec-writer.js";
+import { codecOf, maxDecodeDepth } from "./message-codec.js";
+
+// Encoding is synchronous and never re-entered, so one writer serves all.
+const writer = new CodecWriter();
+
+/** `toBinary(schema, message)`, through the generated codec when there is one. */
+export function encodeBinary<D extends DescMessage>(
+  schema: D,
+  message: MessageShape<D>,
+): Uint8Array {
+  const codec = codecOf(schema);
+  if (codec === undefined) return toBinary(schema, message);
+  writer.reset();
+  try {
+    codec.encode(message, writer);
+    return writer.finish();
+  } catch {
+    // A value the codec does not write (out of range, of the wrong type):
+    // protobuf-es decides, and says why when it refuses it.
+    return toBinary(schema, message);
+  }
+}
+
+/** `fromBinary(schema, bytes)`, through the generated codec when there is one. */
+export function decodeBinary<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
+  const codec = codecOf(schema);
+  if (codec === undefined) return fromBinary(schema, bytes);
+  try {
+    return codec.decode(new BinaryReader(bytes), bytes.byteLength, 1) as MessageShape<D>;
+  } catch {
+    // Malformed input. Reflection decides, so that what is refused and the
+    // error that says why are exactly protobuf-es's: it lets a nested message
+    // run past its length where a message without a codec, read from its own
+    // slice, stops (decoding is pure, so trying again is safe).
+    return fromBinary(schema, bytes);
+  }
+}
+
+/**
+ * Writes a nested message's fields (the caller wrote tag and fork) with its
+ * codec, or with reflection for a message that has none (a well-known type,
+ * a message of a file generated without codecs).
+ */
+export function encodeNested(schema: DescMessage, message: Message, writer: CodecWriter): void {
+  const codec = codecOf(schema);
+  if (codec === undefined) writer.raw(toBinary(schema, message));
+  else codec.encode(message, writer);
+}
+
+/** Reads a length-prefixed nested message, merging into `into` when given. */
+export function decodeNested<D extends DescMessage>(
+  schema: D,
+  reader: BinaryReader,
+  depth: number,
+  into?: MessageShape<D>,
+): MessageShape<D> {
+  if (depth >= maxDecodeDepth) {
+    throw new Error(
+      `cannot decode ${schema.typeName} from binary: maximum recursion depth of ${maxDecodeDepth} reached`,
+    );
+  }
+  const codec = codecOf(schema);
+  if (codec === undefined) {
+    const bytes = reader.bytes();
+    return into === undefined ? fromBinary(schema, bytes) : mergeFromBinary(schema, into, bytes);
+  }
+  const length = reader.uint32();
+  return codec.decode(reader, reader.pos + length, depth + 1, into) as MessageShape<D>;
+}
+
+/**
+ * Reads a nested message written as a group (after its start tag, up to the
+ * end tag of `fieldNo`), merging into `into` when given. Only a message with
+ * a codec can be read so from the shared reader; for one without, this
+ * throws and `decodeBinary` leaves the whole message to `fromBinary`.
+ */
+export function decodeGroup<D extends DescMessage>(
+  schema: D,
+  reader: BinaryReader,
+  depth: number,
+  fieldNo: number,
+  into?: MessageShape<D>,
+): MessageShape<D> {
+  if (depth >= maxDecodeDepth) {
+    throw new Error(
+      `cannot decode ${schema.typeName} from binary: maximum recursion depth of ${maxDecodeDepth} reached`,
+    );
+  }
+  const codec = codecOf(schema);
+  if (codec === undefined) throw new Error(`no codec reads group ${schema.typeName}`);
+  return codec.decode(reader, reader.len, depth + 1, into, fieldNo) as MessageShape<D>;
+}
