@@ -22,27 +22,21 @@ export {
 // Broker: publish/subscribe, durable on JetStream
 export type * from "./broker/broker.js";
 export { DeadLetterHeader } from "./broker/dead-letter-headers.js";
-export { defaultStreamLimits, type StreamLimits } from "./broker/jetstream/stream-limits.js";
-export { durableDefaults, NatsBroker, type NatsBrokerOptions } from "./broker/nats-broker.js";
 export { isPermanentFailure } from "./broker/permanent-failure.js";
 export type { BrokerLogger } from "./broker/report.js";
+export { defaultStreamLimits, type StreamLimits } from "./broker/stream-limits.js";
 export { subjectMatches } from "./broker/subjects.js";
+// Transport: pseudo connections
+export {
+  defaultMaxHeaderBytes,
+  defaultServerLimits,
+  type ServerLimits,
+} from "./call/limits.js";
 
 // Clients: calls, options, interceptors, selector and retry contracts
 export type { CallOptions } from "./client/call-options.js";
 export type { ClientOptions } from "./client/client-options.js";
 export { createClient, defaultTimeoutMs } from "./client/create-client.js";
-export {
-  type AnyFn,
-  type AnyRequest,
-  type AnyResponse,
-  applyInterceptors,
-  type Interceptor,
-  type StreamRequest,
-  type StreamResponse,
-  type UnaryRequest,
-  type UnaryResponse,
-} from "./client/interceptor.js";
 export { type MethodConfig, methodConfig, methodPath } from "./client/method-config.js";
 export type { RetryContext, RetryPolicy } from "./client/retry-policy.js";
 export {
@@ -51,7 +45,6 @@ export {
   type SelectContext,
   type Selector,
 } from "./client/selector.js";
-
 // Generated binary codecs (protoc-gen-nats) and the helpers that use them
 export {
   decodeBinary,
@@ -67,7 +60,6 @@ export {
   maxDecodeDepth,
   registerCodec,
 } from "./codec/message-codec.js";
-
 // Errors
 export { Code, codeName } from "./errors/code.js";
 export {
@@ -78,19 +70,31 @@ export {
 } from "./errors/rpc-error.js";
 export { type DecodedStatus, decodeStatus, encodeStatus } from "./errors/status-codec.js";
 export { isUndelivered, markUndelivered } from "./errors/undelivered.js";
-
 // Typed events
 export { defineEvent } from "./events/define-event.js";
 export { EventTypeHeader } from "./events/event-headers.js";
-export type { EventIterator, EventSubscription, ReceivedEvent } from "./events/event-iterator.js";
 export type {
   EventContext,
   EventDefinition,
   EventHandler,
+  EventIterator,
   EventOptions,
   EventPublishOptions,
   EventSubscribeOptions,
+  EventSubscription,
+  ReceivedEvent,
 } from "./events/event-types.js";
+export {
+  type AnyFn,
+  type AnyRequest,
+  type AnyResponse,
+  applyInterceptors,
+  type Interceptor,
+  type StreamRequest,
+  type StreamResponse,
+  type UnaryRequest,
+  type UnaryResponse,
+} from "./interceptor.js";
 
 // Interceptor library: logging, metrics, trace context, OpenTelemetry
 export { type CallEndListener, observeCallEnd } from "./interceptors/call-end.js";
@@ -123,22 +127,21 @@ export {
   LatencyHistogram,
 } from "./metrics/latency-histogram.js";
 export { observeCalls, observeErrors } from "./metrics/observers.js";
+// Names of methods on clients and handlers
+export { methodKey } from "./naming.js";
+export { durableDefaults, NatsBroker, type NatsBrokerOptions } from "./nats/broker/nats-broker.js";
 // NATS micro protocol ($SRV)
-export { MicroMetadataKey, microServiceName, microVersion } from "./micro/micro-naming.js";
+export { MicroMetadataKey, microServiceName, microVersion } from "./nats/micro/micro-naming.js";
 export {
   type MicroResponder,
   type MicroServiceInfo,
   startMicroResponder,
-} from "./micro/micro-responder.js";
-export type * from "./micro/micro-responses.js";
-
-// Names of methods on clients and handlers
-export { methodKey } from "./naming.js";
-
+} from "./nats/micro/micro-responder.js";
+export type * from "./nats/micro/micro-responses.js";
 // NATS runtime on any connection of the NATS client (Node, Deno, Bun, browser WebSocket)
 export { type NatsRuntime, type NatsRuntimeOptions, natsRuntime } from "./nats/nats-runtime.js";
 // NATS permissions for serving and calling services
-export { authorizationBlock, type NatsUser } from "./permissions/authorization-block.js";
+export { authorizationBlock, type NatsUser } from "./nats/permissions/authorization-block.js";
 export {
   type ClientScope,
   clientPermissions,
@@ -147,14 +150,14 @@ export {
   type PermissionScope,
   type ServiceRef,
   serverPermissions,
-} from "./permissions/service-permissions.js";
+} from "./nats/permissions/service-permissions.js";
 // Discovery
-export { NatsRegistry, type NatsRegistryOptions } from "./registry/nats-registry.js";
-export { registryDefaults } from "./registry/nats-registry-options.js";
-export type { RecordSignature, RecordSigningOptions } from "./registry/record-signing.js";
+export { NatsRegistry, type NatsRegistryOptions } from "./nats/registry/nats-registry.js";
+export { registryDefaults } from "./nats/registry/nats-registry-options.js";
+export type { RecordSignature, RecordSigningOptions } from "./nats/registry/record-signing.js";
+export { type RegistryLimits, registryLimitDefaults } from "./nats/registry/registry-limits.js";
+export { NatsTransport, type NatsTransportOptions } from "./nats/transport/nats-transport.js";
 export type * from "./registry/registry.js";
-export { type RegistryLimits, registryLimitDefaults } from "./registry/registry-limits.js";
-
 // Retries
 export { fullJitterBackoff } from "./retry/backoff.js";
 export { RetryBudget, type RetryBudgetOptions, retryBudgetDefaults } from "./retry/retry-budget.js";
@@ -164,10 +167,8 @@ export {
   type StandardRetryOptions,
   StandardRetryPolicy,
 } from "./retry/standard-retry-policy.js";
-
 // The runtime contract
 export { type Runtime, type RuntimeLike, resolveRuntime } from "./runtime.js";
-
 // Servers
 export { defineService, type ServiceRegistration } from "./server/define-service.js";
 export type { HandlerContext } from "./server/handler-context.js";
@@ -176,17 +177,8 @@ export { serve } from "./server/serve.js";
 export type { Server } from "./server/server.js";
 export type { ServeOptions, ServiceOptions, StopOptions } from "./server/service-options.js";
 export type { ServerLogger } from "./server/unexpected-error.js";
-
 // Client and handler shapes for any service
 export type * from "./service-types.js";
-
-// Transport: pseudo connections
-export {
-  defaultMaxHeaderBytes,
-  defaultServerLimits,
-  type ServerLimits,
-} from "./transport/limits.js";
-export { NatsTransport, type NatsTransportOptions } from "./transport/nats-transport.js";
 export type * from "./transport/transport.js";
 export {
   contentTypeProto,

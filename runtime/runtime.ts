@@ -1,8 +1,9 @@
-import type { NatsConnection } from "@nats-io/nats-core";
 import type { Broker } from "./broker/broker.js";
+import { Code } from "./errors/code.js";
+import { RpcError } from "./errors/rpc-error.js";
 import type { NodeLocality } from "./locality/locality.js";
-import { natsRuntime } from "./nats/nats-runtime.js";
 import type { Registry } from "./registry/registry.js";
+import type { ServerExtension } from "./server/server-extension.js";
 import type { Transport } from "./transport/transport.js";
 
 /**
@@ -20,16 +21,50 @@ export interface Runtime {
    * Absent: no locality (every node is as near as any other).
    */
   readonly locality?: () => NodeLocality | undefined;
+  /**
+   * What `serve()` also starts on this runtime beside the transport and the
+   * registry (on NATS: the `$SRV` responders and the descriptor endpoint).
+   */
+  readonly serverExtensions?: readonly ServerExtension[];
 }
 
-/** A runtime, or a NATS connection to build the shared NATS runtime from. */
-export type RuntimeLike = Runtime | NatsConnection;
+/**
+ * What else than a `Runtime` a runtime can be made from, filled in by the
+ * adapters (the NATS one adds its `NatsConnection`) through declaration
+ * merging, so that the core names no adapter and still types them exactly.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: adapters merge their sources into it
+export interface RuntimeSources {}
 
-function isRuntime(value: RuntimeLike): value is Runtime {
+/** A runtime, or something an adapter builds one from (a NATS connection). */
+export type RuntimeLike = Runtime | RuntimeSources[keyof RuntimeSources];
+
+type RuntimeFactory = (source: object) => Runtime | undefined;
+const factories: RuntimeFactory[] = [];
+
+/**
+ * Lets an adapter turn its own connection objects into runtimes; it answers
+ * undefined for a source that is not its own. The NATS adapter registers
+ * itself when `protonats` is imported.
+ */
+export function registerRuntimeFactory(factory: RuntimeFactory): void {
+  if (!factories.includes(factory)) factories.push(factory);
+}
+
+function isRuntime(value: object): value is Runtime {
   return "transport" in value && "registry" in value && "broker" in value;
 }
 
 /** The runtime to use for a `RuntimeLike` argument. */
 export function resolveRuntime(value: RuntimeLike): Runtime {
-  return isRuntime(value) ? value : natsRuntime(value);
+  const source = value as object;
+  if (isRuntime(source)) return source;
+  for (const factory of factories) {
+    const runtime = factory(source);
+    if (runtime) return runtime;
+  }
+  throw new RpcError(
+    Code.InvalidArgument,
+    "not a runtime: pass a Runtime or a NATS connection (import protonats, which adds NATS)",
+  );
 }

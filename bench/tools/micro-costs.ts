@@ -6,7 +6,7 @@ import {
   SayHelloRequestSchema,
   SayHelloResponseSchema,
 } from "../../generated/example/greeter/v1/greeter_pb.js";
-import { decodeFrame, encodeFrame } from "../../runtime/transport/nats-frame-codec.js";
+import { decodeFrame, encodeFrame } from "../../runtime/nats/transport/nats-frame-codec.js";
 
 function time(name: string, n: number, fn: () => unknown) {
   for (let i = 0; i < n / 10; i++) fn();

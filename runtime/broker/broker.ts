@@ -1,4 +1,4 @@
-import type { StreamLimits } from "./jetstream/stream-limits.js";
+import type { StreamLimits } from "./stream-limits.js";
 
 /** A message as the broker delivers it. */
 export interface BrokerMessage {

@@ -9,8 +9,8 @@ import {
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { descriptorSubject } from "../nats/micro/descriptor-responder.js";
 import type { ServiceInfo } from "../registry/registry.js";
-import { descriptorSubject } from "../server/descriptor-responder.js";
 import type { Bus } from "./bus.js";
 import { buildProtoDir } from "./proto-dir.js";
 

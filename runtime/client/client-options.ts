@@ -1,5 +1,5 @@
+import type { Interceptor } from "../interceptor.js";
 import type { LocalityPreference } from "../locality/locality.js";
-import type { Interceptor } from "./interceptor.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { Selector } from "./selector.js";
 

@@ -2,19 +2,19 @@ import { create, type DescMethod, type DescService, type Message } from "@bufbui
 import { LocalitySelector } from "../balancing/locality-selector.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
-import { methodKey } from "../naming.js";
-import { StandardRetryPolicy } from "../retry/standard-retry-policy.js";
-import { type RuntimeLike, resolveRuntime } from "../runtime.js";
-import type { Client } from "../service-types.js";
-import type { CallOptions } from "./call-options.js";
-import type { ClientOptions } from "./client-options.js";
 import {
   type AnyFn,
   type AnyRequest,
   applyInterceptors,
   type StreamResponse,
   type UnaryResponse,
-} from "./interceptor.js";
+} from "../interceptor.js";
+import { methodKey } from "../naming.js";
+import { StandardRetryPolicy } from "../retry/standard-retry-policy.js";
+import { type RuntimeLike, resolveRuntime } from "../runtime.js";
+import type { Client } from "../service-types.js";
+import type { CallOptions } from "./call-options.js";
+import type { ClientOptions } from "./client-options.js";
 import { methodConfig } from "./method-config.js";
 import { NodePicker } from "./node-picker.js";
 import { mergeHeaders } from "./reserved-headers.js";

@@ -1,7 +1,7 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
+import { encodeWithin } from "../call/encode-message.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { markUndelivered } from "../errors/undelivered.js";
-import { encodeWithin } from "../transport/encode-message.js";
 
 /**
  * Encodes a request message, refusing one above `maxPayload` before it is

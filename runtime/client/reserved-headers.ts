@@ -1,6 +1,6 @@
+import { checkHeader } from "../call/header-rules.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
-import { headerLine } from "../transport/header-block.js";
 import { reservedPrefix } from "../transport/wire-headers.js";
 
 const none: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -25,7 +25,7 @@ export function mergeHeaders(
       );
     }
     try {
-      headerLine(k, merged[k] as string);
+      checkHeader(k, merged[k] as string);
     } catch (cause) {
       throw new RpcError(Code.InvalidArgument, (cause as Error).message, { cause });
     }

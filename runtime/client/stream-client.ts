@@ -1,24 +1,24 @@
 import type { DescMethod, DescService, Message } from "@bufbuild/protobuf";
-import { decodeBinary } from "../codec/binary.js";
-import { Code } from "../errors/code.js";
-import { RpcError } from "../errors/rpc-error.js";
-import { isUndelivered } from "../errors/undelivered.js";
-import type { ServiceNode } from "../registry/registry.js";
-import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
+import { deadlines, type Expirable } from "../call/deadline-wheel.js";
 import {
   InboundQueue,
   type QueueOwner,
   SendCredit,
   yieldToEventLoop,
-} from "../transport/flow-control.js";
-import { type Heartbeating, heartbeats } from "../transport/heartbeat-monitor.js";
-import { defaultServerLimits, sendBurst } from "../transport/limits.js";
+} from "../call/flow-control.js";
+import { type Heartbeating, heartbeats } from "../call/heartbeat-monitor.js";
+import { defaultServerLimits, sendBurst } from "../call/limits.js";
+import { decodeBinary } from "../codec/binary.js";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
+import { isUndelivered } from "../errors/undelivered.js";
+import type { StreamRequest, StreamResponse } from "../interceptor.js";
+import type { ServiceNode } from "../registry/registry.js";
 import type { ClientSocket, Frame, FrameReceiver, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
 import { awaitConnection } from "./await-connection.js";
 import type { ClientOptions } from "./client-options.js";
 import { encodeRequest } from "./encode-request.js";
-import type { StreamRequest, StreamResponse } from "./interceptor.js";
 import type { MethodConfig } from "./method-config.js";
 import type { NodePicker } from "./node-picker.js";
 import type { SelectContext } from "./selector.js";

@@ -1,6 +1,6 @@
+import { defaultServerLimits } from "../call/limits.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
-import { defaultServerLimits } from "../transport/limits.js";
 import type { ClientOptions } from "./client-options.js";
 
 /**

@@ -1,7 +1,7 @@
+import { deadlines, type Expirable } from "../call/deadline-wheel.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { isUndelivered } from "../errors/undelivered.js";
-import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
 import type { ClientSocket, Frame, FrameReceiver, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
 import { defaultLivenessMs, type UnaryLiveness } from "./unary-liveness.js";

@@ -1,15 +1,16 @@
 import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import type { BrokerMessage, DurableOptions, SubscribeOptions } from "../broker/broker.js";
-import type { StreamLimits } from "../broker/jetstream/stream-limits.js";
+import type { StreamLimits } from "../broker/stream-limits.js";
 import { encodeBinary } from "../codec/binary.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
 import { decodeEvent } from "./event-decoder.js";
 import { EventTypeHeader } from "./event-headers.js";
-import { type EventIterator, EventQueue, subscriptionOf } from "./event-iterator.js";
+import { EventQueue, subscriptionOf } from "./event-iterator.js";
 import type {
   EventContext,
   EventDefinition,
   EventHandler,
+  EventIterator,
   EventOptions,
   EventPublishOptions,
   EventSubscribeOptions,

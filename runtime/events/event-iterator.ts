@@ -3,28 +3,12 @@ import type { BrokerSubscription } from "../broker/broker.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { asyncDispose } from "../lifecycle/async-dispose.js";
-import type { EventContext } from "./event-types.js";
-
-/** A running event subscription; `await using` unsubscribes it. */
-export interface EventSubscription extends BrokerSubscription {
-  [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** One event as an event iterator yields it. */
-export interface ReceivedEvent<D extends DescMessage> {
-  readonly event: MessageShape<D>;
-  readonly context: EventContext;
-}
-
-/**
- * An event subscription read with `for await`. An event counts as handled
- * (acknowledged, when durable) once the loop body for it finished: at the next
- * iteration or when the loop is left. Leaving the loop ends the subscription;
- * events received but not yet taken are given back (durable: redelivered).
- */
-export interface EventIterator<D extends DescMessage>
-  extends EventSubscription,
-    AsyncIterable<ReceivedEvent<D>> {}
+import type {
+  EventContext,
+  EventIterator,
+  EventSubscription,
+  ReceivedEvent,
+} from "./event-types.js";
 
 interface Pending<D extends DescMessage> {
   received: ReceivedEvent<D>;

@@ -1,7 +1,6 @@
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import type { BrokerMessage, DurableOptions } from "../broker/broker.js";
+import type { BrokerMessage, BrokerSubscription, DurableOptions } from "../broker/broker.js";
 import type { RuntimeLike } from "../runtime.js";
-import type { EventIterator, EventSubscription } from "./event-iterator.js";
 
 /** How an event travels; generated from the `(protonats.v1.event)` message option. */
 export interface EventOptions {
@@ -106,3 +105,24 @@ export interface EventDefinition<D extends DescMessage> {
   /** A subscription pattern: given tokens filled in, the others `*`. */
   pattern(tokens?: Partial<Record<string, string>>): string;
 }
+
+/** A running event subscription; `await using` unsubscribes it. */
+export interface EventSubscription extends BrokerSubscription {
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** One event as an event iterator yields it. */
+export interface ReceivedEvent<D extends DescMessage> {
+  readonly event: MessageShape<D>;
+  readonly context: EventContext;
+}
+
+/**
+ * An event subscription read with `for await`. An event counts as handled
+ * (acknowledged, when durable) once the loop body for it finished: at the next
+ * iteration or when the loop is left. Leaving the loop ends the subscription;
+ * events received but not yet taken are given back (durable: redelivered).
+ */
+export interface EventIterator<D extends DescMessage>
+  extends EventSubscription,
+    AsyncIterable<ReceivedEvent<D>> {}

@@ -1,7 +1,7 @@
 import type { Message } from "@bufbuild/protobuf";
-import type { AnyFn, AnyRequest, AnyResponse } from "../client/interceptor.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import type { AnyFn, AnyRequest, AnyResponse } from "../interceptor.js";
 
 /** Called once when a call ends: `error` undefined on success. */
 export type CallEndListener = (

@@ -1,7 +1,7 @@
 import type { Message } from "@bufbuild/protobuf";
-import type { AnyRequest, Interceptor } from "../client/interceptor.js";
 import { methodPath } from "../client/method-config.js";
 import { codeName } from "../errors/code.js";
+import type { AnyRequest, Interceptor } from "../interceptor.js";
 import { observeCallEnd, sideOf } from "./call-end.js";
 
 /** One line of a call log. */

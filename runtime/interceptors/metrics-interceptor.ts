@@ -1,4 +1,4 @@
-import type { Interceptor } from "../client/interceptor.js";
+import type { Interceptor } from "../interceptor.js";
 import type { CallMetrics } from "../metrics/call-metrics.js";
 import { observeCallEnd } from "./call-end.js";
 

@@ -1,5 +1,5 @@
 import type { Message } from "@bufbuild/protobuf";
-import type { Interceptor } from "../client/interceptor.js";
+import type { Interceptor } from "../interceptor.js";
 import { observeCallEnd } from "./call-end.js";
 import type { OtelApi, OtelContext, OtelTracer } from "./otel-api.js";
 

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Interceptor } from "../client/interceptor.js";
+import type { Interceptor } from "../interceptor.js";
 import {
   formatTraceparent,
   parseTraceparent,

@@ -1,11 +1,12 @@
 import type { NatsConnection } from "@nats-io/nats-core";
-import { NatsBroker } from "../broker/nats-broker.js";
 import { asyncDispose } from "../lifecycle/async-dispose.js";
 import { zoneFromEnv } from "../locality/locality.js";
-import { NatsRegistry, type NatsRegistryOptions } from "../registry/nats-registry.js";
-import type { Runtime } from "../runtime.js";
-import { NatsTransport } from "../transport/nats-transport.js";
+import { type Runtime, registerRuntimeFactory } from "../runtime.js";
+import { NatsBroker } from "./broker/nats-broker.js";
 import { ConnectionLocality } from "./connection-locality.js";
+import { NatsRegistry, type NatsRegistryOptions } from "./registry/nats-registry.js";
+import { natsServerExtension } from "./serve-extension.js";
+import { NatsTransport } from "./transport/nats-transport.js";
 
 export interface NatsRuntimeOptions {
   /**
@@ -49,14 +50,16 @@ export function natsRuntime(nc: NatsConnection, options?: NatsRuntimeOptions): N
   const namespace = options?.namespace;
   const ns = namespace === undefined ? {} : { namespace };
   const place = new ConnectionLocality(nc, options?.zone ?? zoneFromEnv());
+  const transport = new NatsTransport(nc, {
+    ...ns,
+    ...(options?.maxHeaderBytes !== undefined && { maxHeaderBytes: options.maxHeaderBytes }),
+  });
   const runtime: NatsRuntime = {
     nc,
     locality: () => place.get(),
     namespace,
-    transport: new NatsTransport(nc, {
-      ...ns,
-      ...(options?.maxHeaderBytes !== undefined && { maxHeaderBytes: options.maxHeaderBytes }),
-    }),
+    transport,
+    serverExtensions: [natsServerExtension(transport)],
     registry: new NatsRegistry(nc, { ...options?.registry, ...ns }),
     broker: new NatsBroker(nc, ns),
     async [asyncDispose]() {
@@ -72,3 +75,22 @@ export function natsRuntime(nc: NatsConnection, options?: NatsRuntimeOptions): N
   if (options === undefined) shared.set(nc, runtime);
   return runtime;
 }
+
+declare module "../runtime.js" {
+  interface RuntimeSources {
+    /** `serve(nc, ...)`, `createClient(..., nc)`: the shared runtime of the connection. */
+    nats: NatsConnection;
+  }
+}
+
+function isNatsConnection(value: object): value is NatsConnection {
+  const nc = value as Partial<NatsConnection>;
+  return (
+    typeof nc.publish === "function" &&
+    typeof nc.subscribe === "function" &&
+    typeof nc.request === "function" &&
+    typeof nc.closed === "function"
+  );
+}
+
+registerRuntimeFactory((source) => (isNatsConnection(source) ? natsRuntime(source) : undefined));

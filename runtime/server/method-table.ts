@@ -1,6 +1,6 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { type AnyFn, applyInterceptors, type Interceptor } from "../client/interceptor.js";
 import { methodPath } from "../client/method-config.js";
+import { type AnyFn, applyInterceptors, type Interceptor } from "../interceptor.js";
 import { methodKey } from "../naming.js";
 import type { ServiceRegistration } from "./define-service.js";
 

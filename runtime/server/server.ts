@@ -1,11 +1,11 @@
 import type { Message } from "@bufbuild/protobuf";
+import type { ServerLimits } from "../call/limits.js";
 import { decodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { asyncDispose } from "../lifecycle/async-dispose.js";
 import type { ServiceInfo } from "../registry/registry.js";
 import type { Runtime } from "../runtime.js";
-import type { ServerLimits } from "../transport/limits.js";
 import type { Acceptor, Frame, Listener, ServerSocket } from "../transport/transport.js";
 import { CallContext } from "./call-context.js";
 import type { MethodEntry } from "./method-table.js";

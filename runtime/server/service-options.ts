@@ -1,5 +1,5 @@
-import type { Interceptor } from "../client/interceptor.js";
-import type { ServerLimits } from "../transport/limits.js";
+import type { ServerLimits } from "../call/limits.js";
+import type { Interceptor } from "../interceptor.js";
 import type { ServerObserver } from "./observer.js";
 import type { ServerLogger } from "./unexpected-error.js";
 

@@ -1,23 +1,19 @@
 import { create, type Message } from "@bufbuild/protobuf";
-import {
-  applyInterceptors,
-  type StreamRequest,
-  type StreamResponse,
-} from "../client/interceptor.js";
-import { methodPath } from "../client/method-config.js";
-import { decodeBinary } from "../codec/binary.js";
-import { Code } from "../errors/code.js";
-import { RpcError } from "../errors/rpc-error.js";
-import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
-import { encodeWithin } from "../transport/encode-message.js";
+import { deadlines, type Expirable } from "../call/deadline-wheel.js";
+import { encodeWithin } from "../call/encode-message.js";
 import {
   InboundQueue,
   type QueueOwner,
   SendCredit,
   yieldToEventLoop,
-} from "../transport/flow-control.js";
-import { type Heartbeating, heartbeats } from "../transport/heartbeat-monitor.js";
-import { sendBurst } from "../transport/limits.js";
+} from "../call/flow-control.js";
+import { type Heartbeating, heartbeats } from "../call/heartbeat-monitor.js";
+import { sendBurst } from "../call/limits.js";
+import { methodPath } from "../client/method-config.js";
+import { decodeBinary } from "../codec/binary.js";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
+import { applyInterceptors, type StreamRequest, type StreamResponse } from "../interceptor.js";
 import type { Frame, FrameReceiver, ServerSocket } from "../transport/transport.js";
 import type { CallContext } from "./call-context.js";
 import type { MethodEntry } from "./method-table.js";

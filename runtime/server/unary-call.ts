@@ -1,11 +1,11 @@
 import { create, type Message } from "@bufbuild/protobuf";
-import type { UnaryRequest, UnaryResponse } from "../client/interceptor.js";
+import { deadlines, type Expirable } from "../call/deadline-wheel.js";
+import { encodeWithin } from "../call/encode-message.js";
 import { methodPath } from "../client/method-config.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import type { UnaryRequest, UnaryResponse } from "../interceptor.js";
 import type { UnaryHandler } from "../service-types.js";
-import { deadlines, type Expirable } from "../transport/deadline-wheel.js";
-import { encodeWithin } from "../transport/encode-message.js";
 import type { Frame, FrameReceiver, ServerSocket } from "../transport/transport.js";
 import type { CallContext } from "./call-context.js";
 import { chainFor, type MethodEntry } from "./method-table.js";

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Broker } from "../../runtime/broker/broker.js";
-import { NatsBroker } from "../../runtime/broker/nats-broker.js";
 import { Code } from "../../runtime/errors/code.js";
 import { MemoryBroker } from "../../runtime/memory/memory-broker.js";
+import { NatsBroker } from "../../runtime/nats/broker/nats-broker.js";
 import { connectionsPerTest } from "../support/connections-per-test.js";
 import { brokerContract } from "./broker-contract.js";
 import { bytes, sleep, text, waitFor } from "./support.js";

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NatsBroker } from "../../runtime/broker/nats-broker.js";
+import { NatsBroker } from "../../runtime/nats/broker/nats-broker.js";
 import { type NatsServerProcess, startNatsCluster } from "../harness/nats-server.js";
 import { bytes, sleep, text, waitFor } from "./support.js";
 

@@ -1,11 +1,11 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { defaultStreamLimits } from "../../runtime/broker/jetstream/stream-limits.js";
-import { NatsBroker } from "../../runtime/broker/nats-broker.js";
 import type { BrokerLogger } from "../../runtime/broker/report.js";
+import { defaultStreamLimits } from "../../runtime/broker/stream-limits.js";
 import { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
+import { NatsBroker } from "../../runtime/nats/broker/nats-broker.js";
 import { connectionsPerTest } from "../support/connections-per-test.js";
 import { bytes } from "./support.js";
 

@@ -7,22 +7,22 @@ import { OrderPlacedSchema } from "../../generated/example/orders/v1/orders_pb.j
 import type { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
 import { SubjectTemplate } from "../../runtime/events/subject-template.js";
-import { RecordRules } from "../../runtime/registry/record-rules.js";
-import { resolveRegistryLimits } from "../../runtime/registry/registry-limits.js";
-import type { Announcement } from "../../runtime/registry/registry-wire.js";
+import { RecordRules } from "../../runtime/nats/registry/record-rules.js";
+import { resolveRegistryLimits } from "../../runtime/nats/registry/registry-limits.js";
+import type { Announcement } from "../../runtime/nats/registry/registry-wire.js";
 import {
   decodeAnnouncement,
   decodeAnswer,
   decodeQuery,
   encodeJson,
-} from "../../runtime/registry/registry-wire.js";
+} from "../../runtime/nats/registry/registry-wire.js";
 import {
   type EncodedHeaders,
   headerBlock,
   headerLine,
   parseHeaders,
-} from "../../runtime/transport/header-block.js";
-import { decodeFrame, encodeFrame } from "../../runtime/transport/nats-frame-codec.js";
+} from "../../runtime/nats/transport/header-block.js";
+import { decodeFrame, encodeFrame } from "../../runtime/nats/transport/nats-frame-codec.js";
 import { serviceAddress } from "../../runtime/transport/subjects.js";
 import type { Frame, FrameType } from "../../runtime/transport/transport.js";
 

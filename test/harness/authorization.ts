@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import {
   authorizationBlock,
   type NatsUser,
-} from "../../runtime/permissions/authorization-block.js";
+} from "../../runtime/nats/permissions/authorization-block.js";
 import { type NatsServerProcess, startNatsServer } from "./nats-server.js";
 
 /** A nats-server whose users have the given permissions, and connections as those users. */

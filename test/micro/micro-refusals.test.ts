@@ -1,8 +1,8 @@
 import { headers } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { Code } from "../../runtime/errors/code.js";
-import { microServiceName } from "../../runtime/micro/micro-naming.js";
-import type { MicroEndpointStats } from "../../runtime/micro/micro-responses.js";
+import { microServiceName } from "../../runtime/nats/micro/micro-naming.js";
+import type { MicroEndpointStats } from "../../runtime/nats/micro/micro-responses.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { serveGreeter } from "../support/served-greeter.js";
 

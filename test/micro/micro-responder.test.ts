@@ -2,12 +2,12 @@ import { Svcm } from "@nats-io/services";
 import { connect, type NatsConnection, NoRespondersError } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Code } from "../../runtime/errors/code.js";
-import { microServiceName } from "../../runtime/micro/micro-naming.js";
+import { microServiceName } from "../../runtime/nats/micro/micro-naming.js";
 import {
   type MicroResponder,
   type MicroServiceInfo,
   startMicroResponder,
-} from "../../runtime/micro/micro-responder.js";
+} from "../../runtime/nats/micro/micro-responder.js";
 import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";
 import { expectInfoResponse, expectPingResponse, expectStatsResponse } from "./micro-schema.js";
 

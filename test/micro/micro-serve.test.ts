@@ -12,7 +12,7 @@ import {
 } from "../../generated/example/greeter/v1/greeter_pb.js";
 import { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
-import type { MicroEndpointStats } from "../../runtime/micro/micro-responses.js";
+import type { MicroEndpointStats } from "../../runtime/nats/micro/micro-responses.js";
 import { serve } from "../../runtime/server/serve.js";
 import type { Server } from "../../runtime/server/server.js";
 import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";

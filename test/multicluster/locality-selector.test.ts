@@ -4,11 +4,11 @@ import { LocalitySelector } from "../../runtime/balancing/locality-selector.js";
 import type { CallOutcome, SelectContext } from "../../runtime/client/selector.js";
 import { Code } from "../../runtime/errors/code.js";
 import type { NodeLocality } from "../../runtime/locality/locality.js";
-import { toLocality } from "../../runtime/registry/locality-wire.js";
-import { RecordRules } from "../../runtime/registry/record-rules.js";
+import { toLocality } from "../../runtime/nats/registry/locality-wire.js";
+import { RecordRules } from "../../runtime/nats/registry/record-rules.js";
+import { resolveRegistryLimits } from "../../runtime/nats/registry/registry-limits.js";
+import { decodeAnnouncement } from "../../runtime/nats/registry/registry-wire.js";
 import type { ServiceNode } from "../../runtime/registry/registry.js";
-import { resolveRegistryLimits } from "../../runtime/registry/registry-limits.js";
-import { decodeAnnouncement } from "../../runtime/registry/registry-wire.js";
 import { manualClock } from "../support/manual-clock.js";
 
 const ok: CallOutcome = { code: undefined, durationMs: 1, undelivered: false };

@@ -1,7 +1,7 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NatsBroker } from "../../runtime/broker/nats-broker.js";
+import { NatsBroker } from "../../runtime/nats/broker/nats-broker.js";
 import { type Supercluster, startSupercluster, waitUntil } from "../harness/nats-topology.js";
 
 /*

@@ -3,7 +3,10 @@ import { fileURLToPath } from "node:url";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code } from "../../runtime/errors/code.js";
-import { NatsRegistry, type NatsRegistryOptions } from "../../runtime/registry/nats-registry.js";
+import {
+  NatsRegistry,
+  type NatsRegistryOptions,
+} from "../../runtime/nats/registry/nats-registry.js";
 import { type NatsServerProcess, startNatsCluster } from "../harness/nats-server.js";
 import { eventually, expectCode, nodeIds, nodeRecord, uniqueName } from "./registry-fixtures.js";
 

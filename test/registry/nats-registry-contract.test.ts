@@ -1,6 +1,6 @@
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll } from "vitest";
-import { NatsRegistry } from "../../runtime/registry/nats-registry.js";
+import { NatsRegistry } from "../../runtime/nats/registry/nats-registry.js";
 import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";
 import { registryContract } from "./registry-contract.js";
 

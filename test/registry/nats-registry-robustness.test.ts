@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
-import { NatsRegistry } from "../../runtime/registry/nats-registry.js";
+import { NatsRegistry } from "../../runtime/nats/registry/nats-registry.js";
 import { startNatsServer } from "../harness/nats-server.js";
 import { nodeIds, nodeRecord, uniqueName } from "./registry-fixtures.js";
 

@@ -1,8 +1,8 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code } from "../../runtime/errors/code.js";
-import type { NatsRegistryOptions } from "../../runtime/registry/nats-registry.js";
-import { NatsRegistry } from "../../runtime/registry/nats-registry.js";
+import type { NatsRegistryOptions } from "../../runtime/nats/registry/nats-registry.js";
+import { NatsRegistry } from "../../runtime/nats/registry/nats-registry.js";
 import type { RegistryEvent } from "../../runtime/registry/registry.js";
 import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";
 import { eventually, expectCode, nodeIds, nodeRecord, uniqueName } from "./registry-fixtures.js";

@@ -1,12 +1,12 @@
 import { Greeter } from "../../generated/example/greeter/v1/greeter_pb.js";
 import { OrderService } from "../../generated/example/orders/v1/orders_pb.js";
-import { authorizationBlock } from "../../runtime/permissions/authorization-block.js";
+import { authorizationBlock } from "../../runtime/nats/permissions/authorization-block.js";
 import {
   clientPermissions,
   serverPermissions,
-} from "../../runtime/permissions/service-permissions.js";
+} from "../../runtime/nats/permissions/service-permissions.js";
 
-/** The example block committed as runtime/permissions/example-authorization.conf. */
+/** The example block committed as runtime/nats/permissions/example-authorization.conf. */
 export function exampleAuthorization(): string {
   return authorizationBlock([
     {

@@ -7,9 +7,9 @@ import { natsRuntime } from "../../runtime/nats/nats-runtime.js";
 import {
   clientPermissions,
   serverPermissions,
-} from "../../runtime/permissions/service-permissions.js";
+} from "../../runtime/nats/permissions/service-permissions.js";
+import { registrySubjects } from "../../runtime/nats/registry/registry-subjects.js";
 import type { ServiceInfo } from "../../runtime/registry/registry.js";
-import { registrySubjects } from "../../runtime/registry/registry-subjects.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import { serve } from "../../runtime/server/serve.js";
 import type { Server } from "../../runtime/server/server.js";
@@ -182,7 +182,10 @@ describe("permission templates", () => {
   });
 
   it("the committed example block is the rendered one, and nats-server accepts it", async () => {
-    const file = new URL("../../runtime/permissions/example-authorization.conf", import.meta.url);
+    const file = new URL(
+      "../../runtime/nats/permissions/example-authorization.conf",
+      import.meta.url,
+    );
     expect(readFileSync(file, "utf8")).toBe(exampleAuthorization());
     const example = await startNatsServer({ args: ["-c", file.pathname] });
     await example.stop();

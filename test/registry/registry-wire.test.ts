@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { RecordRules } from "../../runtime/registry/record-rules.js";
-import { resolveRegistryLimits } from "../../runtime/registry/registry-limits.js";
-import { decodeAnnouncement, decodeAnswer } from "../../runtime/registry/registry-wire.js";
+import { RecordRules } from "../../runtime/nats/registry/record-rules.js";
+import { resolveRegistryLimits } from "../../runtime/nats/registry/registry-limits.js";
+import { decodeAnnouncement, decodeAnswer } from "../../runtime/nats/registry/registry-wire.js";
 import { serviceAddress } from "../../runtime/transport/subjects.js";
 
 const name = "test.v1.Greeter";

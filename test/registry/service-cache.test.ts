@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ServiceCache } from "../../runtime/registry/service-cache.js";
+import { ServiceCache } from "../../runtime/nats/registry/service-cache.js";
 import { nodeIds, nodeRecord } from "./registry-fixtures.js";
 
 describe("ServiceCache", () => {

@@ -2,9 +2,9 @@ import { createUser } from "@nats-io/nkeys";
 import { nuid } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { Code } from "../../runtime/errors/code.js";
-import { NatsRegistry } from "../../runtime/registry/nats-registry.js";
+import { NatsRegistry } from "../../runtime/nats/registry/nats-registry.js";
+import { registrySubjects } from "../../runtime/nats/registry/registry-subjects.js";
 import type { RegistryEvent } from "../../runtime/registry/registry.js";
-import { registrySubjects } from "../../runtime/registry/registry-subjects.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { eventually, expectCode, nodeIds, nodeRecord, uniqueName } from "./registry-fixtures.js";
 

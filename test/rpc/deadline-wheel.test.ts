@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { DeadlineWheel, type Expirable } from "../../runtime/call/deadline-wheel.js";
+import { InboundQueue, SendCredit } from "../../runtime/call/flow-control.js";
 import { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
-import { DeadlineWheel, type Expirable } from "../../runtime/transport/deadline-wheel.js";
-import { InboundQueue, SendCredit } from "../../runtime/transport/flow-control.js";
 import { sleep } from "./support/greeter.js";
 
 class Item implements Expirable {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Code } from "../../runtime/errors/code.js";
-import { FrameSequence } from "../../runtime/transport/frame-sequence.js";
+import { FrameSequence } from "../../runtime/nats/transport/frame-sequence.js";
 import type { Frame, FrameType } from "../../runtime/transport/transport.js";
 
 /** Frames as one side sends them: stamped by its sequence. */

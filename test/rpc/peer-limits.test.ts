@@ -5,6 +5,7 @@ import {
   SayHelloRequestSchema,
   SayHelloStreamRequestSchema,
 } from "../../generated/example/greeter/v1/greeter_pb.js";
+import { defaultServerLimits } from "../../runtime/call/limits.js";
 import { createClient } from "../../runtime/client/create-client.js";
 import { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
@@ -13,7 +14,6 @@ import { defineService } from "../../runtime/server/define-service.js";
 import { serve } from "../../runtime/server/serve.js";
 import { serviceInfo } from "../../runtime/server/service-info.js";
 import type { ServeOptions } from "../../runtime/server/service-options.js";
-import { defaultServerLimits } from "../../runtime/transport/limits.js";
 import { serviceAddress } from "../../runtime/transport/subjects.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { serveGreeter } from "../support/served-greeter.js";

@@ -1,5 +1,5 @@
 import { MemoryNetwork, MemoryTransport } from "../../runtime/memory/memory-transport.js";
-import { NatsTransport } from "../../runtime/transport/nats-transport.js";
+import { NatsTransport } from "../../runtime/nats/transport/nats-transport.js";
 import { natsFixture } from "./support/nats.js";
 import { transportContract } from "./transport-contract.js";
 

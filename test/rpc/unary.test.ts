@@ -5,11 +5,11 @@ import {
   SayHelloResponseSchema,
 } from "../../generated/example/greeter/v1/greeter_pb.js";
 import { createClient } from "../../runtime/client/create-client.js";
-import type { AnyResponse, Interceptor } from "../../runtime/client/interceptor.js";
 import type { RetryContext } from "../../runtime/client/retry-policy.js";
 import { type CallOutcome, RoundRobinSelector } from "../../runtime/client/selector.js";
 import { Code } from "../../runtime/errors/code.js";
 import type { RpcError } from "../../runtime/errors/rpc-error.js";
+import type { AnyResponse, Interceptor } from "../../runtime/interceptor.js";
 import { natsRuntime } from "../../runtime/nats/nats-runtime.js";
 import type { ServiceNode } from "../../runtime/registry/registry.js";
 import { noRetry } from "../../runtime/retry/standard-retry-policy.js";

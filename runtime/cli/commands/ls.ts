@@ -1,4 +1,4 @@
-import { MicroMetadataKey } from "../../micro/micro-naming.js";
+import { MicroMetadataKey } from "../../nats/micro/micro-naming.js";
 import type { CommandContext } from "../context.js";
 import { gatherMicro, records, stringRecord, text } from "../micro-gather.js";
 import { jsonLine, table } from "../output.js";

@@ -1,4 +1,4 @@
-import { microServiceName } from "../../micro/micro-naming.js";
+import { microServiceName } from "../../nats/micro/micro-naming.js";
 import type { CommandContext } from "../context.js";
 
 /**

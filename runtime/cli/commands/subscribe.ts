@@ -1,11 +1,11 @@
 import { fromBinary, type Registry, toJson } from "@bufbuild/protobuf";
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import type { BrokerMessage } from "../../broker/broker.js";
-import { streamName } from "../../broker/jetstream/names.js";
 import { withNamespace, withoutNamespace } from "../../broker/subjects.js";
 import { Code } from "../../errors/code.js";
 import { RpcError } from "../../errors/rpc-error.js";
 import { EventTypeHeader } from "../../events/event-headers.js";
+import { streamName } from "../../nats/broker/jetstream/names.js";
 import type { CommandContext } from "../context.js";
 import { jsonLine } from "../output.js";
 import { typesOf } from "../types-of.js";

@@ -3,7 +3,7 @@ import {
   defineGreeter,
   type GreeterClient,
 } from "../../../generated/example/greeter/v1/greeter_nats.js";
-import type { Interceptor } from "../../../runtime/client/interceptor.js";
+import type { Interceptor } from "../../../runtime/interceptor.js";
 import type { HandlerContext } from "../../../runtime/server/handler-context.js";
 import { serve } from "../../../runtime/server/serve.js";
 import type { NatsSuite } from "../../support/nats-suite.js";

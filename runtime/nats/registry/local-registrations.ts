@@ -1,0 +1,252 @@
+import { type Msg, type NatsConnection, nuid, type Subscription } from "@nats-io/nats-core";
+import { withoutDescriptors } from "../../registry/aggregate-services.js";
+import type { ServiceInfo } from "../../registry/registry.js";
+import { sealOf } from "./record-rules.js";
+import { heartbeatSigningBytes, type RecordSigning, recordSigningBytes } from "./record-signing.js";
+import type { RegistrySubjects } from "./registry-subjects.js";
+import {
+  answerBytes,
+  decodeQuery,
+  encodeJson,
+  type HeartbeatEntry,
+  serviceJson,
+} from "./registry-wire.js";
+
+interface LocalRecord {
+  /** The record with this one node (its seal included). */
+  service: ServiceInfo;
+  /** The secret whose SHA-256 is the node's seal; revealed only to withdraw it. */
+  key: string;
+  /** Pre-encoded answers: a query costs no JSON encoding. */
+  full: string;
+  light: string;
+}
+
+export interface LocalRegistrationsOptions {
+  registryId: string;
+  heartbeatIntervalMs: number;
+  ttlMs: number;
+  /** Signs records and heartbeats when configured with a seed. */
+  signing?: RecordSigning;
+}
+
+const fallbackMaxPayload = 1024 * 1024;
+
+function keyOf(name: string, version: string, nodeId: string): string {
+  return `${name}\u0000${version}\u0000${nodeId}`;
+}
+
+/**
+ * The nodes this process registered: answers broadcast queries for them and
+ * keeps them alive in every cache with one heartbeat message per service and
+ * interval (one timer for all of them). Every message about service S goes
+ * to a subject naming S, so NATS permissions decide who may speak for S.
+ */
+export class LocalRegistrations {
+  private readonly records = new Map<string, LocalRecord>();
+  /** One get-query subscription per registered service name. */
+  private readonly getSubs = new Map<string, Subscription>();
+  private listSub: Subscription | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: RegistrySubjects,
+    private readonly options: LocalRegistrationsOptions,
+  ) {}
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  /**
+   * Adds (or refreshes) each node of `service` and announces it. With
+   * `confirm`, waits until the server has the subscriptions and announcement.
+   */
+  async add(service: ServiceInfo, confirm: boolean): Promise<void> {
+    this.ensureAnswering(service.name);
+    for (const node of service.nodes) {
+      const id = keyOf(service.name, service.version, node.id);
+      // Re-registering keeps the key: caches bound the node to its first seal.
+      const key = this.records.get(id)?.key ?? `${nuid.next()}${nuid.next()}`;
+      const single: ServiceInfo = { ...service, nodes: [{ ...node, seal: sealOf(key) }] };
+      const signature = this.options.signing?.sign(recordSigningBytes(single));
+      if (signature) single.signature = signature;
+      this.records.set(id, {
+        service: single,
+        key,
+        full: serviceJson(single, true),
+        light: serviceJson(single, false),
+      });
+      this.announce(single);
+    }
+    this.ensureHeartbeat();
+    // Once the server has our query subscription and the announcement, every
+    // lookup (cold or cached) anywhere in the cluster can see the new node.
+    if (confirm) await this.nc.flush();
+  }
+
+  /** Withdraws each node of `service` listed locally, announcing it at once with its key. */
+  async remove(service: ServiceInfo, confirm: boolean): Promise<void> {
+    const withdrawn: { id: string; key: string }[] = [];
+    for (const node of service.nodes) {
+      const id = keyOf(service.name, service.version, node.id);
+      const record = this.records.get(id);
+      if (!record) continue;
+      this.records.delete(id);
+      withdrawn.push({ id: node.id, key: record.key });
+    }
+    if (withdrawn.length > 0) {
+      this.nc.publish(
+        this.subjects.watch(service.name),
+        encodeJson({
+          op: "deregister",
+          name: service.name,
+          version: service.version,
+          nodes: withdrawn,
+        }),
+      );
+    }
+    this.stopAnsweringIfGone(service.name);
+    if (this.records.size === 0) this.stopHeartbeat();
+    if (confirm) await this.nc.flush();
+  }
+
+  /**
+   * Announces every node again, e.g. after a reconnection during which caches
+   * may have expired them; `update` first rewrites each record (a reconnection
+   * may have moved the process to another server or cluster).
+   */
+  reannounceAll(update?: (service: ServiceInfo) => ServiceInfo): void {
+    for (const record of this.records.values()) {
+      if (update) {
+        const service = update(record.service);
+        record.service = service;
+        record.full = serviceJson(service, true);
+        record.light = serviceJson(service, false);
+      }
+      this.announce(record.service);
+    }
+  }
+
+  private announce(service: ServiceInfo): void {
+    const { registryId: registry, ttlMs: ttl } = this.options;
+    const full = encodeJson({ op: "register", registry, ttl, service });
+    const data =
+      full.length <= this.maxPayload()
+        ? full
+        : encodeJson({ op: "register", registry, ttl, service: withoutDescriptors(service) });
+    this.nc.publish(this.subjects.watch(service.name), data);
+  }
+
+  private maxPayload(): number {
+    return this.nc.info?.max_payload ?? fallbackMaxPayload;
+  }
+
+  private ensureAnswering(name: string): void {
+    if (!this.listSub) {
+      this.listSub = this.nc.subscribe(this.subjects.list, {
+        callback: (err, msg) => {
+          if (!err) this.answer(msg, undefined);
+        },
+      });
+    }
+    if (this.getSubs.has(name)) return;
+    this.getSubs.set(
+      name,
+      this.nc.subscribe(this.subjects.get(name), {
+        callback: (err, msg) => {
+          if (!err) this.answer(msg, name);
+        },
+      }),
+    );
+  }
+
+  private stopAnsweringIfGone(name: string): void {
+    for (const record of this.records.values()) if (record.service.name === name) return;
+    this.getSubs.get(name)?.unsubscribe();
+    this.getSubs.delete(name);
+  }
+
+  /** Answers a list query (`name` undefined) or a get of `name` on its own subject. */
+  private answer(msg: Msg, name: string | undefined): void {
+    if (!msg.reply) return;
+    const query = decodeQuery(msg.data);
+    if (!query) return;
+    if (query.op === "get" && query.name !== name) return;
+    if (query.op === "list" && name !== undefined) return;
+    const { registryId, ttlMs } = this.options;
+    const matching: LocalRecord[] = [];
+    for (const record of this.records.values()) {
+      if (name === undefined || record.service.name === name) matching.push(record);
+    }
+    // Instances answer even when they hold nothing that matches: the asker
+    // then knows within a quiet window that nothing more is coming.
+    let body = answerBytes(
+      registryId,
+      ttlMs,
+      matching.map((r) => (name === undefined ? r.light : r.full)),
+    );
+    if (body.length > this.maxPayload()) {
+      // Descriptors too large for one message: answer without them rather than not at all.
+      body = answerBytes(
+        registryId,
+        ttlMs,
+        matching.map((r) => r.light),
+      );
+    }
+    try {
+      this.nc.publish(msg.reply, body);
+    } catch {
+      // The connection is closing: the asker will time out or see the closure itself.
+    }
+  }
+
+  private ensureHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
+    // Heartbeats must never keep a process alive.
+    this.heartbeat.unref?.(); // Browsers have no unref.
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  /** One heartbeat per service, on the service's own subject. */
+  private beat(): void {
+    if (this.nc.isClosed()) return;
+    const byService = new Map<string, HeartbeatEntry[]>();
+    for (const { service } of this.records.values()) {
+      const node = service.nodes[0];
+      if (!node) continue;
+      const nodes = byService.get(service.name) ?? [];
+      byService.set(service.name, nodes);
+      nodes.push({ name: service.name, version: service.version, id: node.id });
+    }
+    try {
+      const { registryId: registry, ttlMs: ttl, signing } = this.options;
+      const at = Date.now();
+      for (const [name, nodes] of byService) {
+        const signature = signing?.sign(heartbeatSigningBytes(registry, ttl, at, nodes));
+        const beat = signature
+          ? { op: "heartbeat" as const, registry, ttl, nodes, at, signature }
+          : { op: "heartbeat" as const, registry, ttl, nodes };
+        this.nc.publish(this.subjects.watch(name), encodeJson(beat));
+      }
+    } catch {
+      // Closed or draining: the next beat (if any) tries again.
+    }
+  }
+
+  /** Stops answering and heartbeating; the records stay until TTL in remote caches. */
+  close(): void {
+    this.stopHeartbeat();
+    this.listSub?.unsubscribe();
+    this.listSub = undefined;
+    for (const sub of this.getSubs.values()) sub.unsubscribe();
+    this.getSubs.clear();
+    this.records.clear();
+  }
+}

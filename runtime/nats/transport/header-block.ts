@@ -1,0 +1,162 @@
+import { type Match, type Msg, type MsgHdrs, MsgHdrsImpl } from "@nats-io/nats-core";
+import { checkHeader } from "../../call/header-rules.js";
+import { Code } from "../../errors/code.js";
+import { RpcError } from "../../errors/rpc-error.js";
+import { utf8Bytes, utf8Prefix } from "../../platform/bytes.js";
+
+/**
+ * NATS headers the fast way. nats.js builds and parses headers through a map
+ * with a validating regex per name and value, which costs more than the rest
+ * of a small call's bookkeeping; protonats writes the header block as one
+ * string (names and values checked once, where they come from) and parses
+ * received blocks with a plain split.
+ */
+
+/**
+ * Headers already encoded, for `nc.publish` (which only calls `encode()`).
+ * Reading or changing them works too, through a decoded copy made on first
+ * use, so the object is a complete `MsgHdrs` that costs one buffer when only
+ * sent.
+ */
+export class EncodedHeaders implements MsgHdrs {
+  private decoded: MsgHdrs | undefined;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  encode(): Uint8Array {
+    return this.decoded === undefined ? this.bytes : (this.decoded as MsgHdrsImpl).encode();
+  }
+
+  private get copy(): MsgHdrs {
+    this.decoded ??= MsgHdrsImpl.decode(this.bytes);
+    return this.decoded;
+  }
+
+  get hasError(): boolean {
+    return this.copy.hasError;
+  }
+  get status(): string {
+    return this.copy.status;
+  }
+  get code(): number {
+    return this.copy.code;
+  }
+  get description(): string {
+    return this.copy.description;
+  }
+  get(k: string, match?: Match): string {
+    return this.copy.get(k, match);
+  }
+  set(k: string, v: string, match?: Match): void {
+    this.copy.set(k, v, match);
+  }
+  append(k: string, v: string, match?: Match): void {
+    this.copy.append(k, v, match);
+  }
+  has(k: string, match?: Match): boolean {
+    return this.copy.has(k, match);
+  }
+  keys(): string[] {
+    return this.copy.keys();
+  }
+  values(k: string, match?: Match): string[] {
+    return this.copy.values(k, match);
+  }
+  delete(k: string, match?: Match): void {
+    this.copy.delete(k, match);
+  }
+  last(k: string, match?: Match): string {
+    return this.copy.last(k, match);
+  }
+  [Symbol.iterator](): Iterator<[string, string[]]> {
+    return this.copy[Symbol.iterator]();
+  }
+}
+
+/** The last block built, reused while the lines repeat. */
+let lastLines = "";
+let lastBytes: Uint8Array = new Uint8Array(0);
+
+/** Builds a header block from `Name: value\r\n` lines. */
+export function headerBlock(lines: string): EncodedHeaders {
+  // Calls of one method repeat the same block (method, whole-second deadline):
+  // comparing the string costs less than encoding it again. Sharing the bytes
+  // is safe: nats.js copies them into its buffer, and EncodedHeaders changes
+  // a decoded copy, never the bytes.
+  if (lines !== lastLines) {
+    lastBytes = utf8Bytes(`NATS/1.0\r\n${lines}\r\n`);
+    lastLines = lines;
+  }
+  return new EncodedHeaders(lastBytes);
+}
+
+/** A valid header name: printable ASCII without `:` and spaces. */
+/** One `Name: value\r\n` line; throws `TypeError` for a name or value NATS cannot carry. */
+export function headerLine(name: string, value: string): string {
+  checkHeader(name, value);
+  return `${name}: ${value}\r\n`;
+}
+
+/** What a received header block says. */
+export interface ParsedHeaders {
+  /** Status code of the block's first line (503 = no responders), or 0. */
+  status: number;
+  /** Names and values, in order (a repeated name appears repeatedly). Shared: read only. */
+  readonly entries: readonly string[];
+}
+
+/** Fields of nats.js's message object used to read the raw header bytes. */
+interface RawMsg {
+  _msg?: { hdr?: number };
+  _rdata?: Uint8Array;
+}
+
+/**
+ * Parses the headers of a received message, or returns undefined when it has
+ * none. Reads the raw header bytes when the message object exposes them (the
+ * nats.js message class does); otherwise goes through `msg.headers`. A block
+ * longer than `maxBytes` is refused with `RpcError` `ResourceExhausted`
+ * before it is parsed.
+ */
+export function parseHeaders(msg: Msg, maxBytes = Infinity): ParsedHeaders | undefined {
+  const raw = msg as unknown as RawMsg;
+  const hdr = raw._msg?.hdr;
+  if (typeof hdr === "number" && raw._rdata instanceof Uint8Array) {
+    if (hdr <= 0) return undefined;
+    if (hdr > maxBytes) {
+      throw new RpcError(
+        Code.ResourceExhausted,
+        `header block of ${hdr} bytes exceeds the limit of ${maxBytes}`,
+      );
+    }
+    const data = raw._rdata;
+    return parseBlock(utf8Prefix(data, hdr));
+  }
+  const h = msg.headers;
+  if (h === undefined) return undefined;
+  const entries: string[] = [];
+  for (const [k, values] of h) for (const v of values) entries.push(k, v);
+  return { status: h.code, entries };
+}
+
+/** The last block parsed, returned again while blocks repeat. */
+let lastText = "";
+let lastParsed: ParsedHeaders = { status: 0, entries: [] };
+
+function parseBlock(text: string): ParsedHeaders {
+  // A client's calls of one method carry the same block: comparing the text
+  // costs less than splitting it again.
+  if (text === lastText) return lastParsed;
+  const lines = text.split("\r\n");
+  const first = lines[0] ?? "";
+  const status = first.length > 9 ? Number.parseInt(first.slice(9), 10) || 0 : 0;
+  const entries: string[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(":");
+    if (colon > 0) entries.push(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  lastText = text;
+  lastParsed = { status, entries };
+  return lastParsed;
+}
