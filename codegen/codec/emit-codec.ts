@@ -1,30 +1,14 @@
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
-import { runtimePackage } from "../render/helpers.js";
+import { runtimePackage } from "../render/runtime-package.js";
 import { isDelimited, isUnwrapped, needsPrototypeChain } from "./codec-support.js";
 
 const IMPLICIT = 2;
 const LEGACY_REQUIRED = 3;
 const wire = "@bufbuild/protobuf/wire";
 
-/** Method of BinaryWriter / BinaryReader for a scalar type (same name on both). */
-const scalarMethod: Record<ScalarType, string> = {
-  [ScalarType.DOUBLE]: "double",
-  [ScalarType.FLOAT]: "float",
-  [ScalarType.INT64]: "int64",
-  [ScalarType.UINT64]: "uint64",
-  [ScalarType.INT32]: "int32",
-  [ScalarType.FIXED64]: "fixed64",
-  [ScalarType.FIXED32]: "fixed32",
-  [ScalarType.BOOL]: "bool",
-  [ScalarType.STRING]: "string",
-  [ScalarType.BYTES]: "bytes",
-  [ScalarType.UINT32]: "uint32",
-  [ScalarType.SFIXED32]: "sfixed32",
-  [ScalarType.SFIXED64]: "sfixed64",
-  [ScalarType.SINT32]: "sint32",
-  [ScalarType.SINT64]: "sint64",
-};
+/** The BinaryWriter/BinaryReader method of a scalar type: its proto name (`sint64`). */
+const scalarMethod = (type: ScalarType): string => ScalarType[type].toLowerCase();
 
 const longTypes = new Set([
   ScalarType.INT64,
@@ -90,13 +74,13 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
     ".",
     wireType(s.scalar),
     ").",
-    scalarMethod[s.scalar],
+    scalarMethod(s.scalar),
     "(",
     value,
     ");",
   ];
   const readScalar = (s: ScalarInfo): string => {
-    const call = `r.${scalarMethod[s.scalar]}(${s.scalar === ScalarType.STRING && s.utf8 ? "true" : ""})`;
+    const call = `r.${scalarMethod(s.scalar)}(${s.scalar === ScalarType.STRING && s.utf8 ? "true" : ""})`;
     if (!longTypes.has(s.scalar)) return call;
     return s.longAsString ? `String(${call})` : `(${call} as bigint)`;
   };
@@ -248,7 +232,7 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
           if (field.packed) {
             line("    if (", v, ".length > 0) {");
             line("      w.tag(", no, ", ", W, ".LengthDelimited).fork();");
-            line("      for (const x of ", v, ") w.", scalarMethod[s.scalar], "(x);");
+            line("      for (const x of ", v, ") w.", scalarMethod(s.scalar), "(x);");
             line("      w.join();");
             line("    }");
           } else {

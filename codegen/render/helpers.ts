@@ -5,7 +5,8 @@ import { emitCodec } from "../codec/emit-codec.js";
 import type { PrintableText } from "./printable-text.js";
 
 /** Module the generated code imports the protonats runtime from. */
-export const runtimePackage = "protonats";
+
+import { runtimePackage } from "./runtime-package.js";
 
 /** What helpers need while one file renders; passed as Handlebars `@data`. */
 export interface RenderData {

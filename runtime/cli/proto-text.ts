@@ -19,23 +19,8 @@ import {
  * would have written. Comments are not in the descriptors services carry.
  */
 
-const scalarNames: Record<ScalarType, string> = {
-  [ScalarType.DOUBLE]: "double",
-  [ScalarType.FLOAT]: "float",
-  [ScalarType.INT64]: "int64",
-  [ScalarType.UINT64]: "uint64",
-  [ScalarType.INT32]: "int32",
-  [ScalarType.FIXED64]: "fixed64",
-  [ScalarType.FIXED32]: "fixed32",
-  [ScalarType.BOOL]: "bool",
-  [ScalarType.STRING]: "string",
-  [ScalarType.BYTES]: "bytes",
-  [ScalarType.UINT32]: "uint32",
-  [ScalarType.SFIXED32]: "sfixed32",
-  [ScalarType.SFIXED64]: "sfixed64",
-  [ScalarType.SINT32]: "sint32",
-  [ScalarType.SINT64]: "sint64",
-};
+/** A scalar type's name as written in a .proto (`sint64`). */
+const scalarNames = (type: ScalarType): string => ScalarType[type].toLowerCase();
 
 /** A type name as written in the .proto: relative within the same package. */
 function ref(typeName: string, pkg: string): string {
@@ -46,7 +31,7 @@ function typeOf(field: DescField): string {
   const pkg = field.parent.file.proto.package;
   switch (field.fieldKind) {
     case "scalar":
-      return scalarNames[field.scalar];
+      return scalarNames(field.scalar);
     case "enum":
       return ref(field.enum.typeName, pkg);
     case "message":
@@ -54,7 +39,7 @@ function typeOf(field: DescField): string {
     case "list":
       return `repeated ${
         field.listKind === "scalar"
-          ? scalarNames[field.scalar]
+          ? scalarNames(field.scalar)
           : field.listKind === "enum"
             ? ref(field.enum.typeName, pkg)
             : ref(field.message.typeName, pkg)
@@ -62,11 +47,11 @@ function typeOf(field: DescField): string {
     case "map": {
       const value =
         field.mapKind === "scalar"
-          ? scalarNames[field.scalar]
+          ? scalarNames(field.scalar)
           : field.mapKind === "enum"
             ? ref(field.enum.typeName, pkg)
             : ref(field.message.typeName, pkg);
-      return `map<${scalarNames[field.mapKey]}, ${value}>`;
+      return `map<${scalarNames(field.mapKey)}, ${value}>`;
     }
   }
 }

@@ -1,0 +1,2 @@
+/** The package generated code imports the runtime from. */
+export const runtimePackage = "protonats";
