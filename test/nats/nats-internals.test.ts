@@ -112,6 +112,24 @@ describe("nats internals against their public fallbacks, on a real nats-server",
     expect(byName(parseHeaders(msg as Msg))).toEqual([0, { A: ["1", "3", "1"], B: ["two words"] }]);
   });
 
+  for (const internals of [true, false]) {
+    it(`an oversize header block is refused ResourceExhausted, internals ${internals ? "on" : "off"}`, async () => {
+      setNatsInternals(internals);
+      const block = `NATS/1.0\r\nX-Pad: ${"é".repeat(600)}\r\n\r\n`;
+      const [msg] = await roundTrip(
+        nc,
+        (base) =>
+          nc.publish(`${base}.x`, undefined, { headers: new EncodedHeaders(enc.encode(block)) }),
+        1,
+      );
+      const size = enc.encode(block).length;
+      expect(() => parseHeaders(msg as Msg, size - 1)).toThrow(
+        new RegExp(`header block of ${size} bytes exceeds the limit of ${size - 1}`),
+      );
+      expect(parseHeaders(msg as Msg, size)?.entries[0]).toBe("X-Pad");
+    });
+  }
+
   it("a fast path whose self-check fails falls back to the public API for good", async () => {
     const [msg] = await roundTrip(
       nc,

@@ -126,7 +126,32 @@ export function parseHeaders(msg: Msg, maxBytes = Infinity): ParsedHeaders | und
     }
     return parseRaw(raw);
   }
-  return parsePublic(msg);
+  const parsed = parsePublic(msg);
+  // nats.js has parsed the block already; the bound still holds for what it kept.
+  const size = parsed === undefined ? 0 : blockBytes(parsed);
+  if (size > maxBytes) {
+    throw new RpcError(
+      Code.ResourceExhausted,
+      `header block of ${size} bytes exceeds the limit of ${maxBytes}`,
+    );
+  }
+  return parsed;
+}
+
+/** UTF-8 size of the block `parsed` came from (`NATS/1.0`, `Name: value` lines, CRLFs). */
+function blockBytes(parsed: ParsedHeaders): number {
+  let size = 12; // "NATS/1.0\r\n" and the closing "\r\n"
+  for (const text of parsed.entries) size += utf8Length(text) + 2; // ": " or "\r\n"
+  return size;
+}
+
+function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return n;
 }
 
 function parseRaw(raw: RawHeaders): ParsedHeaders {
