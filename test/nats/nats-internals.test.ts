@@ -5,7 +5,6 @@ import {
   inboxPrefixOf,
   natsInternalsEnabled,
   rawHeaders,
-  rawSubject,
   setNatsInternals,
   socketOf,
 } from "../../runtime/nats/nats-internals.js";
@@ -143,22 +142,6 @@ describe("nats internals against their public fallbacks, on a real nats-server",
     expect(rawHeaders(msg as Msg, () => false)).toBeUndefined();
     expect(rawHeaders(msg as Msg, () => true)).toBeUndefined();
     expect(byName(parseHeaders(msg as Msg))).toEqual([0, { "Pn-Method": ["Greeter/SayHello"] }]);
-  });
-
-  it("raw subjects decode to msg.subject", async () => {
-    const tails = ["a", "1z0", "ünï.cødé", "x.y.z.42"];
-    const got = await roundTrip(
-      nc,
-      (base, i) => nc.publish(`${base}.${tails[i]}`, undefined),
-      tails.length,
-    );
-    for (const msg of got) {
-      const raw = rawSubject(msg);
-      expect(raw).toBeDefined();
-      expect(new TextDecoder().decode(raw)).toBe(msg.subject);
-    }
-    setNatsInternals(false);
-    expect(rawSubject(got[0] as Msg)).toBeUndefined();
   });
 
   it("the socket is corkable with internals on, and not touched with them off", () => {

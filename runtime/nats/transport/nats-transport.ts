@@ -20,7 +20,7 @@ import type {
   ServerSocket,
   Transport,
 } from "../../transport/transport.js";
-import { inboxPrefixOf, rawSubject } from "../nats-internals.js";
+import { inboxPrefixOf } from "../nats-internals.js";
 import { ConnectionState } from "./connection-state.js";
 import { FrameSequence } from "./frame-sequence.js";
 import { decodeFrame, encodeFrame } from "./nats-frame-codec.js";
@@ -204,24 +204,12 @@ function decodeReply(msg: Msg): Frame {
 
 /**
  * The call id at the end of a reply subject (base 36 from `skip` on), or -1
- * when it is not one. Read from the raw subject bytes when nats.js exposes
- * them: decoding the whole subject into a string only to cut the id off cost
- * a TextDecoder call per reply.
+ * when it is not one. Read from the public `msg.subject`: reading nats.js's
+ * raw subject bytes instead measured no difference.
  */
 function callIdOf(msg: Msg, skip: number): number {
-  const raw = rawSubject(msg);
-  if (raw !== undefined) {
-    if (skip >= raw.length || raw[skip] === 48) return -1; // Ids have no leading zero.
-    let id = 0;
-    for (let i = skip; i < raw.length; i++) {
-      const digit = base36Digit(raw[i] as number);
-      if (digit < 0) return -1;
-      id = id * 36 + digit;
-    }
-    return id;
-  }
   const subject = msg.subject;
-  if (skip >= subject.length || subject.charCodeAt(skip) === 48) return -1;
+  if (skip >= subject.length || subject.charCodeAt(skip) === 48) return -1; // Ids have no leading zero.
   let id = 0;
   for (let i = skip; i < subject.length; i++) {
     const digit = base36Digit(subject.charCodeAt(i));
