@@ -22,6 +22,13 @@ export interface NatsRuntimeOptions {
   zone?: string;
   /** Largest header block a received RPC frame may have. Default 64 KiB (`defaultMaxHeaderBytes`). */
   maxHeaderBytes?: number;
+  /**
+   * The `inboxPrefix` the connection was opened with (`connect({ inboxPrefix })`),
+   * under which replies and lookup answers are subscribed: set it when NATS
+   * permissions only allow that prefix. Default: read from the connection
+   * (a nats.js internal, see nats-internals.ts), else `_INBOX`.
+   */
+  inboxPrefix?: string;
 }
 
 /** A runtime on one NATS connection, with its connection exposed for ops tooling. */
@@ -53,6 +60,7 @@ export function natsRuntime(nc: NatsConnection, options?: NatsRuntimeOptions): N
   const transport = new NatsTransport(nc, {
     ...ns,
     ...(options?.maxHeaderBytes !== undefined && { maxHeaderBytes: options.maxHeaderBytes }),
+    ...(options?.inboxPrefix !== undefined && { inboxPrefix: options.inboxPrefix }),
   });
   const runtime: NatsRuntime = {
     nc,
@@ -60,7 +68,11 @@ export function natsRuntime(nc: NatsConnection, options?: NatsRuntimeOptions): N
     namespace,
     transport,
     serverExtensions: [natsServerExtension(transport)],
-    registry: new NatsRegistry(nc, { ...options?.registry, ...ns }),
+    registry: new NatsRegistry(nc, {
+      ...options?.registry,
+      ...ns,
+      ...(options?.inboxPrefix !== undefined && { inboxPrefix: options.inboxPrefix }),
+    }),
     broker: new NatsBroker(nc, ns),
     async [asyncDispose]() {
       // A shared runtime disposed is replaced by a fresh one on the next natsRuntime(nc).

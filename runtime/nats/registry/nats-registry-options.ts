@@ -38,10 +38,12 @@ export interface NatsRegistryOptions {
   limits?: Partial<RegistryLimits>;
   /** Sign this process's records and/or accept only signed records of some services. Default: off. */
   signing?: RecordSigningOptions;
+  /** Prefix of the lookup reply subscription: the connection's `inboxPrefix`. Default: read from the connection. */
+  inboxPrefix?: string;
 }
 
 export type ResolvedRegistryOptions = Required<
-  Omit<NatsRegistryOptions, "namespace" | "limits" | "signing">
+  Omit<NatsRegistryOptions, "namespace" | "limits" | "signing" | "inboxPrefix">
 > & {
   namespace: string | undefined;
   limits: RegistryLimits;

@@ -113,7 +113,7 @@ export class NatsRegistry implements Registry {
       ttlMs: this.options.ttlMs,
       signing: this.signing,
     });
-    this.gather = new ScatterGather(nc);
+    this.gather = new ScatterGather(nc, options.inboxPrefix);
     this.place = new ConnectionLocality(nc, undefined);
   }
 

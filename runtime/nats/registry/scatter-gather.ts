@@ -5,6 +5,7 @@ import {
   nuid,
   type Subscription,
 } from "@nats-io/nats-core";
+import { inboxPrefixOf } from "../nats-internals.js";
 
 /** How a gather ended. */
 export interface GatherResult {
@@ -67,11 +68,14 @@ export class ScatterGather {
   /** Ended gathers still accepting late answers; pruned lazily, so no timer each. */
   private readonly late = new Map<string, Late>();
 
-  constructor(private readonly nc: NatsConnection) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly inboxPrefix?: string,
+  ) {}
 
   private ensureSubscribed(): void {
     if (this.sub) return;
-    this.prefix = createInbox(inboxPrefixOf(this.nc));
+    this.prefix = createInbox(inboxPrefixOf(this.nc, this.inboxPrefix));
     this.sub = this.nc.subscribe(`${this.prefix}.*`, {
       callback: (err, msg) => {
         if (!err) this.onAnswer(msg);
@@ -176,14 +180,4 @@ export class ScatterGather {
     this.sub?.unsubscribe();
     this.sub = undefined;
   }
-}
-
-/** The connection's custom inbox prefix (accounts may restrict `_INBOX`), if any. */
-function inboxPrefixOf(nc: NatsConnection): string | undefined {
-  if (!("options" in nc)) return undefined;
-  const options = nc.options;
-  if (typeof options !== "object" || options === null || !("inboxPrefix" in options)) {
-    return undefined;
-  }
-  return typeof options.inboxPrefix === "string" ? options.inboxPrefix : undefined;
 }

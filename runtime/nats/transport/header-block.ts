@@ -3,6 +3,7 @@ import { checkHeader } from "../../call/header-rules.js";
 import { Code } from "../../errors/code.js";
 import { RpcError } from "../../errors/rpc-error.js";
 import { utf8Bytes, utf8Prefix } from "../../platform/bytes.js";
+import { natsInternalsEnabled, type RawHeaders, rawHeaders } from "../nats-internals.js";
 
 /**
  * NATS headers the fast way. nats.js builds and parses headers through a map
@@ -78,7 +79,7 @@ let lastLines = "";
 let lastBytes: Uint8Array = new Uint8Array(0);
 
 /** Builds a header block from `Name: value\r\n` lines. */
-export function headerBlock(lines: string): EncodedHeaders {
+export function headerBlock(lines: string): EncodedHeaders | MsgHdrsImpl {
   // Calls of one method repeat the same block (method, whole-second deadline):
   // comparing the string costs less than encoding it again. Sharing the bytes
   // is safe: nats.js copies them into its buffer, and EncodedHeaders changes
@@ -87,7 +88,8 @@ export function headerBlock(lines: string): EncodedHeaders {
     lastBytes = utf8Bytes(`NATS/1.0\r\n${lines}\r\n`);
     lastLines = lines;
   }
-  return new EncodedHeaders(lastBytes);
+  // Without the fast paths, headers nats.js builds itself (its public decoder).
+  return natsInternalsEnabled() ? new EncodedHeaders(lastBytes) : MsgHdrsImpl.decode(lastBytes);
 }
 
 /** A valid header name: printable ASCII without `:` and spaces. */
@@ -105,38 +107,77 @@ export interface ParsedHeaders {
   readonly entries: readonly string[];
 }
 
-/** Fields of nats.js's message object used to read the raw header bytes. */
-interface RawMsg {
-  _msg?: { hdr?: number };
-  _rdata?: Uint8Array;
-}
-
 /**
  * Parses the headers of a received message, or returns undefined when it has
- * none. Reads the raw header bytes when the message object exposes them (the
- * nats.js message class does); otherwise goes through `msg.headers`. A block
- * longer than `maxBytes` is refused with `RpcError` `ResourceExhausted`
- * before it is parsed.
+ * none. Reads the raw header bytes when nats-internals allows it (checked
+ * against `msg.headers` on the first message); otherwise goes through
+ * `msg.headers`. A block longer than `maxBytes` is refused with `RpcError`
+ * `ResourceExhausted` before it is parsed.
  */
 export function parseHeaders(msg: Msg, maxBytes = Infinity): ParsedHeaders | undefined {
-  const raw = msg as unknown as RawMsg;
-  const hdr = raw._msg?.hdr;
-  if (typeof hdr === "number" && raw._rdata instanceof Uint8Array) {
-    if (hdr <= 0) return undefined;
-    if (hdr > maxBytes) {
+  const raw = rawHeaders(msg, (block) => sameHeaders(parseRaw(block), parsePublic(msg)));
+  if (raw !== undefined) {
+    if (raw.length === 0) return undefined;
+    if (raw.length > maxBytes) {
       throw new RpcError(
         Code.ResourceExhausted,
-        `header block of ${hdr} bytes exceeds the limit of ${maxBytes}`,
+        `header block of ${raw.length} bytes exceeds the limit of ${maxBytes}`,
       );
     }
-    const data = raw._rdata;
-    return parseBlock(utf8Prefix(data, hdr));
+    return parseRaw(raw);
   }
+  const parsed = parsePublic(msg);
+  // nats.js has parsed the block already; the bound still holds for what it kept.
+  const size = parsed === undefined ? 0 : blockBytes(parsed);
+  if (size > maxBytes) {
+    throw new RpcError(
+      Code.ResourceExhausted,
+      `header block of ${size} bytes exceeds the limit of ${maxBytes}`,
+    );
+  }
+  return parsed;
+}
+
+/** UTF-8 size of the block `parsed` came from (`NATS/1.0`, `Name: value` lines, CRLFs). */
+function blockBytes(parsed: ParsedHeaders): number {
+  let size = 12; // "NATS/1.0\r\n" and the closing "\r\n"
+  for (const text of parsed.entries) size += utf8Length(text) + 2; // ": " or "\r\n"
+  return size;
+}
+
+function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return n;
+}
+
+function parseRaw(raw: RawHeaders): ParsedHeaders {
+  return parseBlock(utf8Prefix(raw.data, raw.length));
+}
+
+/** The headers through nats.js's public API (its block size is not checked: already parsed). */
+export function parsePublic(msg: Msg): ParsedHeaders | undefined {
   const h = msg.headers;
   if (h === undefined) return undefined;
   const entries: string[] = [];
   for (const [k, values] of h) for (const v of values) entries.push(k, v);
   return { status: h.code, entries };
+}
+
+function sameHeaders(a: ParsedHeaders, b: ParsedHeaders | undefined): boolean {
+  if (b === undefined || a.status !== b.status || a.entries.length !== b.entries.length) {
+    return false;
+  }
+  // nats.js groups a repeated name; the raw parse keeps wire order. Compare as multisets.
+  const key = (e: readonly string[]) => {
+    const pairs: string[] = [];
+    for (let i = 0; i < e.length; i += 2) pairs.push(`${e[i]}\n${e[i + 1]}`);
+    return pairs.sort().join("\n");
+  };
+  return key(a.entries) === key(b.entries);
 }
 
 /** The last block parsed, returned again while blocks repeat. */

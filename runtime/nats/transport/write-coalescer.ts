@@ -1,21 +1,6 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import { nextTurn } from "../../platform/next-turn.js";
-
-/** What a Node socket offers to batch writes. */
-interface Corkable {
-  cork(): void;
-  uncork(): void;
-  destroyed: boolean;
-}
-
-/** The socket under a nats.js connection (its internals), or undefined when there is none. */
-function socketOf(nc: NatsConnection): Corkable | undefined {
-  const socket = (nc as unknown as { protocol?: { transport?: { socket?: unknown } } }).protocol
-    ?.transport?.socket as Partial<Corkable> | undefined;
-  return typeof socket?.cork === "function" && typeof socket.uncork === "function"
-    ? (socket as Corkable)
-    : undefined;
-}
+import { type Corkable, socketOf } from "../nats-internals.js";
 
 /**
  * Holds a connection's socket writes until the end of the current turn of
