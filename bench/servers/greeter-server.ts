@@ -46,7 +46,10 @@ for (let i = 0; i < instances; i++) {
   const nc = await connect({ servers: url, noAsyncTraces: true });
   connections.push(nc);
   const runtime = namespace === undefined ? nc : natsRuntime(nc, { namespace });
-  servers.push(await serve(runtime, [defineGreeter(greeter)]));
+  // The idle-stream scenario holds 10k streams from one client connection on
+  // purpose, beyond the default per-client bound (1,000) that protects servers.
+  const limits = { maxStreams: 20_000, maxStreamsPerClient: 20_000 };
+  servers.push(await serve(runtime, [defineGreeter(greeter)], { limits }));
 }
 serveCommands({ chats: () => ({ open: openChats }) });
 ready({ ids: servers.map((s) => s.id) });
