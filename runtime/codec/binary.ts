@@ -64,11 +64,7 @@ export function decodeNested<D extends DescMessage>(
   depth: number,
   into?: MessageShape<D>,
 ): MessageShape<D> {
-  if (depth >= maxDecodeDepth) {
-    throw new Error(
-      `cannot decode ${schema.typeName} from binary: maximum recursion depth of ${maxDecodeDepth} reached`,
-    );
-  }
+  checkDepth(schema, depth);
   const codec = codecOf(schema);
   if (codec === undefined) {
     const bytes = reader.bytes();
@@ -91,12 +87,17 @@ export function decodeGroup<D extends DescMessage>(
   fieldNo: number,
   into?: MessageShape<D>,
 ): MessageShape<D> {
+  checkDepth(schema, depth);
+  const codec = codecOf(schema);
+  if (codec === undefined) throw new Error(`no codec reads group ${schema.typeName}`);
+  return codec.decode(reader, reader.len, depth + 1, into, fieldNo) as MessageShape<D>;
+}
+
+/** Refuses nesting past `maxDecodeDepth`, with protobuf-es's own message. */
+function checkDepth(schema: DescMessage, depth: number): void {
   if (depth >= maxDecodeDepth) {
     throw new Error(
       `cannot decode ${schema.typeName} from binary: maximum recursion depth of ${maxDecodeDepth} reached`,
     );
   }
-  const codec = codecOf(schema);
-  if (codec === undefined) throw new Error(`no codec reads group ${schema.typeName}`);
-  return codec.decode(reader, reader.len, depth + 1, into, fieldNo) as MessageShape<D>;
 }
