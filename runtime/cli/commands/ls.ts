@@ -1,7 +1,8 @@
 import { MicroMetadataKey } from "../../nats/micro/micro-naming.js";
 import type { CommandContext } from "../context.js";
 import { gatherMicro, records, stringRecord, text } from "../micro-gather.js";
-import { jsonLine, table } from "../output.js";
+import { table } from "../output.js";
+import { printRows } from "../print-rows.js";
 
 /** One line of `ls`: a protonats service version, or a plain ADR-32 service. */
 interface Listed {
@@ -52,14 +53,6 @@ export async function ls(ctx: CommandContext): Promise<void> {
   const all = [...listed, ...plain.values()].sort(
     (a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version),
   );
-  if (ctx.options.json) {
-    for (const s of all) ctx.out(jsonLine(s));
-    return;
-  }
-  if (all.length === 0) {
-    ctx.out(ctx.c.dim("no services\n"));
-    return;
-  }
   const { c } = ctx;
   const short: Record<string, string> = {
     unary: "",
@@ -68,7 +61,7 @@ export async function ls(ctx: CommandContext): Promise<void> {
     bidi_streaming: " (bidi)",
     request: "",
   };
-  ctx.out(
+  printRows(ctx, all, "no services", (all) =>
     table(
       c,
       ["SERVICE", "VERSION", "KIND", "INSTANCES", "ENDPOINTS"],

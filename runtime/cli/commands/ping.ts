@@ -1,6 +1,7 @@
 import type { CommandContext } from "../context.js";
 import { gatherMicro, stringRecord, text } from "../micro-gather.js";
-import { jsonLine, table } from "../output.js";
+import { table } from "../output.js";
+import { printRows } from "../print-rows.js";
 import { microTarget } from "./micro-target.js";
 
 /** `protonats ping [service]`: every `$SRV` instance (protonats or not) and its round trip. */
@@ -16,15 +17,7 @@ export async function ping(ctx: CommandContext, service: string | undefined): Pr
     version: text(body.version),
     rttMs: Math.round(elapsedMs * 100) / 100,
   }));
-  if (ctx.options.json) {
-    for (const r of rows) ctx.out(jsonLine(r));
-    return;
-  }
-  if (rows.length === 0) {
-    ctx.out(ctx.c.dim("no $SRV service answered\n"));
-    return;
-  }
-  ctx.out(
+  printRows(ctx, rows, "no $SRV service answered", (rows) =>
     table(
       ctx.c,
       ["SERVICE", "INSTANCE", "VERSION", "RTT"],

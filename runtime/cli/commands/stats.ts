@@ -1,6 +1,7 @@
 import type { CommandContext } from "../context.js";
 import { count, gatherMicro, records, stringRecord, text } from "../micro-gather.js";
-import { jsonLine, table } from "../output.js";
+import { table } from "../output.js";
+import { printRows } from "../print-rows.js";
 import { microTarget } from "./micro-target.js";
 
 /** `protonats stats [service]`: `$SRV.STATS` per instance and endpoint, for any ADR-32 service. */
@@ -21,16 +22,8 @@ export async function stats(ctx: CommandContext, service: string | undefined): P
       lastError: text(e.last_error),
     })),
   );
-  if (ctx.options.json) {
-    for (const r of rows) ctx.out(jsonLine(r));
-    return;
-  }
-  if (rows.length === 0) {
-    ctx.out(ctx.c.dim("no $SRV service answered\n"));
-    return;
-  }
   const { c } = ctx;
-  ctx.out(
+  printRows(ctx, rows, "no $SRV service answered", (rows) =>
     table(
       c,
       ["SERVICE", "INSTANCE", "ENDPOINT", "REQUESTS", "ERRORS", "AVG", "LAST ERROR"],
