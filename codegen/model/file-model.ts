@@ -1,5 +1,5 @@
 import type { DescFile, DescMessage, DescMethod, DescService } from "@bufbuild/protobuf";
-import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
+import { retrySafety } from "../../runtime/client/retry-safety.js";
 import { methodKey } from "../../runtime/naming.js";
 import { codecUnsupported } from "../codec/codec-support.js";
 import { messagesOf } from "../validate/validate-file.js";
@@ -143,14 +143,9 @@ function methodNotes(rpc: DescMethod, key: string): string[] {
   if (options !== undefined && options.timeoutMs > 0) {
     notes.push(`Deadline: ${options.timeoutMs} ms unless the call sets \`timeoutMs\`.`);
   }
-  if (rpc.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS) {
-    notes.push("No side effects: safe to retry.");
-  } else if (
-    options?.idempotent === true ||
-    rpc.idempotency === MethodOptions_IdempotencyLevel.IDEMPOTENT
-  ) {
-    notes.push("Idempotent: safe to retry.");
-  }
+  const safety = retrySafety(rpc);
+  if (safety === "no-side-effects") notes.push("No side effects: safe to retry.");
+  else if (safety === "idempotent") notes.push("Idempotent: safe to retry.");
   if (options?.noReply === true) {
     notes.push("No reply: the server sends no response (fire and forget).");
   }

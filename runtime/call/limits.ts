@@ -38,6 +38,25 @@ export const defaultServerLimits: Readonly<ServerLimits> = Object.freeze({
 });
 
 /**
+ * What a stream uses when neither side's options say otherwise; clients and
+ * servers read them here, so the two ends agree.
+ */
+export interface StreamDefaults {
+  /** Messages one side may send ahead of the other's credit. */
+  window: number;
+  /** Interval of the idle-stream heartbeat, in ms. */
+  heartbeatMs: number;
+  /** Silent intervals after which the other side counts as gone. */
+  missedHeartbeats: number;
+}
+
+export const streamDefaults: Readonly<StreamDefaults> = Object.freeze({
+  window: 64,
+  heartbeatMs: 5_000,
+  missedHeartbeats: 3,
+});
+
+/**
  * Largest header block a NATS transport decodes; a frame with a bigger one is
  * refused `ResourceExhausted` before its headers are parsed. Default 64 KiB.
  */

@@ -1,6 +1,6 @@
 import { type DescMethod, getOption, hasOption } from "@bufbuild/protobuf";
-import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { method as methodOption } from "../../generated/protonats/v1/options_pb.js";
+import { retrySafety } from "./retry-safety.js";
 
 /** What the runtime needs to know about a method, read once from its descriptor. */
 export interface MethodConfig {
@@ -24,10 +24,7 @@ export function methodConfig(method: DescMethod): MethodConfig {
     config = {
       path: methodPath(method),
       timeoutMs: opt?.timeoutMs ? opt.timeoutMs : undefined,
-      idempotent:
-        opt?.idempotent === true ||
-        method.idempotency === MethodOptions_IdempotencyLevel.IDEMPOTENT ||
-        method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS,
+      idempotent: retrySafety(method) !== undefined,
       noReply: opt?.noReply === true,
     };
     configs.set(method, config);

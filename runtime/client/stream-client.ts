@@ -7,7 +7,7 @@ import {
   yieldToEventLoop,
 } from "../call/flow-control.js";
 import { type Heartbeating, heartbeats } from "../call/heartbeat-monitor.js";
-import { defaultServerLimits, sendBurst } from "../call/limits.js";
+import { defaultServerLimits, sendBurst, streamDefaults } from "../call/limits.js";
 import { decodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
@@ -92,9 +92,9 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
     private readonly selectContext: SelectContext,
   ) {
     const o = owner.options;
-    this.window = Math.max(1, o.window ?? 64);
-    this.heartbeatMs = o.heartbeatMs ?? 5_000;
-    this.deadAfterMs = this.heartbeatMs * (o.missedHeartbeats ?? 3);
+    this.window = Math.max(1, o.window ?? streamDefaults.window);
+    this.heartbeatMs = o.heartbeatMs ?? streamDefaults.heartbeatMs;
+    this.deadAfterMs = this.heartbeatMs * (o.missedHeartbeats ?? streamDefaults.missedHeartbeats);
     this.responses = new InboundQueue(this.window, this);
     this.socket = owner.transport.dial(node.address, this);
   }

@@ -1,4 +1,4 @@
-import { serverLimits } from "../call/limits.js";
+import { serverLimits, streamDefaults } from "../call/limits.js";
 import { zoneFromEnv } from "../locality/locality.js";
 import { randomId } from "../platform/random-id.js";
 import type { ServiceNode } from "../registry/registry.js";
@@ -42,9 +42,9 @@ export async function serve(
     [],
     observers,
     {
-      window: Math.min(options.window ?? 64, limits.maxWindow),
-      heartbeatMs: options.heartbeatMs ?? 5_000,
-      missedHeartbeats: options.missedHeartbeats ?? 3,
+      window: Math.min(options.window ?? streamDefaults.window, limits.maxWindow),
+      heartbeatMs: options.heartbeatMs ?? streamDefaults.heartbeatMs,
+      missedHeartbeats: options.missedHeartbeats ?? streamDefaults.missedHeartbeats,
     },
     limits,
     options.logger === false ? undefined : (options.logger ?? console),

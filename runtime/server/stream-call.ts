@@ -273,10 +273,22 @@ export class ServerStreamCall
       this.lastSent = performance.now();
     } catch (cause) {
       if (this.done) return;
-      // Cannot reach the client (connection closed): nothing else can be said to it.
       const error = RpcError.from(cause, Code.Unavailable);
       this.ctx.abort(error);
+      // Unavailable: the client cannot be reached, nothing more can be said to it.
+      // Anything else is this frame that could not be sent (a header NATS cannot
+      // carry, a message over max_payload) while the connection works: say so.
+      if (error.code !== Code.Unavailable) this.sendBareEnd(error);
       this.finish(error.code, error.rawMessage);
+    }
+  }
+
+  /** Ends the stream with `error` alone, without the headers that may be what failed. */
+  private sendBareEnd(error: RpcError): void {
+    try {
+      this.socket.send({ type: "end", error });
+    } catch {
+      // Not even a bare end can leave: the client's heartbeats will tell it.
     }
   }
 

@@ -87,6 +87,24 @@ describe("streaming over NATS", () => {
     expect(replies).toEqual(["Hi a"]);
   });
 
+  it("a response header NATS cannot carry ends the stream at the client with Internal", async () => {
+    const { crt } = await setup({
+      async *sayHelloStream(_req, ctx) {
+        ctx.responseHeader["bad header name"] = "x";
+        yield { message: "never sent" };
+      },
+    });
+    const client = createClient(Greeter, crt);
+    const started = Date.now();
+    const error = await expectCode(
+      collect(client.sayHelloStream({ name: "x", count: 1 }, { timeoutMs: 20_000 })),
+      Code.Internal,
+    );
+    expect(error.message).toMatch(/header/i);
+    // Told at once, not left to the deadline or the heartbeats.
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it("a slow consumer keeps a fast server-stream producer within the window", async () => {
     let produced = 0;
     const { crt } = await setup({

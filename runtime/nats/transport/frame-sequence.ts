@@ -33,6 +33,15 @@ export class FrameSequence {
     return type === "ping" ? this.sent : undefined;
   }
 
+  /**
+   * Takes back the number of a frame that was stamped but could not leave (it
+   * failed to encode or to publish), so the next frame does not look to the
+   * peer like a frame lost in transit.
+   */
+  withdraw(type: FrameType): void {
+    if (numbered(type)) this.sent--;
+  }
+
   /** Undefined when `frame` arrived in order, else the error that ends the stream. */
   check(frame: Frame): RpcError | undefined {
     const seq = frame.seq;

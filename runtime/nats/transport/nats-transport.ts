@@ -244,15 +244,17 @@ class NatsClientSocket implements ClientSocket {
 
   send(frame: Frame): void {
     if (frame.type === "open") this.sequence = new FrameSequence();
-    const encoded = encodeFrame(frame, this.sequence?.stamp(frame.type));
-    const options = this.publishOptions;
-    if (encoded.headers === undefined) delete options.headers;
-    else options.headers = encoded.headers;
+    const sequence = this.sequence;
     try {
+      const encoded = encodeFrame(frame, sequence?.stamp(frame.type));
+      const options = this.publishOptions;
+      if (encoded.headers === undefined) delete options.headers;
+      else options.headers = encoded.headers;
       // Unary calls already leave in nats.js's batch; stream frames come a few hops apart.
       if (frame.type !== "call") this.transport.writes.hold();
       this.transport.nc.publish(this.address, encoded.body, options);
     } catch (cause) {
+      sequence?.withdraw(frame.type);
       throw publishError(cause);
     }
   }
@@ -471,8 +473,9 @@ class NatsServerSocket implements ServerSocket {
   }
 
   send(frame: Frame): void {
-    const encoded = encodeFrame(frame, this.sequence?.stamp(frame.type));
+    const sequence = this.sequence;
     try {
+      const encoded = encodeFrame(frame, sequence?.stamp(frame.type));
       if (frame.type !== "reply") this.listener.transport.writes.hold();
       this.listener.transport.nc.publish(
         this.peer,
@@ -480,6 +483,7 @@ class NatsServerSocket implements ServerSocket {
         encoded.headers ? { headers: encoded.headers } : undefined,
       );
     } catch (cause) {
+      sequence?.withdraw(frame.type);
       throw publishError(cause);
     }
   }
