@@ -17,7 +17,11 @@ import { envVar } from "../platform/env.js";
  *   into a map with a regex per name and value; protonats splits the block
  *   itself and skips the split when the block repeats. Unary ~64.6k -> ~59.2k
  *   calls/s without it (-8%); streams unchanged.
- *   Self-check: the first message's parse equals the one of `msg.headers`.
+ *   Self-check: a message's parse equals the one of `msg.headers`. The first
+ *   match confirms the path for good; a mismatch before that sends only that
+ *   message through `msg.headers`, so a peer's malformed block cannot turn
+ *   the path off for everyone. After `maxUnconfirmed` mismatches without a
+ *   match the internal is taken as broken and the path is off for good.
  * - `nc.protocol.transport.socket` (Node socket): corked to the end of the
  *   event-loop turn, so a stream's frames leave in one write, not one each.
  *   Streams ~102k -> ~64k msgs/s without it (-37%); unary unchanged.
@@ -43,8 +47,16 @@ import { envVar } from "../platform/env.js";
 /** A fast path's state: not yet checked on a real object, confirmed, or refused for good. */
 type Check = "unchecked" | "ok" | "failed";
 
+/**
+ * Header blocks whose raw parse may disagree with `msg.headers` before the
+ * raw path is given up: enough that hostile blocks arriving first cannot turn
+ * it off, few enough that a nats.js that changed costs little double parsing.
+ */
+const maxUnconfirmed = 1_000;
+
 let enabled = envVar("PROTONATS_NATS_INTERNALS") !== "off";
 let headersCheck: Check = "unchecked";
+let headerMismatches = 0;
 
 /**
  * Turns the nats.js fast paths on or off (on by default, off with
@@ -53,7 +65,10 @@ let headersCheck: Check = "unchecked";
  */
 export function setNatsInternals(on: boolean): void {
   enabled = on;
-  if (on) headersCheck = "unchecked";
+  if (on) {
+    headersCheck = "unchecked";
+    headerMismatches = 0;
+  }
 }
 
 /** Whether the fast paths are allowed (each still has its own self-check). */
@@ -76,9 +91,10 @@ export interface RawHeaders {
 /**
  * The raw header block of a received message, or undefined when the fast
  * path is off or the message does not expose it (use `msg.headers` then).
- * `verify` runs once, on the first message with headers, and must say
- * whether parsing `raw` gives what the public `msg.headers` gives; when it
- * does not, this returns undefined from then on.
+ * Until a message confirms the path, `verify` runs on each message with
+ * headers and must say whether parsing `raw` gives what the public
+ * `msg.headers` gives; when it does not, this returns undefined for that
+ * message (and for good after `maxUnconfirmed` such messages).
  */
 export function rawHeaders(msg: Msg, verify: (raw: RawHeaders) => boolean): RawHeaders | undefined {
   if (!enabled || headersCheck === "failed") return undefined;
@@ -91,8 +107,12 @@ export function rawHeaders(msg: Msg, verify: (raw: RawHeaders) => boolean): RawH
   }
   const block = { data, length: Math.max(hdr, 0) };
   if (headersCheck === "unchecked" && block.length > 0) {
-    headersCheck = verify(block) ? "ok" : "failed";
-    if (headersCheck === "failed") return undefined;
+    if (verify(block)) {
+      headersCheck = "ok";
+    } else {
+      if (++headerMismatches >= maxUnconfirmed) headersCheck = "failed";
+      return undefined;
+    }
   }
   return block;
 }

@@ -110,12 +110,12 @@ export interface ParsedHeaders {
 /**
  * Parses the headers of a received message, or returns undefined when it has
  * none. Reads the raw header bytes when nats-internals allows it (checked
- * against `msg.headers` on the first message); otherwise goes through
+ * against `msg.headers` until a message confirms it); otherwise goes through
  * `msg.headers`. A block longer than `maxBytes` is refused with `RpcError`
  * `ResourceExhausted` before it is parsed.
  */
 export function parseHeaders(msg: Msg, maxBytes = Infinity): ParsedHeaders | undefined {
-  const raw = rawHeaders(msg, (block) => sameHeaders(parseRaw(block), parsePublic(msg)));
+  const raw = rawHeaders(msg, (block) => agrees(block, msg));
   if (raw !== undefined) {
     if (raw.length === 0) return undefined;
     if (raw.length > maxBytes) {
@@ -165,6 +165,15 @@ export function parsePublic(msg: Msg): ParsedHeaders | undefined {
   const entries: string[] = [];
   for (const [k, values] of h) for (const v of values) entries.push(k, v);
   return { status: h.code, entries };
+}
+
+/** Whether the raw parse of `block` says what nats.js says of `msg` (a block nats.js rejects: no). */
+function agrees(block: RawHeaders, msg: Msg): boolean {
+  try {
+    return sameHeaders(parseRaw(block), parsePublic(msg));
+  } catch {
+    return false;
+  }
 }
 
 function sameHeaders(a: ParsedHeaders, b: ParsedHeaders | undefined): boolean {
