@@ -4,9 +4,11 @@ import { randomId } from "../platform/random-id.js";
 import type { ServiceNode } from "../registry/registry.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
 import type { EndpointBinding } from "../transport/transport.js";
+import { CallDispatcher } from "./call-dispatcher.js";
 import type { ServiceRegistration } from "./define-service.js";
 import { methodTable } from "./method-table.js";
-import { RpcServer, type Server } from "./server.js";
+import { RpcServer, type Server, stopAll } from "./server.js";
+import type { StartedExtension } from "./server-extension.js";
 import { serviceInfo, subjectPrefix } from "./service-info.js";
 import type { ServeOptions } from "./service-options.js";
 
@@ -33,44 +35,49 @@ export async function serve(
       endpoints.push({ subject, queue: "q", method: `/${reg.service.typeName}/${m.name}` });
     }
   }
-  const observers = [...(options.observers ?? [])];
   const limits = serverLimits(options.limits);
-  const server = new RpcServer(
-    id,
-    rt,
-    methods,
-    [],
-    observers,
-    {
+  const dispatcher = new CallDispatcher(methods, {
+    streams: {
       window: Math.min(options.window ?? streamDefaults.window, limits.maxWindow),
       heartbeatMs: options.heartbeatMs ?? streamDefaults.heartbeatMs,
       missedHeartbeats: options.missedHeartbeats ?? streamDefaults.missedHeartbeats,
     },
     limits,
-    options.logger === false ? undefined : (options.logger ?? console),
-  );
+    observers: options.observers ?? [],
+    logger: options.logger === false ? undefined : (options.logger ?? console),
+    maxPayload: () => rt.transport.maxPayload,
+  });
   const names = services.map((reg) => reg.service.typeName);
-  const listener = await rt.transport.listen({ nodeId: id, endpoints, services: names }, server);
-  server.listener = listener;
+  const listener = await rt.transport.listen(
+    { nodeId: id, endpoints, services: names },
+    dispatcher,
+  );
   // The registry adds the NATS cluster and server the node is connected to.
   const zone = options.zone ?? zoneFromEnv();
   const metadata = options.metadata ?? {};
-  for (const reg of services) {
-    const address = listener.addressOf(reg.service.typeName);
-    const node: ServiceNode = { id, address, metadata };
+  const infos = services.map((reg) => {
+    const node: ServiceNode = { id, address: listener.addressOf(reg.service.typeName), metadata };
     if (zone !== undefined) node.locality = { zone };
-    server.infos.push(serviceInfo(reg.service, reg.options, node));
-  }
+    return serviceInfo(reg.service, reg.options, node);
+  });
+  const extensions: StartedExtension[] = [];
   try {
     // An extension that cannot start (e.g. NATS refused its subscriptions) fails
     // serve() before anything is announced.
-    const served = { id, services, infos: server.infos, listener, options };
+    const served = { id, services, infos, listener, options };
     for (const extension of rt.serverExtensions ?? []) {
       const started = await extension.start(served);
-      server.cleanups.push(async () => started.stop());
-      if (started.observer) observers.push(started.observer);
+      extensions.push(started);
+      if (started.observer) dispatcher.observe(started.observer);
     }
-    for (const info of server.infos) await rt.registry.register(info);
+  } catch (error) {
+    await listener.close();
+    await stopAll(extensions);
+    throw error;
+  }
+  const server = new RpcServer({ id, runtime: rt, dispatcher, listener, infos, extensions });
+  try {
+    for (const info of infos) await rt.registry.register(info);
   } catch (error) {
     await server.stop({ graceMs: 0 });
     throw error;
