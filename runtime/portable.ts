@@ -47,6 +47,7 @@ export { type NatsRuntime, type NatsRuntimeOptions, natsRuntime } from "./nats/n
 export { authorizationBlock } from "./nats/permissions/authorization-block.js";
 export { clientPermissions, serverPermissions } from "./nats/permissions/service-permissions.js";
 export { noRetry, StandardRetryPolicy } from "./retry/standard-retry-policy.js";
+export type { RuntimeLike } from "./runtime.js";
 // Serving
 export type { HandlerContext } from "./server/handler-context.js";
 export { serve } from "./server/serve.js";

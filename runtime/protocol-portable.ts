@@ -121,7 +121,7 @@ export { fullJitterBackoff } from "./retry/backoff.js";
 export { RetryBudget, type RetryBudgetOptions, retryBudgetDefaults } from "./retry/retry-budget.js";
 export { retryDefaults, type StandardRetryOptions } from "./retry/standard-retry-policy.js";
 // The runtime contract
-export { type Runtime, type RuntimeLike, resolveRuntime } from "./runtime.js";
+export { type Runtime, resolveRuntime } from "./runtime.js";
 // Servers: what generated service definitions are built from; observers
 export { defineService, type ServiceRegistration } from "./server/define-service.js";
 export type { CallRecord, ServerObserver } from "./server/observer.js";

@@ -1,4 +1,4 @@
-import type { RuntimeLike } from "protonats/protocol";
+import type { RuntimeLike } from "protonats";
 import { OrderPlacedEvent } from "../../generated/example/orders/v1/orders_nats.js";
 import { deliveryRate } from "../lib/delivery-rate.js";
 import type { WorkerProcess } from "../lib/worker-process.js";

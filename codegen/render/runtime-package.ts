@@ -13,6 +13,7 @@ const mainEntryNames: ReadonlySet<string> = new Set([
   "CallOptions",
   "ClientOptions",
   "HandlerContext",
+  "RuntimeLike",
   "ServiceOptions",
 ]);
 

@@ -5,8 +5,7 @@ import {
   type OrderServiceHandlers,
 } from "../../generated/example/orders/v1/orders_nats.js";
 import { type Order, OrderSchema } from "../../generated/example/orders/v1/orders_pb.js";
-import { Code, RpcError } from "../../runtime/index.js";
-import type { RuntimeLike } from "../../runtime/protocol.js";
+import { Code, RpcError, type RuntimeLike } from "../../runtime/index.js";
 
 /** The example order service: keeps orders in memory and publishes `OrderPlaced`. */
 export function orderService(runtime: RuntimeLike): OrderServiceHandlers {

@@ -1,8 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { anyPack, anyUnpack, StructSchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { type Server, serve } from "protonats";
-import type { RuntimeLike } from "protonats/protocol";
+import { type RuntimeLike, type Server, serve } from "protonats";
 import { memoryRuntime } from "protonats/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type NatsServerProcess, startNatsServer } from "../harness/nats-server.js";

@@ -4,9 +4,9 @@
 // @generated from file empty/v1/empty.proto (package empty.v1, syntax proto3)
 /* eslint-disable */
 
-import type { RuntimeLike, ServiceRegistration } from "protonats/protocol";
+import type { ClientOptions, RuntimeLike, ServiceOptions } from "protonats";
+import type { ServiceRegistration } from "protonats/protocol";
 import { createClient, defineService } from "protonats/protocol";
-import type { ClientOptions, ServiceOptions } from "protonats";
 import { Nothing } from "./empty_pb.js";
 
 /**
