@@ -45,7 +45,11 @@ export { CallMetrics } from "./metrics/call-metrics.js";
 export { type NatsRuntime, type NatsRuntimeOptions, natsRuntime } from "./nats/nats-runtime.js";
 // NATS permissions for serving and calling services
 export { authorizationBlock } from "./nats/permissions/authorization-block.js";
-export { clientPermissions, serverPermissions } from "./nats/permissions/service-permissions.js";
+export {
+  clientPermissions,
+  combinePermissions,
+  serverPermissions,
+} from "./nats/permissions/service-permissions.js";
 export { noRetry, StandardRetryPolicy } from "./retry/standard-retry-policy.js";
 export type { RuntimeLike } from "./runtime.js";
 // Serving

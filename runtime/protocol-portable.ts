@@ -103,12 +103,11 @@ export {
 export type * from "./nats/micro/micro-responses.js";
 // NATS permissions: the pieces of the templates
 export type { NatsUser } from "./nats/permissions/authorization-block.js";
-export {
-  type ClientScope,
-  combinePermissions,
-  type NatsPermissions,
-  type PermissionScope,
-  type ServiceRef,
+export type {
+  ClientScope,
+  NatsPermissions,
+  PermissionScope,
+  ServiceRef,
 } from "./nats/permissions/service-permissions.js";
 export { NatsRegistry, type NatsRegistryOptions } from "./nats/registry/nats-registry.js";
 export { registryDefaults } from "./nats/registry/nats-registry-options.js";

@@ -13,12 +13,13 @@ import { OrderService } from "../../generated/example/orders/v1/orders_pb.js";
 import {
   authorizationBlock,
   clientPermissions,
+  combinePermissions,
   natsRuntime,
   type Server,
   serve,
   serverPermissions,
 } from "../../runtime/index.js";
-import { combinePermissions, type NatsPermissions } from "../../runtime/protocol.js";
+import type { NatsPermissions } from "../../runtime/protocol.js";
 import { freePort } from "../../test/harness/free-port.js";
 import { type NatsServerProcess, startNatsServer } from "../../test/harness/nats-server.js";
 import { greeter } from "../services/greeter.js";
