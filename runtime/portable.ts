@@ -5,11 +5,12 @@
  * entry (`index.ts`) adds what needs Node. Contracts and building blocks for
  * transports, interceptors, tools and generated code live in
  * `protonats/protocol` (`protocol-portable.ts`), so this list stays short.
- * README.md's "API" section lists every name; test/structure/public-api.test.ts
- * keeps the two in step.
+ * README.md's "API" section lists every name, grouped by task;
+ * test/structure/public-api.test.ts keeps the two in step. (Exports here are
+ * in path order, as the linter sorts them.)
  */
 
-// Load balancing and retries
+// Load balancing: node selectors
 export { EjectingRoundRobinSelector } from "./balancing/ejecting-round-robin.js";
 export { LocalitySelector } from "./balancing/locality-selector.js";
 export { PowerOfTwoChoicesSelector } from "./balancing/power-of-two-choices.js";
@@ -40,6 +41,7 @@ export { metricsInterceptor } from "./interceptors/metrics-interceptor.js";
 export { otelInterceptor } from "./interceptors/otel-interceptor.js";
 // Lifecycle: `await using` on Node before 20.4
 export { asyncDispose } from "./lifecycle/async-dispose.js";
+// Metrics: per-method counts and latency (an interceptor's and a server's)
 export { CallMetrics } from "./metrics/call-metrics.js";
 // Runtime: transport, registry and broker on one NATS connection
 export { type NatsRuntime, type NatsRuntimeOptions, natsRuntime } from "./nats/nats-runtime.js";
@@ -50,7 +52,9 @@ export {
   combinePermissions,
   serverPermissions,
 } from "./nats/permissions/service-permissions.js";
+// Retries
 export { noRetry, StandardRetryPolicy } from "./retry/standard-retry-policy.js";
+// What functions that take a runtime accept: a runtime or a NATS connection
 export type { RuntimeLike } from "./runtime.js";
 // Serving
 export type { HandlerContext } from "./server/handler-context.js";

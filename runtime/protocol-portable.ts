@@ -3,10 +3,17 @@
  * beneath the application API, for people who write transports, registries,
  * brokers, selectors, interceptors and tools, and for the code protoc-gen-nats
  * generates. Applications rarely need it; they import `protonats`. The Node
- * entry (`protocol.ts`) adds what needs Node.
+ * entry (`protocol.ts`) adds what needs Node. README.md's "API" section lists
+ * every name, grouped by task (exports here are in path order, as the linter
+ * sorts them).
  */
 
-// Load balancing and retries: options and building blocks
+// Loading the NATS runtime registers it with `resolveRuntime`: generated code
+// imports its values from this entry only, and must still accept a bare
+// `NatsConnection` where a runtime is asked for.
+import "./nats/nats-runtime.js";
+
+// Load balancing: options and statistics of the selectors
 export type {
   LocalitySelectorOptions,
   LocalityStats,
@@ -14,13 +21,14 @@ export type {
 } from "./balancing/locality-selector.js";
 export { type EjectionOptions, ejectionDefaults } from "./balancing/outlier-ejection.js";
 export type { PowerOfTwoChoicesOptions } from "./balancing/power-of-two-choices.js";
-// Broker: publish/subscribe contract, durable on JetStream
+// Broker: the publish/subscribe contract and its helpers
 export type * from "./broker/broker.js";
 export { DeadLetterHeader } from "./broker/dead-letter-headers.js";
 export { isPermanentFailure } from "./broker/permanent-failure.js";
 export type { BrokerLogger } from "./broker/report.js";
 export { defaultStreamLimits, type StreamLimits } from "./broker/stream-limits.js";
 export { subjectMatches } from "./broker/subjects.js";
+// Bounds a server puts on its clients
 export {
   defaultMaxHeaderBytes,
   defaultServerLimits,
@@ -51,7 +59,7 @@ export {
   maxDecodeDepth,
   registerCodec,
 } from "./codec/message-codec.js";
-// Errors on the wire
+// Errors: code names, what an RpcError is made of, the status on the wire
 export { codeName } from "./errors/code.js";
 export type { ErrorDetail, RpcErrorOptions } from "./errors/rpc-error.js";
 export { type DecodedStatus, decodeStatus, encodeStatus } from "./errors/status-codec.js";
@@ -80,8 +88,9 @@ export {
   traceparentHeader,
   tracestateHeader,
 } from "./interceptors/traceparent.js";
+// Locality: where nodes and callers are (NATS cluster, server, zone)
 export type { LocalityPreference, NodeLocality } from "./locality/locality.js";
-// Metrics
+// Metrics: the parts of CallMetrics
 export type { MethodMetrics } from "./metrics/call-metrics.js";
 export {
   defaultLatencyBucketsMs,
@@ -91,9 +100,8 @@ export {
 export { observeCalls, observeErrors } from "./metrics/observers.js";
 // Names of methods on clients and handlers
 export { methodKey } from "./naming.js";
-// NATS: transport, registry and broker on a NATS connection
+// NATS: broker (JetStream), micro protocol ($SRV), permission pieces, registry, transport
 export { durableDefaults, NatsBroker, type NatsBrokerOptions } from "./nats/broker/nats-broker.js";
-// NATS micro protocol ($SRV)
 export { MicroMetadataKey, microServiceName, microVersion } from "./nats/micro/micro-naming.js";
 export {
   type MicroResponder,
@@ -101,7 +109,6 @@ export {
   startMicroResponder,
 } from "./nats/micro/micro-responder.js";
 export type * from "./nats/micro/micro-responses.js";
-// NATS permissions: the pieces of the templates
 export type { NatsUser } from "./nats/permissions/authorization-block.js";
 export type {
   ClientScope,
@@ -114,8 +121,9 @@ export { registryDefaults } from "./nats/registry/nats-registry-options.js";
 export type { RecordSignature, RecordSigningOptions } from "./nats/registry/record-signing.js";
 export { type RegistryLimits, registryLimitDefaults } from "./nats/registry/registry-limits.js";
 export { NatsTransport, type NatsTransportOptions } from "./nats/transport/nats-transport.js";
-// Registry: discovery contract
+// Registry: the discovery contract
 export type * from "./registry/registry.js";
+// Retries: the parts of StandardRetryPolicy
 export { fullJitterBackoff } from "./retry/backoff.js";
 export { RetryBudget, type RetryBudgetOptions, retryBudgetDefaults } from "./retry/retry-budget.js";
 export { retryDefaults, type StandardRetryOptions } from "./retry/standard-retry-policy.js";
@@ -125,9 +133,9 @@ export { type Runtime, resolveRuntime } from "./runtime.js";
 export { defineService, type ServiceRegistration } from "./server/define-service.js";
 export type { CallRecord, ServerObserver } from "./server/observer.js";
 export type { ServerLogger } from "./server/unexpected-error.js";
-// Client and handler shapes for any service
+// Client and handler shapes of any service
 export type * from "./service-types.js";
-// Transport: frames, pseudo connections, wire headers, limits
+// Transport: the contract, frames, wire headers
 export type * from "./transport/transport.js";
 export {
   contentTypeProto,
