@@ -5,6 +5,8 @@ export default defineConfig({
   resolve: {
     // Generated code imports the runtime by its package name, as in a user's project.
     alias: {
+      // More specific names first: "protonats" would also match "protonats/protocol".
+      "protonats/protocol": fileURLToPath(new URL("./runtime/protocol.ts", import.meta.url)),
       "protonats/testing": fileURLToPath(new URL("./runtime/memory/index.ts", import.meta.url)),
       protonats: fileURLToPath(new URL("./runtime/index.ts", import.meta.url)),
     },

@@ -15,7 +15,7 @@ import {
   toBinary,
 } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { decodeBinary, encodeBinary } from "protonats";
+import { decodeBinary, encodeBinary } from "protonats/protocol";
 import { SayHelloRequestSchema } from "../generated/example/greeter/v1/greeter_pb.js";
 import "../generated/example/greeter/v1/greeter_nats.js";
 import { OrderPlacedSchema } from "../generated/example/orders/v1/orders_pb.js";

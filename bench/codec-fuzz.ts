@@ -8,7 +8,7 @@
  * A failure prints the seed and path that replay it.
  */
 import fc from "fast-check";
-import { codecOf } from "protonats";
+import { codecOf } from "protonats/protocol";
 import { sameAsReflection, sameDecodeOfAnyBytes } from "../test/codec/differential.js";
 import { loadGoldenSchemas } from "../test/codec/golden-schemas.js";
 

@@ -45,7 +45,7 @@ const factories: RuntimeFactory[] = [];
 /**
  * Lets an adapter turn its own connection objects into runtimes; it answers
  * undefined for a source that is not its own. The NATS adapter registers
- * itself when `protonats` is imported.
+ * itself when `protonats` or `protonats/protocol` is imported.
  */
 export function registerRuntimeFactory(factory: RuntimeFactory): void {
   if (!factories.includes(factory)) factories.push(factory);

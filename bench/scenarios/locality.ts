@@ -1,12 +1,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import {
-  type CallOptions,
-  createClient,
-  defineService,
-  LocalitySelector,
-  natsRuntime,
-  serve,
-} from "protonats";
+import { type CallOptions, LocalitySelector, natsRuntime, serve } from "protonats";
+import { createClient, defineService } from "protonats/protocol";
 import { Greeter } from "../../generated/example/greeter/v1/greeter_pb.js";
 import { startSupercluster } from "../../test/harness/nats-topology.js";
 import type { BenchContext } from "../lib/context.js";

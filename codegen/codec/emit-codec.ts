@@ -1,6 +1,6 @@
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
-import { runtimePackage } from "../render/runtime-package.js";
+import { protocolPackage } from "../render/runtime-package.js";
 import { isDelimited, isUnwrapped, needsPrototypeChain } from "./codec-support.js";
 
 const IMPLICIT = 2;
@@ -63,8 +63,8 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
   const out: Printable[] = [];
   const line = (...p: Printable[]) => out.push(...p, "\n");
   const nested = (desc: DescMessage) => f.importSchema(desc);
-  const encodeNested = f.import("encodeNested", runtimePackage);
-  const decodeNested = f.import("decodeNested", runtimePackage);
+  const encodeNested = f.import("encodeNested", protocolPackage);
+  const decodeNested = f.import("decodeNested", protocolPackage);
 
   const writeScalar = (no: number, s: ScalarInfo, value: string): Printable[] => [
     "w.tag(",
@@ -155,7 +155,7 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
           value,
           ", w); w.join();",
         ];
-  const decodeGroup = f.import("decodeGroup", runtimePackage);
+  const decodeGroup = f.import("decodeGroup", protocolPackage);
   const readMessage = (field: DescField & { message: DescMessage }, into: string): Printable[] =>
     isDelimited(field)
       ? [
@@ -176,9 +176,9 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
           ")",
         ];
 
-  line(f.import("registerCodec", runtimePackage), "(", f.importSchema(message), ", {");
+  line(f.import("registerCodec", protocolPackage), "(", f.importSchema(message), ", {");
   // encode
-  line("  encode(m: ", shape, ", w: ", f.import("CodecWriter", runtimePackage, true), "): void {");
+  line("  encode(m: ", shape, ", w: ", f.import("CodecWriter", protocolPackage, true), "): void {");
   const sorted = [...message.fields].sort((a, b) => a.number - b.number);
   for (const field of sorted) {
     const no = field.number;
@@ -356,7 +356,7 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
         if (isUnwrapped(field)) {
           // Read like the wrapper message (merged into the value held), then unwrapped.
           const s = fieldScalar(field.message.fields[0]!);
-          const depthLimit = f.import("maxDecodeDepth", runtimePackage);
+          const depthLimit = f.import("maxDecodeDepth", protocolPackage);
           line(
             "          if (depth >= ",
             depthLimit,
@@ -460,7 +460,7 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
   line("        default:");
   line(
     "          unknown.push({ no, wireType: wt, data: r.skip(wt, no, ",
-    f.import("maxDecodeDepth", runtimePackage),
+    f.import("maxDecodeDepth", protocolPackage),
     " - depth) });",
   );
   line("      }");

@@ -3,10 +3,7 @@ import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { HelperDelegate, HelperOptions } from "handlebars";
 import { emitCodec } from "../codec/emit-codec.js";
 import type { PrintableText } from "./printable-text.js";
-
-/** Module the generated code imports the protonats runtime from. */
-
-import { runtimePackage } from "./runtime-package.js";
+import { runtimeModuleOf } from "./runtime-package.js";
 
 /** What helpers need while one file renders; passed as Handlebars `@data`. */
 export interface RenderData {
@@ -39,9 +36,9 @@ function helper<A extends unknown[]>(fn: Helper<A>): HelperDelegate {
  */
 export const helpers: Record<string, HelperDelegate> = {
   /** A value imported from the protonats runtime: `{{runtime "createClient"}}`. */
-  runtime: helper((r, name: string) => r.file.import(name, runtimePackage)),
+  runtime: helper((r, name: string) => r.file.import(name, runtimeModuleOf(name))),
   /** A type imported from the protonats runtime: `{{runtimeType "CallOptions"}}`. */
-  runtimeType: helper((r, name: string) => r.file.import(name, runtimePackage, true)),
+  runtimeType: helper((r, name: string) => r.file.import(name, runtimeModuleOf(name), true)),
   /** A type imported from @bufbuild/protobuf: `{{protobufType "MessageInitShape"}}`. */
   protobufType: helper((r, name: string) => r.file.import(name, "@bufbuild/protobuf", true)),
   /** The protoc-gen-es descriptor of a message or service, as a value. */

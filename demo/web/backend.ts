@@ -14,12 +14,12 @@ import {
   authorizationBlock,
   clientPermissions,
   combinePermissions,
-  type NatsPermissions,
   natsRuntime,
   type Server,
   serve,
   serverPermissions,
 } from "../../runtime/index.js";
+import type { NatsPermissions } from "../../runtime/protocol.js";
 import { freePort } from "../../test/harness/free-port.js";
 import { type NatsServerProcess, startNatsServer } from "../../test/harness/nats-server.js";
 import { greeter } from "../services/greeter.js";

@@ -7,6 +7,10 @@ export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   resolve: {
     alias: {
+      // More specific names first: "protonats" would also match "protonats/protocol".
+      "protonats/protocol": fileURLToPath(
+        new URL("../../runtime/protocol-portable.ts", import.meta.url),
+      ),
       protonats: fileURLToPath(new URL("../../runtime/portable.ts", import.meta.url)),
     },
   },

@@ -1,5 +1,11 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { codecOf, decodeBinary, encodeBinary, type MessageCodec, registerCodec } from "protonats";
+import {
+  codecOf,
+  decodeBinary,
+  encodeBinary,
+  type MessageCodec,
+  registerCodec,
+} from "protonats/protocol";
 import { describe, expect, it } from "vitest";
 import { LineItemSchema, OrderPlacedSchema } from "../../generated/example/orders/v1/orders_pb.js";
 import "../../generated/example/orders/v1/orders_nats.js";

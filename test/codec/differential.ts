@@ -1,7 +1,7 @@
 import { deepStrictEqual } from "node:assert/strict";
 import { type DescMessage, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
-import { decodeBinary, encodeBinary } from "protonats";
+import { decodeBinary, encodeBinary } from "protonats/protocol";
 import { arbitraryMessage } from "./arbitrary-message.js";
 
 // The properties a generated codec must have: protobuf-es reflection is the

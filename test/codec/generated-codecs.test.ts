@@ -1,6 +1,6 @@
 import type { DescMessage } from "@bufbuild/protobuf";
 import fc from "fast-check";
-import { codecOf } from "protonats";
+import { codecOf } from "protonats/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sameAsReflection, sameDecodeOfAnyBytes } from "./differential.js";
 import { loadGoldenSchemas } from "./golden-schemas.js";

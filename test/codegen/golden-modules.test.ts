@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { DescMessage } from "@bufbuild/protobuf";
-import type { EventDefinition } from "protonats";
+import type { EventDefinition } from "protonats/protocol";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "./support/fixture-image.js";
 

@@ -71,7 +71,9 @@ describe("a request with many files", () => {
       expect(ts).toContain(
         `call(request: MessageInitShape<typeof M${i}Schema>, options?: CallOptions): Promise<M${i + 1}>;`,
       );
-      expect(ts.match(/^import /gm)?.length).toBe(6);
+      // Two pb files (type and value imports of its own), protobuf, and the
+      // runtime: types from "protonats", types and values from "protonats/protocol".
+      expect(ts.match(/^import /gm)?.length).toBe(7);
     }
   });
 });

@@ -41,7 +41,7 @@ describe("plugin parameters", { timeout: 120_000 }, () => {
       "shapes/v1/shapes_nats.js",
     ]);
     const js = out.get("shapes/v1/shapes_nats.js")!;
-    expect(js).toContain('import { createClient, defineService } from "protonats";');
+    expect(js).toContain('import { createClient, defineService } from "protonats/protocol";');
     expect(js).toContain('import { Shapes } from "./shapes_pb.js";');
     expect(js).toContain("export function createShapesClient(runtime, options) {");
     expect(js).not.toMatch(/import type|: RuntimeLike|interface /);
@@ -67,7 +67,7 @@ describe("plugin parameters", { timeout: 120_000 }, () => {
       ["shapes/v1/shapes.proto"],
       "target=js,js_import_style=legacy_commonjs",
     ).get("shapes/v1/shapes_nats.js")!;
-    expect(js).toContain('require("protonats")');
+    expect(js).toContain('require("protonats/protocol")');
     expect(js).toContain("exports.createShapesClient = createShapesClient;");
   });
 

@@ -40,6 +40,10 @@ export function runNats(
 }
 
 /** protoc-gen-es, in-process, for the `_pb.ts` files generated code imports. */
-export function runEs(protoFiles: FileDescriptorProto[], files: string[]): Map<string, string> {
-  return runPlugin(protocGenEs, protoFiles, files);
+export function runEs(
+  protoFiles: FileDescriptorProto[],
+  files: string[],
+  parameter?: string,
+): Map<string, string> {
+  return runPlugin(protocGenEs, protoFiles, files, parameter);
 }

@@ -3,7 +3,7 @@
  * interfaces the generator writes are the same types as the runtime's mapped
  * `Client<S>` / `ServiceHandlers<S>`, and hostile names do not leak through.
  */
-import type { Client, ServiceHandlers } from "protonats";
+import type { Client, ServiceHandlers } from "protonats/protocol";
 import type { BillingClient, BillingHandlers } from "../golden/cross/v1/cross_nats.js";
 import type { Billing } from "../golden/cross/v1/cross_pb.js";
 import type { ClientClient, ClientHandlers } from "../golden/hostile/v1/hostile_nats.js";

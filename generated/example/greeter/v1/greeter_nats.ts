@@ -8,8 +8,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { SayHelloRequest, SayHelloResponse, SayHelloStreamRequest } from "./greeter_pb.js";
 import { Greeter, SayHelloRequestSchema, SayHelloResponseSchema, SayHelloStreamRequestSchema } from "./greeter_pb.js";
-import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats";
+import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
+import type { CodecWriter, ServiceRegistration } from "protonats/protocol";
+import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 

@@ -10,8 +10,9 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create, protoInt64 } from "@bufbuild/protobuf";
 import type { Delimited, Explicit, Implicit, WithClosedEnum } from "./codec_editions_pb.js";
 import { DelimitedSchema, EditionCodecs, ExplicitSchema, ImplicitSchema, WithClosedEnumSchema } from "./codec_editions_pb.js";
-import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, decodeGroup, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
+import type { CodecWriter, ServiceRegistration } from "protonats/protocol";
+import { createClient, decodeGroup, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 

@@ -9,8 +9,9 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
 import type { Legacy, Legacy_Entry, Legacy_Extra, Legacy_Inner } from "./codec_proto2_pb.js";
 import { Legacy_EntrySchema, Legacy_ExtraSchema, Legacy_InnerSchema, LegacyCodecs, LegacySchema } from "./codec_proto2_pb.js";
-import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, decodeGroup, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
+import type { CodecWriter, ServiceRegistration } from "protonats/protocol";
+import { createClient, decodeGroup, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 

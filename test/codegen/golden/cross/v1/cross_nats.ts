@@ -6,9 +6,10 @@
 
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Money as Money$1, MoneySchema, Page, Page_Cursor, Page_CursorSchema, PageSchema } from "../../common/v1/common_pb.js";
-import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineService } from "protonats";
+import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
 import type { Invoice, InvoiceSchema, Money, MoneySchema as MoneySchema$1 } from "./types_pb.js";
+import type { ServiceRegistration } from "protonats/protocol";
+import { createClient, defineService } from "protonats/protocol";
 import { Billing } from "./cross_pb.js";
 
 /**

@@ -2,8 +2,8 @@
 // @generated from file cross/v1/types.proto (package cross.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CodecWriter, EventDefinition } from "protonats";
-import { decodeNested, defineEvent, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import type { CodecWriter, EventDefinition } from "protonats/protocol";
+import { decodeNested, defineEvent, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { Invoice, InvoicePaid, Money } from "./types_pb.js";
 import { InvoicePaidSchema, InvoiceSchema, MoneySchema } from "./types_pb.js";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";

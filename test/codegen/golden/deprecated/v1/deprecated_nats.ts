@@ -5,8 +5,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Old, Old_Inner } from "./deprecated_pb.js";
 import { NewService, Old_InnerSchema, OldSchema, OldService } from "./deprecated_pb.js";
-import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineEvent, defineService, maxDecodeDepth, registerCodec } from "protonats";
+import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
+import type { CodecWriter, EventDefinition, ServiceRegistration } from "protonats/protocol";
+import { createClient, defineEvent, defineService, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 

@@ -8,8 +8,9 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
 import type { Entry, EntryAdded, Query } from "./editions2024_pb.js";
 import { Catalog, EntryAddedSchema, EntrySchema, QuerySchema } from "./editions2024_pb.js";
-import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, decodeNested, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
+import type { CodecWriter, EventDefinition, ServiceRegistration } from "protonats/protocol";
+import { createClient, decodeNested, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 

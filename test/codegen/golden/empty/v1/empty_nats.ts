@@ -4,8 +4,9 @@
 // @generated from file empty/v1/empty.proto (package empty.v1, syntax proto3)
 /* eslint-disable */
 
-import type { ClientOptions, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineService } from "protonats";
+import type { ClientOptions, RuntimeLike, ServiceOptions } from "protonats";
+import type { ServiceRegistration } from "protonats/protocol";
+import { createClient, defineService } from "protonats/protocol";
 import { Nothing } from "./empty_pb.js";
 
 /**

@@ -4,8 +4,8 @@
 // @generated from file events/v1/events.proto (package events.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CodecWriter, EventDefinition } from "protonats";
-import { defineEvent, maxDecodeDepth, registerCodec } from "protonats";
+import type { CodecWriter, EventDefinition } from "protonats/protocol";
+import { defineEvent, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { AuditEvent as AuditEvent$1, Heartbeat, Measured, NodeSeen, Outer, Outer_Inner } from "./events_pb.js";
 import { AuditEventSchema, HeartbeatSchema, MeasuredSchema, NodeSeenSchema, Outer_InnerSchema, OuterSchema } from "./events_pb.js";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";

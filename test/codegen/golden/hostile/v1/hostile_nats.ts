@@ -7,8 +7,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { AsyncIterable, CallOptions as CallOptions$1, ClientOptions as ClientOptions$1, createClient, defineEvent as defineEvent$2, defineService, EventDefinition as EventDefinition$1, FooClient as FooClient$1, FooHandlers as FooHandlers$1, HandlerContext, MessageInitShape as MessageInitShape$1, Object$, Promise, RuntimeLike, ServiceOptions as ServiceOptions$1, ServiceRegistration } from "./hostile_pb.js";
 import { AsyncIterableSchema, CallOptionsSchema, class$, Client, ClientOptionsSchema, createClientSchema, createFoo, defineEventSchema, defineServiceSchema, EventDefinitionSchema, Foo, FooClientSchema, FooHandlersSchema, HandlerContextSchema, MessageInitShapeSchema, ObjectSchema, PromiseSchema, RuntimeLikeSchema, ServiceOptionsSchema, ServiceRegistrationSchema } from "./hostile_pb.js";
-import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext as HandlerContext$1, RuntimeLike as RuntimeLike$1, ServiceOptions, ServiceRegistration as ServiceRegistration$1 } from "protonats";
-import { createClient as createClient$1, defineEvent as defineEvent$1, defineService as defineService$1, maxDecodeDepth, registerCodec } from "protonats";
+import type { CallOptions, ClientOptions, HandlerContext as HandlerContext$1, RuntimeLike as RuntimeLike$1, ServiceOptions } from "protonats";
+import type { CodecWriter, EventDefinition, ServiceRegistration as ServiceRegistration$1 } from "protonats/protocol";
+import { createClient as createClient$1, defineEvent as defineEvent$1, defineService as defineService$1, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 

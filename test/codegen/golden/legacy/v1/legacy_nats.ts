@@ -8,8 +8,9 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
 import type { Changed, Request, Response, Response_Result } from "./legacy_pb.js";
 import { ChangedSchema, Legacy, RequestSchema, Response_ResultSchema, ResponseSchema } from "./legacy_pb.js";
-import type { CallOptions, ClientOptions, CodecWriter, EventDefinition, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, decodeGroup, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats";
+import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
+import type { CodecWriter, EventDefinition, ServiceRegistration } from "protonats/protocol";
+import { createClient, decodeGroup, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 

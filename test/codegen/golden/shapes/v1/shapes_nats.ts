@@ -8,9 +8,10 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Everything, Everything_Nested, EverythingSchema, LogRequest, LogResponse } from "./shapes_pb.js";
 import { Everything_NestedSchema, LogRequestSchema, LogResponseSchema, Shapes } from "./shapes_pb.js";
-import type { CallOptions, ClientOptions, CodecWriter, HandlerContext, RuntimeLike, ServiceOptions, ServiceRegistration } from "protonats";
-import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats";
+import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
 import type { Any, AnySchema, BoolValue, BoolValueSchema, BytesValue, BytesValueSchema, Empty, EmptySchema, Int64Value, Int64ValueSchema, StringValue, StringValueSchema, Struct, StructSchema, Timestamp, TimestampSchema, Value, ValueSchema } from "@bufbuild/protobuf/wkt";
+import type { CodecWriter, ServiceRegistration } from "protonats/protocol";
+import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 
