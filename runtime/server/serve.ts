@@ -3,18 +3,17 @@ import { zoneFromEnv } from "../locality/locality.js";
 import { randomId } from "../platform/random-id.js";
 import type { ServiceNode } from "../registry/registry.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
-import type { EndpointBinding } from "../transport/transport.js";
 import type { ServiceRegistration } from "./define-service.js";
 import { methodTable } from "./method-table.js";
 import { RpcServer, type Server } from "./server.js";
-import { serviceInfo, subjectPrefix } from "./service-info.js";
+import { serviceInfo } from "./service-info.js";
 import type { ServeOptions } from "./service-options.js";
 
 /**
- * Serves `services`: listens on a fresh node address (plus, on NATS, each
- * unary method's micro endpoint subject `[ns.][prefix.]<package.Service>.<Method>`
- * in queue group `q`), then registers every service with this node. Resolves
- * once calls can arrive.
+ * Serves `services`: listens on a fresh node address, starts the runtime's
+ * server extensions (on NATS: each unary method's micro endpoint subject
+ * `[ns.][prefix.]<package.Service>.<Method>` in queue group `q`, and `$SRV`),
+ * then registers every service with this node. Resolves once calls can arrive.
  */
 export async function serve(
   runtime: RuntimeLike,
@@ -24,15 +23,6 @@ export async function serve(
   const rt = resolveRuntime(runtime);
   const id = options.id ?? randomId();
   const methods = methodTable(services, options.interceptors ?? []);
-  const endpoints: EndpointBinding[] = [];
-  for (const reg of services) {
-    const prefix = subjectPrefix(reg.service);
-    for (const m of reg.service.methods) {
-      if (m.methodKind !== "unary") continue;
-      const subject = `${prefix ? `${prefix}.` : ""}${reg.service.typeName}.${m.name}`;
-      endpoints.push({ subject, queue: "q", method: `/${reg.service.typeName}/${m.name}` });
-    }
-  }
   const observers = [...(options.observers ?? [])];
   const limits = serverLimits(options.limits);
   const server = new RpcServer(
@@ -50,7 +40,7 @@ export async function serve(
     options.logger === false ? undefined : (options.logger ?? console),
   );
   const names = services.map((reg) => reg.service.typeName);
-  const listener = await rt.transport.listen({ nodeId: id, endpoints, services: names }, server);
+  const listener = await rt.transport.listen({ nodeId: id, services: names }, server);
   server.listener = listener;
   // The registry adds the NATS cluster and server the node is connected to.
   const zone = options.zone ?? zoneFromEnv();
@@ -64,10 +54,11 @@ export async function serve(
   try {
     // An extension that cannot start (e.g. NATS refused its subscriptions) fails
     // serve() before anything is announced.
-    const served = { id, services, infos: server.infos, listener, options };
+    const served = { id, services, infos: server.infos, listener, acceptor: server, options };
     for (const extension of rt.serverExtensions ?? []) {
       const started = await extension.start(served);
       server.cleanups.push(async () => started.stop());
+      if (started.stopTakingCalls) server.beforeStop.push(() => started.stopTakingCalls?.());
       if (started.observer) observers.push(started.observer);
     }
     for (const info of server.infos) await rt.registry.register(info);

@@ -55,6 +55,8 @@ export class RpcServer implements Server, Acceptor, CallHost {
   listener: Listener | undefined;
   /** Run after the listener closed (e.g. the `$SRV` responder). */
   readonly cleanups: (() => Promise<void>)[] = [];
+  /** Run first on stop (e.g. leaving NATS micro endpoint queue groups). */
+  readonly beforeStop: (() => Promise<void> | undefined)[] = [];
   private readonly inflight = new Set<ServerCall>();
   /** Streams open per client connection (see `ServerSocket.connection`). */
   private readonly streamsByClient = new Map<string, number>();
@@ -272,7 +274,7 @@ export class RpcServer implements Server, Acceptor, CallHost {
     await Promise.all(
       this.infos.map((info) => this.runtime.registry.deregister(info).catch(() => undefined)),
     );
-    await this.listener?.stopEndpoints();
+    await Promise.all(this.beforeStop.map((stop) => stop()?.catch(() => undefined)));
     this.stopping = true;
     if (this.inflight.size > 0) {
       await new Promise<void>((resolve) => {
