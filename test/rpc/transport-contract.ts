@@ -306,7 +306,9 @@ export function transportContract(name: string, make: () => Promise<TransportPai
       const frame = await inbox.nth(0);
       expect(frame.type).toBe("cancel");
       expect(frame.error?.code).toBe(Code.ResourceExhausted);
-      expect(frame.error?.rawMessage).toMatch(/header block of \d+ bytes exceeds the limit of 65536/);
+      expect(frame.error?.rawMessage).toMatch(
+        /header block of \d+ bytes exceeds the limit of 65536/,
+      );
       expect(acceptor.accepted).toHaveLength(before);
     });
 
