@@ -34,8 +34,8 @@ export interface Frame {
   /** `credit`: number of further messages the receiver accepts. */
   credit?: number | undefined;
   /**
-   * As received over a transport that numbers stream frames (NATS): the
-   * sender's sequence number (see `FrameSequence`). Senders leave it unset.
+   * As received: the sender's sequence number of a stream frame (see
+   * `FrameSequence`, runtime/wire). Senders leave it unset.
    */
   seq?: number | undefined;
   /**
@@ -83,9 +83,9 @@ export interface ClientSocket {
 /** The server end of a pseudo connection: one per client call. */
 export interface ServerSocket {
   /**
-   * Names the client connection the call came from (on NATS: its reply
-   * subject without the call's token), for limits per client; undefined when
-   * the transport cannot tell.
+   * Names the client connection the call came from (its reply address
+   * without the call's token, e.g. the NATS inbox), for limits per client;
+   * undefined when the transport cannot tell.
    */
   readonly connection?: string | undefined;
   /** Sends a frame to the client; throws `RpcError` like {@link ClientSocket.send}. */
