@@ -2,14 +2,17 @@ import type { ServerObserver } from "../server/observer.js";
 import type { ServedNode, ServerExtension, StartedExtension } from "../server/server-extension.js";
 import { serviceVersion } from "../server/service-info.js";
 import { startDescriptorResponder } from "./micro/descriptor-responder.js";
+import { endpointBindings, serveEndpoints } from "./micro/micro-endpoints.js";
 import { startMicroResponder } from "./micro/micro-responder.js";
 import type { NatsTransport } from "./transport/nats-transport.js";
 
 /**
- * What the NATS runtime starts beside every served node: one `$SRV`
- * responder per service (so `nats micro ls|info|stats|ping` sees it, fed the
- * call records of that service only) and the descriptor endpoint tools use
- * for reflection.
+ * What the NATS runtime starts beside every served node: the micro endpoint
+ * subjects of its unary methods (shared by all instances in queue group `q`;
+ * stopped first when the server stops, so that other instances take those
+ * calls while this one finishes its own), one `$SRV` responder per service
+ * (so `nats micro ls|info|stats|ping` sees it, fed the call records of that
+ * service only) and the descriptor endpoint tools use for reflection.
  */
 export function natsServerExtension(transport: NatsTransport): ServerExtension {
   return { start: (node) => startForNode(transport, node) };
@@ -20,7 +23,12 @@ async function startForNode(transport: NatsTransport, node: ServedNode): Promise
   const stops: (() => Promise<void> | void)[] = [];
   const byService = new Map<string, ServerObserver>();
   const stop = () => Promise.all(stops.map((s) => s())).then(() => undefined);
+  const endpoints = endpointBindings(namespace, node.services);
+  let stopEndpoints = async () => {};
   try {
+    const served = await serveEndpoints(transport, endpoints, node.acceptor);
+    stopEndpoints = () => served.stop();
+    stops.push(stopEndpoints);
     for (const reg of node.services) {
       const name = reg.service.typeName;
       const responder = startMicroResponder(nc, {
@@ -31,7 +39,7 @@ async function startForNode(transport: NatsTransport, node: ServedNode): Promise
         ...(node.options.description !== undefined && {
           description: node.options.description,
         }),
-        endpoints: node.listener.endpoints
+        endpoints: endpoints
           .filter((e) => e.method.startsWith(`/${name}/`))
           .map((e) => ({
             name: e.method.slice(name.length + 2),
@@ -56,6 +64,7 @@ async function startForNode(transport: NatsTransport, node: ServedNode): Promise
   }
   return {
     observer: { callFinished: (record) => byService.get(record.service)?.callFinished(record) },
+    stopTakingCalls: stopEndpoints,
     stop,
   };
 }

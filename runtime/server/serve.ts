@@ -3,20 +3,19 @@ import { zoneFromEnv } from "../locality/locality.js";
 import { randomId } from "../platform/random-id.js";
 import type { ServiceNode } from "../registry/registry.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
-import type { EndpointBinding } from "../transport/transport.js";
 import { CallDispatcher } from "./call-dispatcher.js";
 import type { ServiceRegistration } from "./define-service.js";
 import { methodTable } from "./method-table.js";
 import { RpcServer, type Server, stopAll } from "./server.js";
 import type { StartedExtension } from "./server-extension.js";
-import { serviceInfo, subjectPrefix } from "./service-info.js";
+import { serviceInfo } from "./service-info.js";
 import type { ServeOptions } from "./service-options.js";
 
 /**
- * Serves `services`: listens on a fresh node address (plus, on NATS, each
- * unary method's micro endpoint subject `[ns.][prefix.]<package.Service>.<Method>`
- * in queue group `q`), then registers every service with this node. Resolves
- * once calls can arrive.
+ * Serves `services`: listens on a fresh node address, starts the runtime's
+ * server extensions (on NATS: each unary method's micro endpoint subject
+ * `[ns.][prefix.]<package.Service>.<Method>` in queue group `q`, and `$SRV`),
+ * then registers every service with this node. Resolves once calls can arrive.
  */
 export async function serve(
   runtime: RuntimeLike,
@@ -26,15 +25,6 @@ export async function serve(
   const rt = resolveRuntime(runtime);
   const id = options.id ?? randomId();
   const methods = methodTable(services, options.interceptors ?? []);
-  const endpoints: EndpointBinding[] = [];
-  for (const reg of services) {
-    const prefix = subjectPrefix(reg.service);
-    for (const m of reg.service.methods) {
-      if (m.methodKind !== "unary") continue;
-      const subject = `${prefix ? `${prefix}.` : ""}${reg.service.typeName}.${m.name}`;
-      endpoints.push({ subject, queue: "q", method: `/${reg.service.typeName}/${m.name}` });
-    }
-  }
   const limits = serverLimits(options.limits);
   const dispatcher = new CallDispatcher(methods, {
     streams: {
@@ -48,10 +38,7 @@ export async function serve(
     maxPayload: () => rt.transport.maxPayload,
   });
   const names = services.map((reg) => reg.service.typeName);
-  const listener = await rt.transport.listen(
-    { nodeId: id, endpoints, services: names },
-    dispatcher,
-  );
+  const listener = await rt.transport.listen({ nodeId: id, services: names }, dispatcher);
   // The registry adds the NATS cluster and server the node is connected to.
   const zone = options.zone ?? zoneFromEnv();
   const metadata = options.metadata ?? {};
@@ -64,7 +51,7 @@ export async function serve(
   try {
     // An extension that cannot start (e.g. NATS refused its subscriptions) fails
     // serve() before anything is announced.
-    const served = { id, services, infos, listener, options };
+    const served = { id, services, infos, listener, acceptor: dispatcher, options };
     for (const extension of rt.serverExtensions ?? []) {
       const started = await extension.start(served);
       extensions.push(started);

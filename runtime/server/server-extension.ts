@@ -1,5 +1,5 @@
 import type { ServiceInfo } from "../registry/registry.js";
-import type { Listener } from "../transport/transport.js";
+import type { Acceptor, Listener } from "../transport/transport.js";
 import type { ServiceRegistration } from "./define-service.js";
 import type { ServerObserver } from "./observer.js";
 import type { ServeOptions } from "./service-options.js";
@@ -11,6 +11,8 @@ export interface ServedNode {
   /** One record per service, as it is about to be registered. */
   readonly infos: readonly ServiceInfo[];
   readonly listener: Listener;
+  /** Takes the node's calls: an extension that listens somewhere else hands them here. */
+  readonly acceptor: Acceptor;
   readonly options: ServeOptions;
 }
 
@@ -18,6 +20,12 @@ export interface ServedNode {
 export interface StartedExtension {
   /** Sees every finished call of the node (e.g. to count `$SRV` STATS). */
   readonly observer?: ServerObserver;
+  /**
+   * Called first when the server stops, before it waits for calls in
+   * progress: stops taking calls on subjects other instances also serve
+   * (e.g. NATS micro endpoints), so that those go elsewhere meanwhile.
+   */
+  stopTakingCalls?(): Promise<void>;
   /** Undoes the start when the server stops. */
   stop(): Promise<void> | void;
 }

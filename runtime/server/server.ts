@@ -74,7 +74,8 @@ export class RpcServer implements Server {
     await Promise.all(
       infos.map((info) => runtime.registry.deregister(info).catch(() => undefined)),
     );
-    await listener.stopEndpoints();
+    // Calls on subjects other instances share (NATS micro endpoints) go elsewhere from now on.
+    await Promise.all(extensions.map((e) => e.stopTakingCalls?.().catch(() => undefined)));
     dispatcher.stopAccepting();
     await dispatcher.drain(graceMs);
     dispatcher.abortAll(new RpcError(Code.Unavailable, "server stopped before the call finished"));

@@ -34,8 +34,8 @@ export interface Frame {
   /** `credit`: number of further messages the receiver accepts. */
   credit?: number | undefined;
   /**
-   * As received over a transport that numbers stream frames (NATS): the
-   * sender's sequence number (see `FrameSequence`). Senders leave it unset.
+   * As received: the sender's sequence number of a stream frame (see
+   * `FrameSequence`, runtime/wire). Senders leave it unset.
    */
   seq?: number | undefined;
   /**
@@ -83,9 +83,9 @@ export interface ClientSocket {
 /** The server end of a pseudo connection: one per client call. */
 export interface ServerSocket {
   /**
-   * Names the client connection the call came from (on NATS: its reply
-   * subject without the call's token), for limits per client; undefined when
-   * the transport cannot tell.
+   * Names the client connection the call came from (its reply address
+   * without the call's token, e.g. the NATS inbox), for limits per client;
+   * undefined when the transport cannot tell.
    */
   readonly connection?: string | undefined;
   /** Sends a frame to the client; throws `RpcError` like {@link ClientSocket.send}. */
@@ -105,29 +105,15 @@ export interface Acceptor {
   accept(frame: Frame, socket: ServerSocket): void;
   /**
    * A call the transport answered with `error` itself (a malformed frame),
-   * for the books; `method` when known (an endpoint subject names it).
+   * for the books; `method` when known (e.g. a NATS micro endpoint subject
+   * names it).
    */
   refused?(method: string | undefined, error: RpcError): void;
-}
-
-/**
- * An extra subject on which a listener takes unary calls for one method: the
- * NATS micro endpoint, shared by all instances through a queue group, where
- * plain `nats req` clients can reach the method without knowing any node.
- */
-export interface EndpointBinding {
-  /** Subject without namespace, e.g. `example.greeter.v1.Greeter.SayHello`. */
-  subject: string;
-  /** Queue group; NATS micro's default is `q`. */
-  queue: string;
-  /** Method path `/package.Service/Method` the subject stands for. */
-  method: string;
 }
 
 export interface ListenOptions {
   /** Unique id of the server instance; the address is derived from it. */
   nodeId: string;
-  endpoints?: EndpointBinding[];
   /**
    * Services the instance serves. On NATS each gets its own address naming
    * it (`[ns.]pn.svc.<Service>.<nodeId>`, so permissions can say who may
@@ -142,13 +128,6 @@ export interface Listener {
   readonly address: string;
   /** The address clients dial for `service` (the node address when it has none of its own). */
   addressOf(service: string): string;
-  /** The endpoint subjects as subscribed (with namespace). */
-  readonly endpoints: readonly EndpointBinding[];
-  /**
-   * Stops taking calls on the shared endpoint subjects (other instances take
-   * them); the address keeps working so that streams in progress can finish.
-   */
-  stopEndpoints(): Promise<void>;
   /** Stops listening entirely. */
   close(): Promise<void>;
 }

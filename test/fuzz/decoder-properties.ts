@@ -16,15 +16,12 @@ import {
   decodeQuery,
   encodeJson,
 } from "../../runtime/nats/registry/registry-wire.js";
-import {
-  type EncodedHeaders,
-  headerBlock,
-  headerLine,
-  parseHeaders,
-} from "../../runtime/nats/transport/header-block.js";
-import { decodeFrame, encodeFrame } from "../../runtime/nats/transport/nats-frame-codec.js";
+import { headerBlock, parseHeaders } from "../../runtime/nats/transport/header-block.js";
+import { decodeNatsFrame } from "../../runtime/nats/transport/nats-frame-codec.js";
 import { serviceAddress } from "../../runtime/transport/subjects.js";
 import type { Frame, FrameType } from "../../runtime/transport/transport.js";
+import { decodeFrame, encodeFrame } from "../../runtime/wire/frame-codec.js";
+import { headerBlockBytes, headerLine, parseHeaderBlock } from "../../runtime/wire/header-block.js";
 
 /*
  * Properties of everything that reads bytes a stranger on the bus can send:
@@ -121,7 +118,12 @@ const framesDecode = fc.property(
   fc.boolean(),
   fc.boolean(),
   (header, body, fromClient, asBuffer) => {
-    decodes(() => decodeFrame(natsMessage(header, body, asBuffer), fromClient));
+    decodes(() => decodeNatsFrame(natsMessage(header, body, asBuffer), fromClient));
+    // The transport-neutral codec, as the in-process transport uses it.
+    decodes(() => {
+      const parsed = header === undefined ? undefined : parseHeaderBlock(header, header.length);
+      return decodeFrame(parsed, body, fromClient);
+    });
   },
 );
 
@@ -178,29 +180,45 @@ const sentFrame: fc.Arbitrary<Frame> = fc
     return frame;
   });
 
-const framesRoundTrip = fc.property(sentFrame, fc.boolean(), (frame, asBuffer) => {
-  const encoded = encodeFrame(frame);
-  const header = (encoded.headers as EncodedHeaders | undefined)?.encode();
-  const fromClient = frame.type !== "reply";
-  const decoded = decodeFrame(natsMessage(header, encoded.body, asBuffer), fromClient);
-  // A message without Pn-Frame is a call from a client and a reply to one.
-  const expectedType =
-    frame.type === "call" || frame.type === "reply" ? (fromClient ? "call" : "reply") : frame.type;
-  check(decoded.type === expectedType, "type", frame, decoded);
-  for (const key of ["method", "timeoutMs", "window", "heartbeatMs", "credit"] as const) {
-    check(decoded[key] === frame[key], key, frame, decoded);
-  }
-  check(same(decoded.trailers, frame.trailers), "trailers", frame, decoded);
-  if (frame.error !== undefined) {
-    check(decoded.error?.code === frame.error.code, "error code", frame, decoded);
-    check(decoded.error?.rawMessage === frame.error.rawMessage, "error message", frame, decoded);
-    check(same(decoded.error?.metadata, frame.headers), "error metadata", frame, decoded);
-  } else {
-    check(decoded.error === undefined, "no error", frame, decoded);
-    check(same(decoded.headers, frame.headers), "headers", frame, decoded);
-    check(same(decoded.body, frame.body), "body", frame, decoded);
-  }
-});
+const framesRoundTrip = fc.property(
+  sentFrame,
+  fc.boolean(),
+  fc.boolean(),
+  (frame, asBuffer, nats) => {
+    const encoded = encodeFrame(frame);
+    const fromClient = frame.type !== "reply";
+    let decoded: Frame;
+    if (nats) {
+      const header = encoded.lines === "" ? undefined : headerBlock(encoded.lines).encode();
+      decoded = decodeNatsFrame(natsMessage(header, encoded.body, asBuffer), fromClient);
+    } else {
+      const header = encoded.lines === "" ? undefined : headerBlockBytes(encoded.lines);
+      const parsed = header === undefined ? undefined : parseHeaderBlock(header, header.length);
+      decoded = decodeFrame(parsed, encoded.body, fromClient);
+    }
+    // A message without Pn-Frame is a call from a client and a reply to one.
+    const expectedType =
+      frame.type === "call" || frame.type === "reply"
+        ? fromClient
+          ? "call"
+          : "reply"
+        : frame.type;
+    check(decoded.type === expectedType, "type", frame, decoded);
+    for (const key of ["method", "timeoutMs", "window", "heartbeatMs", "credit"] as const) {
+      check(decoded[key] === frame[key], key, frame, decoded);
+    }
+    check(same(decoded.trailers, frame.trailers), "trailers", frame, decoded);
+    if (frame.error !== undefined) {
+      check(decoded.error?.code === frame.error.code, "error code", frame, decoded);
+      check(decoded.error?.rawMessage === frame.error.rawMessage, "error message", frame, decoded);
+      check(same(decoded.error?.metadata, frame.headers), "error metadata", frame, decoded);
+    } else {
+      check(decoded.error === undefined, "no error", frame, decoded);
+      check(same(decoded.headers, frame.headers), "headers", frame, decoded);
+      check(same(decoded.body, frame.body), "body", frame, decoded);
+    }
+  },
+);
 
 function same(a: unknown, b: unknown): boolean {
   const empty = (x: unknown) =>
@@ -370,8 +388,9 @@ const runner =
 
 /** The properties by name, each checked with `fc.assert` and the given seed and runs. */
 export const decoderProperties: Record<string, (options: RunOptions) => void> = {
-  "frame decoder: any bytes decode or fail with RpcError": runner(framesDecode),
-  "frame codec: decodes what it encodes": runner(framesRoundTrip),
+  "frame decoder: any bytes decode or fail with RpcError (NATS messages and plain bytes)":
+    runner(framesDecode),
+  "frame codec: decodes what it encodes (NATS messages and plain bytes)": runner(framesRoundTrip),
   "header block: any bytes parse or fail with RpcError (only beyond the limit)":
     runner(headerBlocksDecode),
   "header block: parses what it builds": runner(headerBlocksRoundTrip),

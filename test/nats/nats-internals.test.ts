@@ -11,12 +11,12 @@ import {
 import { natsRuntime } from "../../runtime/nats/nats-runtime.js";
 import {
   EncodedHeaders,
-  type ParsedHeaders,
   parseHeaders,
   parsePublic,
 } from "../../runtime/nats/transport/header-block.js";
 import { defineService } from "../../runtime/server/define-service.js";
 import { serve } from "../../runtime/server/serve.js";
+import type { ParsedHeaders } from "../../runtime/wire/header-block.js";
 import { Greeter, greeterHandlers } from "../rpc/support/greeter.js";
 import { collect, type NatsFixture, natsFixture } from "../rpc/support/nats.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Code } from "../../runtime/errors/code.js";
-import { FrameSequence } from "../../runtime/nats/transport/frame-sequence.js";
 import type { Frame, FrameType } from "../../runtime/transport/transport.js";
+import { FrameSequence } from "../../runtime/wire/frame-sequence.js";
 
 /** Frames as one side sends them: stamped by its sequence. */
 function sent(sender: FrameSequence, ...types: FrameType[]): Frame[] {

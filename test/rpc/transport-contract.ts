@@ -45,6 +45,10 @@ class Inbox implements FrameReceiver {
 /** An acceptor that records connections and answers unary calls with an echo. */
 class EchoAcceptor implements Acceptor {
   readonly accepted: { frame: Frame; socket: ServerSocket; inbox: Inbox }[] = [];
+  readonly refusals: RpcError[] = [];
+  refused(_method: string | undefined, error: RpcError): void {
+    this.refusals.push(error);
+  }
   accept(frame: Frame, socket: ServerSocket): void {
     const inbox = new Inbox();
     this.accepted.push({ frame, socket, inbox });
@@ -266,6 +270,58 @@ export function transportContract(name: string, make: () => Promise<TransportPai
       socket.close();
       expect((error as RpcError).code).toBe(Code.ResourceExhausted);
       expect(isUndelivered(error)).toBe(true);
+    });
+
+    it("a malformed frame is answered InvalidArgument by the transport, never accepted", async () => {
+      const inbox = new Inbox();
+      const before = acceptor.accepted.length;
+      // Reserved names as user headers: what a hostile peer may put on the wire.
+      pair.client
+        .dial(listener.address, inbox)
+        .send({ type: "call", method: "/echo", headers: { "Pn-Timeout": "soon" } });
+      const reply = await inbox.nth(0);
+      expect(reply.type).toBe("reply");
+      expect(reply.error?.code).toBe(Code.InvalidArgument);
+      expect(reply.error?.rawMessage).toMatch(/malformed Pn-Timeout header "soon"/);
+      expect(acceptor.accepted).toHaveLength(before);
+      expect(acceptor.refusals.at(-1)?.code).toBe(Code.InvalidArgument);
+    });
+
+    it("a malformed stream frame is answered with cancel", async () => {
+      const inbox = new Inbox();
+      pair.client
+        .dial(listener.address, inbox)
+        .send({ type: "open", method: "/bidi", headers: { "Pn-Window": "-1" } });
+      const frame = await inbox.nth(0);
+      expect(frame.type).toBe("cancel");
+      expect(frame.error?.code).toBe(Code.InvalidArgument);
+    });
+
+    it("a header block over the server's limit is refused ResourceExhausted before it is parsed", async () => {
+      const inbox = new Inbox();
+      const before = acceptor.accepted.length;
+      pair.client
+        .dial(listener.address, inbox)
+        .send({ type: "call", method: "/echo", headers: { padding: "p".repeat(70 * 1024) } });
+      const frame = await inbox.nth(0);
+      expect(frame.type).toBe("cancel");
+      expect(frame.error?.code).toBe(Code.ResourceExhausted);
+      expect(frame.error?.rawMessage).toMatch(
+        /header block of \d+ bytes exceeds the limit of 65536/,
+      );
+      expect(acceptor.accepted).toHaveLength(before);
+    });
+
+    it("calls from one client share the connection name the server limits streams by", async () => {
+      const inboxes = [new Inbox(), new Inbox()];
+      const before = acceptor.accepted.length;
+      for (const inbox of inboxes) {
+        pair.client.dial(listener.address, inbox).send({ type: "call", method: "/echo" });
+      }
+      for (const inbox of inboxes) await inbox.nth(0);
+      const [a, b] = acceptor.accepted.slice(before).map((c) => c.socket.connection);
+      expect(a).toBeTypeOf("string");
+      expect(a).toBe(b);
     });
 
     it("after the listener closes, its address has no responders", async () => {

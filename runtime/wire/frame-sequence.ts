@@ -1,6 +1,6 @@
-import { Code } from "../../errors/code.js";
-import { RpcError } from "../../errors/rpc-error.js";
-import type { Frame, FrameType } from "../../transport/transport.js";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
+import type { Frame, FrameType } from "../transport/transport.js";
 
 /** Frames that carry state the peer must not miss: each gets the next number. */
 function numbered(type: FrameType): boolean {

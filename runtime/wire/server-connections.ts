@@ -1,0 +1,178 @@
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
+import type { Acceptor, Frame, FrameReceiver, ServerSocket } from "../transport/transport.js";
+import { FrameSequence } from "./frame-sequence.js";
+
+/** How a transport puts a server's frame on the wire. */
+export interface ServerOutlet {
+  /**
+   * Encodes `frame` (with stream sequence number `seq`, if any) and sends it
+   * to the client's reply address `peer`. Throws `RpcError` like
+   * `ServerSocket.send`.
+   */
+  sendTo(peer: string, frame: Frame, seq: number | undefined): void;
+}
+
+/**
+ * The server side of pseudo connections, the same for every transport: a
+ * connection is the client's reply address (`<inbox>.<callId>`). The first
+ * frame (`call`, `open`) goes to the acceptor with a new socket; the later
+ * frames of a stream go to the receiver the socket was bound to; a frame for
+ * a connection that is unknown (finished, reaped, never opened) is answered
+ * `cancel`, so that the client stops waiting.
+ */
+export class ServerConnections {
+  /** Streams in progress, by the client's reply address. */
+  readonly streams = new Map<string, PeerSocket>();
+
+  constructor(
+    readonly outlet: ServerOutlet,
+    private readonly acceptor: Acceptor,
+  ) {}
+
+  /**
+   * A decoded frame from `peer`. `service`: the service whose address it
+   * came to (undefined: the node address); a call there may only name that
+   * service's methods, or a user allowed to call S could reach every other
+   * service of the instance through S's address. `method`: the method the
+   * subject it came on stands for (NATS micro endpoints), which overrides the
+   * frame's.
+   */
+  arrive(frame: Frame, peer: string, service?: string, method?: string): void {
+    const type = frame.type;
+    if (type === "call" || type === "open") {
+      if (method !== undefined) frame.method = method;
+      if (!servedAt(service, frame.method)) {
+        const error = new RpcError(
+          Code.PermissionDenied,
+          `method ${frame.method} is not served at the address of ${service}`,
+        );
+        new PeerSocket(this, peer, false).trySend(
+          type === "call" ? { type: "reply", error } : { type: "cancel", error },
+        );
+        return;
+      }
+      this.acceptor.accept(frame, new PeerSocket(this, peer, type === "open"));
+      return;
+    }
+    const stream = this.streams.get(peer);
+    if (stream !== undefined) {
+      stream.deliver(frame);
+    } else if (type !== "cancel") {
+      new PeerSocket(this, peer, false).trySend({
+        type: "cancel",
+        error: new RpcError(Code.Aborted, "stream is unknown to the server (finished or reaped)"),
+      });
+    }
+  }
+
+  /** A decoded frame without reply address (fire and forget): run a call, answer nobody. */
+  arriveOneWay(frame: Frame, service?: string, method?: string): void {
+    if (frame.type !== "call") return;
+    if (method !== undefined) frame.method = method;
+    if (!servedAt(service, frame.method)) return;
+    this.acceptor.accept(frame, discardSocket);
+  }
+
+  /**
+   * A frame from `peer` that did not decode: answered with `error` (as
+   * `cancel` when `cancel`, else as a unary `reply`), and reported to the
+   * acceptor. Malformed one-way frames have nobody to tell.
+   */
+  malformed(peer: string, error: RpcError, cancel: boolean, method?: string): void {
+    const reply: Frame = cancel ? { type: "cancel", error } : { type: "reply", error };
+    new PeerSocket(this, peer, false).trySend(reply);
+    this.acceptor.refused?.(method, error);
+  }
+
+  /** Each stream pings at once, so that its client learns of frames it missed. */
+  reconnected(): void {
+    for (const stream of [...this.streams.values()]) stream.trySend({ type: "ping" });
+  }
+
+  /** Forgets every stream: their later frames are answered `cancel`. */
+  close(): void {
+    this.streams.clear();
+  }
+}
+
+/** Whether `method` belongs to the service whose address a call came to (any, for the node address). */
+function servedAt(service: string | undefined, method: string | undefined): boolean {
+  return service === undefined || (method?.startsWith(`/${service}/`) ?? false);
+}
+
+/** The server end of a one-way call: there is nobody to answer. */
+const discardSocket: ServerSocket = {
+  send() {},
+  bind() {},
+  close() {},
+};
+
+/** The server end of one call: sends to the client's reply address. */
+class PeerSocket implements ServerSocket {
+  receiver: FrameReceiver | undefined;
+  /** Numbers of stream frames; unary calls have none. */
+  private readonly sequence: FrameSequence | undefined;
+
+  constructor(
+    private readonly connections: ServerConnections,
+    readonly peer: string,
+    stream: boolean,
+  ) {
+    this.sequence = stream ? new FrameSequence() : undefined;
+  }
+
+  send(frame: Frame): void {
+    const sequence = this.sequence;
+    if (sequence === undefined) {
+      this.connections.outlet.sendTo(this.peer, frame, undefined);
+      return;
+    }
+    try {
+      this.connections.outlet.sendTo(this.peer, frame, sequence.stamp(frame.type));
+    } catch (error) {
+      sequence.withdraw(frame.type); // It did not leave: the next frame takes its number.
+      throw error;
+    }
+  }
+
+  /** Best effort: used for answers whose failure nobody could act on. */
+  trySend(frame: Frame): void {
+    try {
+      this.send(frame);
+    } catch {
+      // The connection is gone; the client's deadline or heartbeat will tell it.
+    }
+  }
+
+  /** The client connection: the reply address without the call's token. */
+  get connection(): string {
+    const peer = this.peer;
+    const dot = peer.lastIndexOf(".");
+    return dot > 0 ? peer.slice(0, dot) : peer;
+  }
+
+  bind(receiver: FrameReceiver): void {
+    this.receiver = receiver;
+    this.connections.streams.set(this.peer, this);
+  }
+
+  /** Hands a frame from the client to the stream; a gap in its frames ends the stream. */
+  deliver(frame: Frame): void {
+    const receiver = this.receiver;
+    if (receiver === undefined) return;
+    const lost = this.sequence?.check(frame);
+    if (lost === undefined) {
+      receiver.receive(frame);
+      return;
+    }
+    this.close();
+    this.trySend({ type: "cancel", error: lost });
+    receiver.receive({ type: "cancel", error: lost });
+  }
+
+  close(): void {
+    const streams = this.connections.streams;
+    if (streams.get(this.peer) === this) streams.delete(this.peer);
+  }
+}
