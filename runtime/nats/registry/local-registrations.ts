@@ -26,6 +26,11 @@ export interface LocalRegistrationsOptions {
   registryId: string;
   heartbeatIntervalMs: number;
   ttlMs: number;
+  /**
+   * Most nodes (records) one answer, heartbeat or deregister may carry:
+   * askers refuse larger messages whole, so more nodes go in several parts.
+   */
+  maxNodesPerMessage: number;
   /** Signs records and heartbeats when configured with a seed. */
   signing?: RecordSigning;
 }
@@ -34,6 +39,18 @@ const fallbackMaxPayload = 1024 * 1024;
 
 function keyOf(name: string, version: string, nodeId: string): string {
   return `${name}\u0000${version}\u0000${nodeId}`;
+}
+
+function versionOf(service: ServiceInfo): string {
+  return `${service.name}\u0000${service.version}`;
+}
+
+/** `items` in consecutive parts of at most `size` (one empty part when there are none). */
+function partsOf<T>(items: T[], size: number): T[][] {
+  if (items.length <= size) return [items];
+  const parts: T[][] = [];
+  for (let i = 0; i < items.length; i += size) parts.push(items.slice(i, i + size));
+  return parts;
 }
 
 /**
@@ -48,6 +65,12 @@ export class LocalRegistrations {
   private readonly getSubs = new Map<string, Subscription>();
   private listSub: Subscription | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  /**
+   * Versions (name and version) whose file descriptors were announced. All
+   * nodes of a version share them, so only the first register of a version
+   * carries them: with descriptors of ~20 KB, 1,000 instances announced 20 MB.
+   */
+  private readonly described = new Set<string>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -78,7 +101,7 @@ export class LocalRegistrations {
         full: serviceJson(single, true),
         light: serviceJson(single, false),
       });
-      this.announce(single);
+      this.announce(single, this.firstOfVersion(single));
     }
     this.ensureHeartbeat();
     // Once the server has our query subscription and the announcement, every
@@ -97,16 +120,14 @@ export class LocalRegistrations {
       withdrawn.push({ id: node.id, key: record.key });
     }
     if (withdrawn.length > 0) {
-      this.nc.publish(
-        this.subjects.watch(service.name),
-        encodeJson({
-          op: "deregister",
-          name: service.name,
-          version: service.version,
-          nodes: withdrawn,
-        }),
-      );
+      for (const nodes of partsOf(withdrawn, this.options.maxNodesPerMessage)) {
+        this.nc.publish(
+          this.subjects.watch(service.name),
+          encodeJson({ op: "deregister", name: service.name, version: service.version, nodes }),
+        );
+      }
     }
+    if (!this.holdsVersion(service)) this.described.delete(versionOf(service));
     this.stopAnsweringIfGone(service.name);
     if (this.records.size === 0) this.stopHeartbeat();
     if (confirm) await this.nc.flush();
@@ -118,6 +139,7 @@ export class LocalRegistrations {
    * may have moved the process to another server or cluster).
    */
   reannounceAll(update?: (service: ServiceInfo) => ServiceInfo): void {
+    this.described.clear();
     for (const record of this.records.values()) {
       if (update) {
         const service = update(record.service);
@@ -125,18 +147,39 @@ export class LocalRegistrations {
         record.full = serviceJson(service, true);
         record.light = serviceJson(service, false);
       }
-      this.announce(record.service);
+      this.announce(record.service, this.firstOfVersion(record.service));
     }
   }
 
-  private announce(service: ServiceInfo): void {
+  /** Whether `service` is the first of its version announced (and marks it announced). */
+  private firstOfVersion(service: ServiceInfo): boolean {
+    const key = versionOf(service);
+    if (this.described.has(key)) return false;
+    this.described.add(key);
+    return true;
+  }
+
+  private holdsVersion(service: ServiceInfo): boolean {
+    for (const record of this.records.values()) {
+      if (record.service.name === service.name && record.service.version === service.version) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private announce(service: ServiceInfo, withDescriptors: boolean): void {
     const { registryId: registry, ttlMs: ttl } = this.options;
+    const light = { op: "register" as const, registry, ttl, service: withoutDescriptors(service) };
+    if (!withDescriptors || service.fileDescriptors === undefined) {
+      this.nc.publish(this.subjects.watch(service.name), encodeJson(light));
+      return;
+    }
     const full = encodeJson({ op: "register", registry, ttl, service });
-    const data =
-      full.length <= this.maxPayload()
-        ? full
-        : encodeJson({ op: "register", registry, ttl, service: withoutDescriptors(service) });
-    this.nc.publish(this.subjects.watch(service.name), data);
+    this.nc.publish(
+      this.subjects.watch(service.name),
+      full.length <= this.maxPayload() ? full : encodeJson(light),
+    );
   }
 
   private maxPayload(): number {
@@ -180,25 +223,44 @@ export class LocalRegistrations {
     for (const record of this.records.values()) {
       if (name === undefined || record.service.name === name) matching.push(record);
     }
+    // A get answer carries each version's descriptors once (all its nodes
+    // share them), and goes in parts of at most maxNodesPerMessage records:
+    // askers refuse a larger message whole.
+    const described = new Set<string>();
+    const records = matching.map((r) => {
+      if (name === undefined) return { full: r.light, light: r.light };
+      const key = versionOf(r.service);
+      if (described.has(key)) return { full: r.light, light: r.light };
+      described.add(key);
+      return r;
+    });
     // Instances answer even when they hold nothing that matches: the asker
     // then knows within a quiet window that nothing more is coming.
-    let body = answerBytes(
-      registryId,
-      ttlMs,
-      matching.map((r) => (name === undefined ? r.light : r.full)),
-    );
-    if (body.length > this.maxPayload()) {
-      // Descriptors too large for one message: answer without them rather than not at all.
-      body = answerBytes(
+    const parts = partsOf(records, this.options.maxNodesPerMessage);
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as { full: string; light: string }[];
+      const more = i < parts.length - 1;
+      let body = answerBytes(
         registryId,
         ttlMs,
-        matching.map((r) => r.light),
+        part.map((r) => r.full),
+        more,
       );
-    }
-    try {
-      this.nc.publish(msg.reply, body);
-    } catch {
-      // The connection is closing: the asker will time out or see the closure itself.
+      if (body.length > this.maxPayload()) {
+        // Descriptors too large for one message: answer without them rather than not at all.
+        body = answerBytes(
+          registryId,
+          ttlMs,
+          part.map((r) => r.light),
+          more,
+        );
+      }
+      try {
+        this.nc.publish(msg.reply, body);
+      } catch {
+        // The connection is closing: the asker will time out or see the closure itself.
+        return;
+      }
     }
   }
 
@@ -228,12 +290,15 @@ export class LocalRegistrations {
     try {
       const { registryId: registry, ttlMs: ttl, signing } = this.options;
       const at = Date.now();
-      for (const [name, nodes] of byService) {
-        const signature = signing?.sign(heartbeatSigningBytes(registry, ttl, at, nodes));
-        const beat = signature
-          ? { op: "heartbeat" as const, registry, ttl, nodes, at, signature }
-          : { op: "heartbeat" as const, registry, ttl, nodes };
-        this.nc.publish(this.subjects.watch(name), encodeJson(beat));
+      for (const [name, all] of byService) {
+        // Parts of at most maxNodesPerMessage nodes: caches refuse a larger heartbeat whole.
+        for (const nodes of partsOf(all, this.options.maxNodesPerMessage)) {
+          const signature = signing?.sign(heartbeatSigningBytes(registry, ttl, at, nodes));
+          const beat = signature
+            ? { op: "heartbeat" as const, registry, ttl, nodes, at, signature }
+            : { op: "heartbeat" as const, registry, ttl, nodes };
+          this.nc.publish(this.subjects.watch(name), encodeJson(beat));
+        }
       }
     } catch {
       // Closed or draining: the next beat (if any) tries again.
@@ -248,5 +313,6 @@ export class LocalRegistrations {
     for (const sub of this.getSubs.values()) sub.unsubscribe();
     this.getSubs.clear();
     this.records.clear();
+    this.described.clear();
   }
 }
