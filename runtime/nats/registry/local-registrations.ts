@@ -1,4 +1,5 @@
 import { type Msg, type NatsConnection, nuid, type Subscription } from "@nats-io/nats-core";
+import { toBase64 } from "../../platform/bytes.js";
 import { withoutDescriptors } from "../../registry/aggregate-services.js";
 import type { ServiceInfo } from "../../registry/registry.js";
 import { sealOf } from "./record-rules.js";
@@ -17,9 +18,35 @@ interface LocalRecord {
   service: ServiceInfo;
   /** The secret whose SHA-256 is the node's seal; revealed only to withdraw it. */
   key: string;
-  /** Pre-encoded answers: a query costs no JSON encoding. */
-  full: string;
+  /** Pre-encoded JSON, so that a query costs no encoding: the record without descriptors, */
   light: string;
+  /**
+   * what nodes of one version share (name, version, metadata, endpoints),
+   * or undefined for a signed record (its signature covers its one node),
+   */
+  shape: string | undefined;
+  /** and its node. */
+  node: string;
+}
+
+/** The pre-encoded parts of a one-node record. */
+function encoded(service: ServiceInfo): Pick<LocalRecord, "light" | "shape" | "node"> {
+  const { nodes, fileDescriptors: _d, signature, ...shared } = service;
+  return {
+    light: serviceJson(service, false),
+    shape: signature === undefined ? JSON.stringify(shared) : undefined,
+    node: JSON.stringify(nodes[0]),
+  };
+}
+
+/** One record of an answer, already JSON, and how many nodes it lists. */
+interface AnswerRecord {
+  json: string;
+  /** The same with the version's file descriptors (the first record of a version in a get answer). */
+  described?: string;
+  nodes: number;
+  /** Name and version (`versionOf`). */
+  version: string;
 }
 
 export interface LocalRegistrationsOptions {
@@ -71,6 +98,11 @@ export class LocalRegistrations {
    * carries them: with descriptors of ~20 KB, 1,000 instances announced 20 MB.
    */
   private readonly described = new Set<string>();
+  /**
+   * Base64 file descriptors of each version held, encoded once: a copy in
+   * each of 250 records of a version was ~5 MB of strings.
+   */
+  private readonly descriptors = new Map<string, string>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -98,9 +130,11 @@ export class LocalRegistrations {
       this.records.set(id, {
         service: single,
         key,
-        full: serviceJson(single, true),
-        light: serviceJson(single, false),
+        ...encoded(single),
       });
+      if (single.fileDescriptors !== undefined && !this.descriptors.has(versionOf(single))) {
+        this.descriptors.set(versionOf(single), toBase64(single.fileDescriptors));
+      }
       this.announce(single, this.firstOfVersion(single));
     }
     this.ensureHeartbeat();
@@ -127,7 +161,10 @@ export class LocalRegistrations {
         );
       }
     }
-    if (!this.holdsVersion(service)) this.described.delete(versionOf(service));
+    if (!this.holdsVersion(service)) {
+      this.described.delete(versionOf(service));
+      this.descriptors.delete(versionOf(service));
+    }
     this.stopAnsweringIfGone(service.name);
     if (this.records.size === 0) this.stopHeartbeat();
     if (confirm) await this.nc.flush();
@@ -144,8 +181,7 @@ export class LocalRegistrations {
       if (update) {
         const service = update(record.service);
         record.service = service;
-        record.full = serviceJson(service, true);
-        record.light = serviceJson(service, false);
+        Object.assign(record, encoded(service));
       }
       this.announce(record.service, this.firstOfVersion(record.service));
     }
@@ -223,27 +259,16 @@ export class LocalRegistrations {
     for (const record of this.records.values()) {
       if (name === undefined || record.service.name === name) matching.push(record);
     }
-    // A get answer carries each version's descriptors once (all its nodes
-    // share them), and goes in parts of at most maxNodesPerMessage records:
-    // askers refuse a larger message whole.
-    const described = new Set<string>();
-    const records = matching.map((r) => {
-      if (name === undefined) return { full: r.light, light: r.light };
-      const key = versionOf(r.service);
-      if (described.has(key)) return { full: r.light, light: r.light };
-      described.add(key);
-      return r;
-    });
+    const parts = this.answerParts(matching, name !== undefined);
     // Instances answer even when they hold nothing that matches: the asker
     // then knows within a quiet window that nothing more is coming.
-    const parts = partsOf(records, this.options.maxNodesPerMessage);
     for (let i = 0; i < parts.length; i++) {
-      const part = parts[i] as { full: string; light: string }[];
+      const part = parts[i] as AnswerRecord[];
       const more = i < parts.length - 1;
       let body = answerBytes(
         registryId,
         ttlMs,
-        part.map((r) => r.full),
+        part.map((r) => r.described ?? r.json),
         more,
       );
       if (body.length > this.maxPayload()) {
@@ -251,7 +276,7 @@ export class LocalRegistrations {
         body = answerBytes(
           registryId,
           ttlMs,
-          part.map((r) => r.light),
+          part.map((r) => r.json),
           more,
         );
       }
@@ -262,6 +287,62 @@ export class LocalRegistrations {
         return;
       }
     }
+  }
+
+  /**
+   * The records of an answer, in parts of at most `maxNodesPerMessage` nodes
+   * (askers refuse a larger message whole). Nodes of one version share one
+   * record (name, version, metadata and endpoints written once, not per
+   * node: 1,000 instances answered ~1.1 MB of JSON, which the asker spent
+   * ~25 ms of CPU parsing); signed records stay one per node. With
+   * `describe`, the first record of each version carries its descriptors.
+   */
+  private answerParts(matching: LocalRecord[], describe: boolean): AnswerRecord[][] {
+    const max = this.options.maxNodesPerMessage;
+    const records: AnswerRecord[] = [];
+    const byShape = new Map<string, LocalRecord[]>();
+    for (const record of matching) {
+      if (record.shape === undefined) {
+        records.push({ json: record.light, nodes: 1, version: versionOf(record.service) });
+      } else {
+        const group = byShape.get(record.shape);
+        if (group) group.push(record);
+        else byShape.set(record.shape, [record]);
+      }
+    }
+    for (const [shape, group] of byShape) {
+      const head = shape.slice(0, -1); // without the closing brace
+      for (const chunk of partsOf(group, max)) {
+        records.push({
+          json: `${head},"nodes":[${chunk.map((r) => r.node).join(",")}]}`,
+          nodes: chunk.length,
+          version: versionOf((group[0] as LocalRecord).service),
+        });
+      }
+    }
+    if (describe) {
+      const described = new Set<string>();
+      for (const record of records) {
+        const b64 = this.descriptors.get(record.version);
+        if (b64 === undefined || described.has(record.version)) continue;
+        described.add(record.version);
+        record.described = `${record.json.slice(0, -1)},"fileDescriptors":${JSON.stringify(b64)}}`;
+      }
+    }
+    const parts: AnswerRecord[][] = [];
+    let part: AnswerRecord[] = [];
+    let nodes = 0;
+    for (const record of records) {
+      if (part.length > 0 && (nodes + record.nodes > max || part.length >= max)) {
+        parts.push(part);
+        part = [];
+        nodes = 0;
+      }
+      part.push(record);
+      nodes += record.nodes;
+    }
+    parts.push(part);
+    return parts;
   }
 
   private ensureHeartbeat(): void {
@@ -314,5 +395,6 @@ export class LocalRegistrations {
     this.getSubs.clear();
     this.records.clear();
     this.described.clear();
+    this.descriptors.clear();
   }
 }
