@@ -1,4 +1,6 @@
 import { type Msg, type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
+import { Code } from "../../errors/code.js";
+import { RpcError } from "../../errors/rpc-error.js";
 import { headerBlock, headerLine, parseHeaders } from "../transport/header-block.js";
 
 /** NATS headers from a plain record; `undefined` when there are none (no header block sent). */
@@ -34,7 +36,11 @@ export function publishHeaders(
     for (const [key, value] of Object.entries(record)) {
       // The same refusal nats.js gives for a name or value NATS cannot carry.
       natsHeaders().set(key, value);
-      lines += headerLine(key, value);
+      try {
+        lines += headerLine(key, value);
+      } catch (error) {
+        throw new RpcError(Code.InvalidArgument, (error as Error).message);
+      }
     }
     frozenLines.set(record, lines);
   }
