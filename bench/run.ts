@@ -13,6 +13,7 @@ import { idleStreams } from "./scenarios/idle-streams.js";
 import { locality } from "./scenarios/locality.js";
 import { lookup } from "./scenarios/lookup.js";
 import { peers } from "./scenarios/peers.js";
+import { registryScale } from "./scenarios/registry-scale.js";
 import { unary } from "./scenarios/unary.js";
 
 const quick = process.argv.includes("--quick");
@@ -49,6 +50,7 @@ try {
     delivery,
     durablePublish,
     lookup,
+    registryScale,
     idleStreams,
     locality,
   };

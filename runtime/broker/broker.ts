@@ -106,6 +106,11 @@ export type BrokerHandler = (message: BrokerMessage) => void | Promise<void>;
  * A handler that throws never ends its subscription.
  */
 export interface Broker {
+  /**
+   * `body` may be a view into a larger buffer shared with other bodies (typed
+   * events encode into a pooled slab, never overwritten): read it through its
+   * own `byteOffset` and `byteLength`, and never transfer its `buffer`.
+   */
   publish(subject: string, body: Uint8Array, options?: PublishOptions): Promise<void>;
   subscribe(
     subject: string,

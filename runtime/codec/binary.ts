@@ -31,6 +31,26 @@ export function encodeBinary<D extends DescMessage>(
   }
 }
 
+/**
+ * `encodeBinary` for bytes handed straight to a connection, which copies
+ * them: small results are views into a shared slab (`CodecWriter.finishShared`),
+ * so they must not be transferred, or have their `buffer` used, by anyone.
+ */
+export function encodeForSend<D extends DescMessage>(
+  schema: D,
+  message: MessageShape<D>,
+): Uint8Array {
+  const codec = codecOf(schema);
+  if (codec === undefined) return toBinary(schema, message);
+  writer.reset();
+  try {
+    codec.encode(message, writer);
+    return writer.finishShared();
+  } catch {
+    return toBinary(schema, message);
+  }
+}
+
 /** `fromBinary(schema, bytes)`, through the generated codec when there is one. */
 export function decodeBinary<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
   const codec = codecOf(schema);

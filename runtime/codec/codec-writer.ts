@@ -7,6 +7,12 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 
 const encoder = new TextEncoder();
 
+const slabSize = 64 * 1024;
+/** Larger results get their own buffer: they would waste the rest of a slab. */
+const sharedMax = 4 * 1024;
+let slab = new Uint8Array(slabSize);
+let slabPos = 0;
+
 function invalid(type: string, value: unknown): Error {
   return new Error(`invalid ${type}: ${String(value)}`);
 }
@@ -50,6 +56,28 @@ export class CodecWriter {
   /** A copy of what was written. */
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
+  }
+
+  /**
+   * A copy of what was written that may share its `ArrayBuffer` with other
+   * results of this method (a view into a 64 KiB slab), like Node's pooled
+   * `Buffer`s. For bytes handed straight to a connection that copies them
+   * (an event publish): a small `slice` costs a backing store of its own,
+   * which was the largest single cost of a typed publish. Slabs are never
+   * reused, so a view stays valid as long as it is held.
+   */
+  finishShared(): Uint8Array {
+    const n = this.pos;
+    if (n > sharedMax) return this.buf.slice(0, n);
+    if (slabPos + n > slab.length) {
+      slab = new Uint8Array(slabSize);
+      slabPos = 0;
+    }
+    const out = slab.subarray(slabPos, slabPos + n);
+    out.set(this.buf.subarray(0, n));
+    // 8-byte alignment, as Node's pool keeps.
+    slabPos = (slabPos + n + 7) & ~7;
+    return out;
   }
 
   private varint32(value: number): void {

@@ -1,7 +1,12 @@
 import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
-import type { BrokerMessage, DurableOptions, SubscribeOptions } from "../broker/broker.js";
+import type {
+  BrokerMessage,
+  DurableOptions,
+  PublishOptions,
+  SubscribeOptions,
+} from "../broker/broker.js";
 import type { StreamLimits } from "../broker/stream-limits.js";
-import { encodeBinary } from "../codec/binary.js";
+import { encodeForSend } from "../codec/binary.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
 import { decodeEvent } from "./event-decoder.js";
 import { EventTypeHeader } from "./event-headers.js";
@@ -17,6 +22,8 @@ import type {
 } from "./event-types.js";
 import { defaultStreamName } from "./stream-name.js";
 import { SubjectTemplate } from "./subject-template.js";
+
+const noPublishOptions: EventPublishOptions = {};
 
 /**
  * Binds a protobuf message type to a subject, making it a typed event:
@@ -45,22 +52,53 @@ export function defineEvent<D extends DescMessage>(
   const streamLimits: StreamLimits = {};
   if (options.streamMaxAgeMs !== undefined) streamLimits.maxAgeMs = options.streamMaxAgeMs;
   if (options.streamMaxBytes !== undefined) streamLimits.maxBytes = options.streamMaxBytes;
+  // Publish options built once per event, not per publish. Frozen: the NATS
+  // broker encodes a frozen header record once and reuses the block.
+  const typeHeaders = Object.freeze({ [EventTypeHeader]: schema.typeName });
+  const corePublish: PublishOptions = Object.freeze({ headers: typeHeaders });
+  const durablePublish: PublishOptions = Object.freeze({
+    headers: typeHeaders,
+    durable: true,
+    stream,
+    streamSubject,
+    streamLimits,
+  });
 
   return {
     schema,
     options: Object.freeze({ ...options }),
     stream,
 
-    async publish(runtime, event, publishOptions: EventPublishOptions = {}) {
-      const message = create(schema, event);
-      const subject = template.subjectFor(message);
-      const headers = { ...publishOptions.headers, [EventTypeHeader]: schema.typeName };
-      const durable = publishOptions.durable ?? options.durable ?? false;
-      await resolveRuntime(runtime).broker.publish(subject, encodeBinary(schema, message), {
-        headers,
-        ...(durable ? { durable, stream, streamSubject, streamLimits } : {}),
-        ...(publishOptions.messageId === undefined ? {} : { messageId: publishOptions.messageId }),
-      });
+    publish(runtime, event, publishOptions: EventPublishOptions = noPublishOptions) {
+      // Not async: a core publish settles at once, and an async frame per
+      // event is a promise and a microtask hop more. Failures still reject.
+      try {
+        const message = create(schema, event);
+        const subject = template.subjectFor(message);
+        const durable = publishOptions.durable ?? options.durable ?? false;
+        const extra = publishOptions.headers;
+        const brokerOptions: PublishOptions =
+          extra === undefined && publishOptions.messageId === undefined
+            ? durable
+              ? durablePublish
+              : corePublish
+            : {
+                // The type header last: a caller's header must not pass for another type.
+                headers: extra === undefined ? typeHeaders : { ...extra, ...typeHeaders },
+                ...(durable ? durablePublish : {}),
+                ...(publishOptions.messageId === undefined
+                  ? {}
+                  : { messageId: publishOptions.messageId }),
+              };
+        return resolveRuntime(runtime).broker.publish(
+          subject,
+          // The broker hands the bytes to the connection (or copies them): safe to share a slab.
+          encodeForSend(schema, message),
+          brokerOptions,
+        );
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
     async subscribe(
@@ -89,7 +127,8 @@ export function defineEvent<D extends DescMessage>(
       };
       const subscription = await resolveRuntime(runtime).broker.subscribe(
         subject,
-        (message) => handler(decodeEvent(schema, message), eventContext(template, message)),
+        (message) =>
+          handler(decodeEvent(schema, message), new DeliveredEventContext(template, message)),
         brokerOptions,
       );
       // A callback subscription is typed without the iterator (see EventDefinition's overloads).
@@ -115,18 +154,31 @@ function durableOptions(
   return { ...defaults, ...given };
 }
 
-function eventContext(template: SubjectTemplate, message: BrokerMessage): EventContext {
-  let tokens: Record<string, string> | undefined;
-  return {
-    subject: message.subject,
-    get headers() {
-      return message.headers;
-    },
-    deliveryCount: message.deliveryCount,
-    // Parsed only if the handler looks.
-    get tokens() {
-      tokens ??= template.parse(message.subject);
-      return tokens;
-    },
-  };
+/**
+ * What a handler gets besides the event. A class rather than an object
+ * literal with getters: one is made per delivered event, and headers and
+ * tokens are read only if the handler looks.
+ */
+class DeliveredEventContext implements EventContext {
+  readonly subject: string;
+  readonly deliveryCount: number;
+  readonly #template: SubjectTemplate;
+  readonly #message: BrokerMessage;
+  #tokens: Record<string, string> | undefined;
+
+  constructor(template: SubjectTemplate, message: BrokerMessage) {
+    this.subject = message.subject;
+    this.deliveryCount = message.deliveryCount;
+    this.#template = template;
+    this.#message = message;
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    return this.#message.headers;
+  }
+
+  get tokens(): Readonly<Record<string, string>> {
+    this.#tokens ??= this.#template.parse(this.subject);
+    return this.#tokens;
+  }
 }

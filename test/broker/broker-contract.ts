@@ -40,6 +40,31 @@ export function brokerContract(name: string, fixture: () => BrokerFixture): void
       expect(m.deliveryCount).toBe(1);
     });
 
+    it("sends a frozen header record reused across publishes, and alternating blocks apart", async () => {
+      const f = fixture();
+      const [pub, sub] = [await f.publisher(), await f.subscriber()];
+      const got: BrokerMessage[] = [];
+      await sub.subscribe("contract.frozen", (m) => {
+        got.push(m);
+      });
+      // Typed events publish one frozen record per event type (encoded once by the NATS broker).
+      const a = Object.freeze({ "Pn-Event-Type": "test.v1.A" });
+      const b = Object.freeze({ "Pn-Event-Type": "test.v1.B", "X-Extra": "x y" });
+      for (const headers of [a, a, b, a, {}]) {
+        await pub.publish("contract.frozen", bytes("e"), { headers });
+      }
+      await waitFor(() => got.length === 5, "5 messages");
+      expect(got.map((m) => m.headers["Pn-Event-Type"])).toEqual([
+        "test.v1.A",
+        "test.v1.A",
+        "test.v1.B",
+        "test.v1.A",
+        undefined,
+      ]);
+      expect(got[2]!.headers["X-Extra"]).toBe("x y");
+      expect(got[3]!.headers["X-Extra"]).toBeUndefined();
+    });
+
     it("matches * to one token and > to all remaining tokens", async () => {
       const f = fixture();
       const [pub, sub] = [await f.publisher(), await f.subscriber()];

@@ -38,12 +38,7 @@ export class CoreSubscription implements BrokerSubscription {
           logger.error(`protonats: subscription to ${subject} failed`, err);
           return;
         }
-        const message = new NatsBrokerMessage(
-          withoutNamespace(namespace, msg.subject),
-          msg.headers,
-          msg.data,
-          1,
-        );
+        const message = NatsBrokerMessage.core(withoutNamespace(namespace, msg.subject), msg);
         this.#inFlight.run(
           () => handler(message),
           noop,

@@ -14,7 +14,7 @@ import { Code } from "../../errors/code.js";
 import { RpcError } from "../../errors/rpc-error.js";
 import { WriteCoalescer } from "../transport/write-coalescer.js";
 import { CoreSubscription } from "./core-subscription.js";
-import { toNatsHeaders } from "./headers.js";
+import { publishHeaders, toNatsHeaders } from "./headers.js";
 import { DurableSubscription } from "./jetstream/durable-subscription.js";
 import { JetStreamAccess } from "./jetstream/jetstream-access.js";
 import { consumerName, deadLetterStreamName, streamName } from "./jetstream/names.js";
@@ -27,6 +27,10 @@ export interface NatsBrokerOptions {
   /** Where failures without an `onError` are reported. Default: `console`. */
   logger?: BrokerLogger;
 }
+
+const noOptions: PublishOptions = {};
+/** What a core publish returns: it has nothing to wait for. */
+const published: Promise<void> = Promise.resolve();
 
 /** Defaults of a durable subscription, see {@link DurableOptions}. */
 export const durableDefaults = {
@@ -62,6 +66,8 @@ export class NatsBroker implements Broker {
   readonly #streams: StreamEnsurer;
   readonly #subscriptions = new Set<BrokerSubscription>();
   readonly #writes: WriteCoalescer;
+  #lastSubject = "";
+  #lastFull = "";
 
   constructor(
     readonly nc: NatsConnection,
@@ -81,45 +87,47 @@ export class NatsBroker implements Broker {
    * may or may not be stored: publish again with the same `messageId`, which
    * stores it once) or `FailedPrecondition` (stream configuration conflict).
    */
-  async publish(subject: string, body: Uint8Array, options: PublishOptions = {}): Promise<void> {
-    checkSubject(subject, false);
-    const full = withNamespace(this.#namespace, subject);
-    if (!options.durable) {
-      try {
-        const h = toNatsHeaders(options.headers);
-        // Events published one after another (each awaited) share a socket write.
-        this.#writes.hold();
-        this.nc.publish(full, body, h ? { headers: h } : undefined);
-      } catch (error) {
-        throw natsFailure(error, `cannot publish on ${subject}`);
-      }
-      return;
+  publish(subject: string, body: Uint8Array, options: PublishOptions = noOptions): Promise<void> {
+    if (options.durable) return this.#publishDurable(subject, body, options);
+    // Core: no promise of our own, no async frame; failures still reject, never throw.
+    let full: string;
+    try {
+      full = this.#concrete(subject);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    await this.#publishDurable(subject, full, body, options);
+    try {
+      const h = publishHeaders(options.headers);
+      // Events published one after another (each awaited) share a socket write.
+      this.#writes.hold();
+      this.nc.publish(full, body, h ? { headers: h } : undefined);
+    } catch (error) {
+      return Promise.reject(natsFailure(error, `cannot publish on ${subject}`));
+    }
+    return published;
   }
 
-  async #publishDurable(
-    subject: string,
-    full: string,
-    body: Uint8Array,
-    options: PublishOptions,
-  ): Promise<void> {
+  /**
+   * `subject` checked and namespaced. The last one is remembered: publishers
+   * repeat a few subjects, and checking costs more than comparing.
+   */
+  #concrete(subject: string): string {
+    if (subject === this.#lastSubject) return this.#lastFull;
+    checkSubject(subject, false);
+    const full = withNamespace(this.#namespace, subject);
+    this.#lastSubject = subject;
+    this.#lastFull = full;
+    return full;
+  }
+
+  async #publishDurable(subject: string, body: Uint8Array, options: PublishOptions): Promise<void> {
+    const full = this.#concrete(subject);
     const stream =
       options.stream === undefined ? undefined : streamName(this.#namespace, options.stream);
     const stored = withNamespace(this.#namespace, options.streamSubject ?? subject);
     const messageId = options.messageId ?? nuid.next();
-    const publishOnce = async () => {
-      if (stream) await this.#streams.ensure(stream, stored, options.streamLimits);
-      const h = toNatsHeaders(options.headers);
-      await this.#jetstream.client.publish(full, body, {
-        msgID: messageId,
-        // Safe thanks to the message id: a retry of a stored event is dropped as a duplicate.
-        retries: 2,
-        ...(h ? { headers: h } : {}),
-      });
-    };
     try {
-      await publishOnce();
+      await this.#publishOnce(full, body, stream, stored, messageId, options);
     } catch (error) {
       if (!(stream && error instanceof Error && error.name === "JetStreamNotEnabled")) {
         throw natsFailure(error, `durable publish on ${subject} failed`);
@@ -127,11 +135,32 @@ export class NatsBroker implements Broker {
       // No stream answered: it was deleted since we ensured it. Ensure again, once.
       this.#streams.forget(stream);
       try {
-        await publishOnce();
+        await this.#publishOnce(full, body, stream, stored, messageId, options);
       } catch (retryError) {
         throw natsFailure(retryError, `durable publish on ${subject} failed`);
       }
     }
+  }
+
+  async #publishOnce(
+    full: string,
+    body: Uint8Array,
+    stream: string | undefined,
+    stored: string,
+    messageId: string,
+    options: PublishOptions,
+  ): Promise<void> {
+    // Once ensured, no await: each hop delays the request past nats.js's flush.
+    if (stream && !this.#streams.ensured(stream, stored)) {
+      await this.#streams.ensure(stream, stored, options.streamLimits);
+    }
+    const h = toNatsHeaders(options.headers);
+    await this.#jetstream.client.publish(
+      full,
+      body,
+      // Retries are safe thanks to the message id: a stored event sent again is dropped as a duplicate.
+      h ? { msgID: messageId, retries: 2, headers: h } : { msgID: messageId, retries: 2 },
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
 import { type Msg, type NatsConnection, nuid, type Subscription } from "@nats-io/nats-core";
+import { toBase64 } from "../../platform/bytes.js";
 import { withoutDescriptors } from "../../registry/aggregate-services.js";
 import type { ServiceInfo } from "../../registry/registry.js";
 import { sealOf } from "./record-rules.js";
@@ -17,15 +18,46 @@ interface LocalRecord {
   service: ServiceInfo;
   /** The secret whose SHA-256 is the node's seal; revealed only to withdraw it. */
   key: string;
-  /** Pre-encoded answers: a query costs no JSON encoding. */
-  full: string;
+  /** Pre-encoded JSON, so that a query costs no encoding: the record without descriptors, */
   light: string;
+  /**
+   * what nodes of one version share (name, version, metadata, endpoints),
+   * or undefined for a signed record (its signature covers its one node),
+   */
+  shape: string | undefined;
+  /** and its node. */
+  node: string;
+}
+
+/** The pre-encoded parts of a one-node record. */
+function encoded(service: ServiceInfo): Pick<LocalRecord, "light" | "shape" | "node"> {
+  const { nodes, fileDescriptors: _d, signature, ...shared } = service;
+  return {
+    light: serviceJson(service, false),
+    shape: signature === undefined ? JSON.stringify(shared) : undefined,
+    node: JSON.stringify(nodes[0]),
+  };
+}
+
+/** One record of an answer, already JSON, and how many nodes it lists. */
+interface AnswerRecord {
+  json: string;
+  /** The same with the version's file descriptors (the first record of a version in a get answer). */
+  described?: string;
+  nodes: number;
+  /** Name and version (`versionOf`). */
+  version: string;
 }
 
 export interface LocalRegistrationsOptions {
   registryId: string;
   heartbeatIntervalMs: number;
   ttlMs: number;
+  /**
+   * Most nodes (records) one answer, heartbeat or deregister may carry:
+   * askers refuse larger messages whole, so more nodes go in several parts.
+   */
+  maxNodesPerMessage: number;
   /** Signs records and heartbeats when configured with a seed. */
   signing?: RecordSigning;
 }
@@ -34,6 +66,18 @@ const fallbackMaxPayload = 1024 * 1024;
 
 function keyOf(name: string, version: string, nodeId: string): string {
   return `${name}\u0000${version}\u0000${nodeId}`;
+}
+
+function versionOf(service: ServiceInfo): string {
+  return `${service.name}\u0000${service.version}`;
+}
+
+/** `items` in consecutive parts of at most `size` (one empty part when there are none). */
+function partsOf<T>(items: T[], size: number): T[][] {
+  if (items.length <= size) return [items];
+  const parts: T[][] = [];
+  for (let i = 0; i < items.length; i += size) parts.push(items.slice(i, i + size));
+  return parts;
 }
 
 /**
@@ -48,6 +92,17 @@ export class LocalRegistrations {
   private readonly getSubs = new Map<string, Subscription>();
   private listSub: Subscription | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  /**
+   * Versions (name and version) whose file descriptors were announced. All
+   * nodes of a version share them, so only the first register of a version
+   * carries them: with descriptors of ~20 KB, 1,000 instances announced 20 MB.
+   */
+  private readonly described = new Set<string>();
+  /**
+   * Base64 file descriptors of each version held, encoded once: a copy in
+   * each of 250 records of a version was ~5 MB of strings.
+   */
+  private readonly descriptors = new Map<string, string>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -75,10 +130,12 @@ export class LocalRegistrations {
       this.records.set(id, {
         service: single,
         key,
-        full: serviceJson(single, true),
-        light: serviceJson(single, false),
+        ...encoded(single),
       });
-      this.announce(single);
+      if (single.fileDescriptors !== undefined && !this.descriptors.has(versionOf(single))) {
+        this.descriptors.set(versionOf(single), toBase64(single.fileDescriptors));
+      }
+      this.announce(single, this.firstOfVersion(single));
     }
     this.ensureHeartbeat();
     // Once the server has our query subscription and the announcement, every
@@ -97,15 +154,16 @@ export class LocalRegistrations {
       withdrawn.push({ id: node.id, key: record.key });
     }
     if (withdrawn.length > 0) {
-      this.nc.publish(
-        this.subjects.watch(service.name),
-        encodeJson({
-          op: "deregister",
-          name: service.name,
-          version: service.version,
-          nodes: withdrawn,
-        }),
-      );
+      for (const nodes of partsOf(withdrawn, this.options.maxNodesPerMessage)) {
+        this.nc.publish(
+          this.subjects.watch(service.name),
+          encodeJson({ op: "deregister", name: service.name, version: service.version, nodes }),
+        );
+      }
+    }
+    if (!this.holdsVersion(service)) {
+      this.described.delete(versionOf(service));
+      this.descriptors.delete(versionOf(service));
     }
     this.stopAnsweringIfGone(service.name);
     if (this.records.size === 0) this.stopHeartbeat();
@@ -118,25 +176,46 @@ export class LocalRegistrations {
    * may have moved the process to another server or cluster).
    */
   reannounceAll(update?: (service: ServiceInfo) => ServiceInfo): void {
+    this.described.clear();
     for (const record of this.records.values()) {
       if (update) {
         const service = update(record.service);
         record.service = service;
-        record.full = serviceJson(service, true);
-        record.light = serviceJson(service, false);
+        Object.assign(record, encoded(service));
       }
-      this.announce(record.service);
+      this.announce(record.service, this.firstOfVersion(record.service));
     }
   }
 
-  private announce(service: ServiceInfo): void {
+  /** Whether `service` is the first of its version announced (and marks it announced). */
+  private firstOfVersion(service: ServiceInfo): boolean {
+    const key = versionOf(service);
+    if (this.described.has(key)) return false;
+    this.described.add(key);
+    return true;
+  }
+
+  private holdsVersion(service: ServiceInfo): boolean {
+    for (const record of this.records.values()) {
+      if (record.service.name === service.name && record.service.version === service.version) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private announce(service: ServiceInfo, withDescriptors: boolean): void {
     const { registryId: registry, ttlMs: ttl } = this.options;
+    const light = { op: "register" as const, registry, ttl, service: withoutDescriptors(service) };
+    if (!withDescriptors || service.fileDescriptors === undefined) {
+      this.nc.publish(this.subjects.watch(service.name), encodeJson(light));
+      return;
+    }
     const full = encodeJson({ op: "register", registry, ttl, service });
-    const data =
-      full.length <= this.maxPayload()
-        ? full
-        : encodeJson({ op: "register", registry, ttl, service: withoutDescriptors(service) });
-    this.nc.publish(this.subjects.watch(service.name), data);
+    this.nc.publish(
+      this.subjects.watch(service.name),
+      full.length <= this.maxPayload() ? full : encodeJson(light),
+    );
   }
 
   private maxPayload(): number {
@@ -180,26 +259,90 @@ export class LocalRegistrations {
     for (const record of this.records.values()) {
       if (name === undefined || record.service.name === name) matching.push(record);
     }
+    const parts = this.answerParts(matching, name !== undefined);
     // Instances answer even when they hold nothing that matches: the asker
     // then knows within a quiet window that nothing more is coming.
-    let body = answerBytes(
-      registryId,
-      ttlMs,
-      matching.map((r) => (name === undefined ? r.light : r.full)),
-    );
-    if (body.length > this.maxPayload()) {
-      // Descriptors too large for one message: answer without them rather than not at all.
-      body = answerBytes(
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as AnswerRecord[];
+      const more = i < parts.length - 1;
+      let body = answerBytes(
         registryId,
         ttlMs,
-        matching.map((r) => r.light),
+        part.map((r) => r.described ?? r.json),
+        more,
       );
+      if (body.length > this.maxPayload()) {
+        // Descriptors too large for one message: answer without them rather than not at all.
+        body = answerBytes(
+          registryId,
+          ttlMs,
+          part.map((r) => r.json),
+          more,
+        );
+      }
+      try {
+        this.nc.publish(msg.reply, body);
+      } catch {
+        // The connection is closing: the asker will time out or see the closure itself.
+        return;
+      }
     }
-    try {
-      this.nc.publish(msg.reply, body);
-    } catch {
-      // The connection is closing: the asker will time out or see the closure itself.
+  }
+
+  /**
+   * The records of an answer, in parts of at most `maxNodesPerMessage` nodes
+   * (askers refuse a larger message whole). Nodes of one version share one
+   * record (name, version, metadata and endpoints written once, not per
+   * node: 1,000 instances answered ~1.1 MB of JSON, which the asker spent
+   * ~25 ms of CPU parsing); signed records stay one per node. With
+   * `describe`, the first record of each version carries its descriptors.
+   */
+  private answerParts(matching: LocalRecord[], describe: boolean): AnswerRecord[][] {
+    const max = this.options.maxNodesPerMessage;
+    const records: AnswerRecord[] = [];
+    const byShape = new Map<string, LocalRecord[]>();
+    for (const record of matching) {
+      if (record.shape === undefined) {
+        records.push({ json: record.light, nodes: 1, version: versionOf(record.service) });
+      } else {
+        const group = byShape.get(record.shape);
+        if (group) group.push(record);
+        else byShape.set(record.shape, [record]);
+      }
     }
+    for (const [shape, group] of byShape) {
+      const head = shape.slice(0, -1); // without the closing brace
+      for (const chunk of partsOf(group, max)) {
+        records.push({
+          json: `${head},"nodes":[${chunk.map((r) => r.node).join(",")}]}`,
+          nodes: chunk.length,
+          version: versionOf((group[0] as LocalRecord).service),
+        });
+      }
+    }
+    if (describe) {
+      const described = new Set<string>();
+      for (const record of records) {
+        const b64 = this.descriptors.get(record.version);
+        if (b64 === undefined || described.has(record.version)) continue;
+        described.add(record.version);
+        record.described = `${record.json.slice(0, -1)},"fileDescriptors":${JSON.stringify(b64)}}`;
+      }
+    }
+    const parts: AnswerRecord[][] = [];
+    let part: AnswerRecord[] = [];
+    let nodes = 0;
+    for (const record of records) {
+      if (part.length > 0 && (nodes + record.nodes > max || part.length >= max)) {
+        parts.push(part);
+        part = [];
+        nodes = 0;
+      }
+      part.push(record);
+      nodes += record.nodes;
+    }
+    parts.push(part);
+    return parts;
   }
 
   private ensureHeartbeat(): void {
@@ -228,12 +371,15 @@ export class LocalRegistrations {
     try {
       const { registryId: registry, ttlMs: ttl, signing } = this.options;
       const at = Date.now();
-      for (const [name, nodes] of byService) {
-        const signature = signing?.sign(heartbeatSigningBytes(registry, ttl, at, nodes));
-        const beat = signature
-          ? { op: "heartbeat" as const, registry, ttl, nodes, at, signature }
-          : { op: "heartbeat" as const, registry, ttl, nodes };
-        this.nc.publish(this.subjects.watch(name), encodeJson(beat));
+      for (const [name, all] of byService) {
+        // Parts of at most maxNodesPerMessage nodes: caches refuse a larger heartbeat whole.
+        for (const nodes of partsOf(all, this.options.maxNodesPerMessage)) {
+          const signature = signing?.sign(heartbeatSigningBytes(registry, ttl, at, nodes));
+          const beat = signature
+            ? { op: "heartbeat" as const, registry, ttl, nodes, at, signature }
+            : { op: "heartbeat" as const, registry, ttl, nodes };
+          this.nc.publish(this.subjects.watch(name), encodeJson(beat));
+        }
       }
     } catch {
       // Closed or draining: the next beat (if any) tries again.
@@ -248,5 +394,7 @@ export class LocalRegistrations {
     for (const sub of this.getSubs.values()) sub.unsubscribe();
     this.getSubs.clear();
     this.records.clear();
+    this.described.clear();
+    this.descriptors.clear();
   }
 }

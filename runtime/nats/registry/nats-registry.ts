@@ -111,6 +111,7 @@ export class NatsRegistry implements Registry {
       registryId: this.id,
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       ttlMs: this.options.ttlMs,
+      maxNodesPerMessage: this.options.limits.maxNodesPerMessage,
       signing: this.signing,
     });
     this.gather = new ScatterGather(nc, options.inboxPrefix);
@@ -259,13 +260,21 @@ export class NatsRegistry implements Registry {
       return undefined;
     };
     const answered = new Set<string>();
+    /** Instances whose answer has parts still to come. */
+    const partial = new Set<string>();
     const answers: RegistryAnswer[] = [];
     let found = false;
     const onAnswer = (data: Uint8Array): AnswerVerdict => {
       const answer = decode(data);
       if (!answer) return undefined;
       answers.push(answer);
-      answered.add(answer.registry);
+      // An instance answering in parts has answered once its last part is in;
+      // until then the quiet window must not end the lookup halfway through it.
+      if (answer.more) partial.add(answer.registry);
+      else {
+        partial.delete(answer.registry);
+        answered.add(answer.registry);
+      }
       this.known.heard(answer.registry, answer.ttl, Date.now());
       if (query.op === "get" && answer.services.some((s) => s.name === query.name)) found = true;
       if (expected.size > 0 && answered.size >= expected.size) {
@@ -273,7 +282,7 @@ export class NatsRegistry implements Registry {
         for (const id of expected) if (!answered.has(id)) all = false;
         if (all) return "done";
       }
-      return found ? quietMs : quietMs * 10;
+      return found && partial.size === 0 ? quietMs : quietMs * 10;
     };
     const onLate = (data: Uint8Array): void => {
       const answer = decode(data);

@@ -11,9 +11,18 @@ export interface RegistryLimits {
    * Default 60000.
    */
   maxTtlMs: number;
-  /** Nodes in one announcement, answer or heartbeat; beyond it the message is refused. Default 64. */
+  /**
+   * Nodes in one announcement, answer or heartbeat; beyond it the message is
+   * refused. Also the size of the parts this registry sends its own answers,
+   * heartbeats and deregisters in, so keep it alike across a deployment.
+   * Default 64.
+   */
   maxNodesPerMessage: number;
-  /** Nodes cached for one service name (all versions); further nodes are refused. Default 1024. */
+  /**
+   * Nodes cached for one service name (all versions); further nodes are
+   * refused (and reported). Raise it for a service with more instances.
+   * Default 1024.
+   */
   maxNodesPerService: number;
   /** Bytes of one registry message; larger ones are dropped unread. Default 1 MiB. */
   maxMessageBytes: number;

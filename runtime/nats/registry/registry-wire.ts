@@ -26,6 +26,12 @@ export interface RegistryAnswer {
   /** How long the answerer's nodes stay alive without a heartbeat (clamped to `maxTtlMs`). */
   ttl: number;
   services: ServiceInfo[];
+  /**
+   * More parts of this answer follow (an instance holding more records than
+   * one message may carry answers in parts of at most `maxNodesPerMessage`
+   * records): the asker counts the instance as answered at its last part.
+   */
+  more?: boolean;
 }
 
 /**
@@ -81,9 +87,15 @@ export function serviceJson(service: ServiceInfo, withDescriptors: boolean): str
 }
 
 /** An answer assembled from pre-encoded service records (no re-encoding per query). */
-export function answerBytes(registry: string, ttl: number, servicesJson: string[]): Uint8Array {
+export function answerBytes(
+  registry: string,
+  ttl: number,
+  servicesJson: string[],
+  more = false,
+): Uint8Array {
+  const flag = more ? `,"more":true` : "";
   return encoder.encode(
-    `{"registry":${JSON.stringify(registry)},"ttl":${ttl},"services":[${servicesJson.join(",")}]}`,
+    `{"registry":${JSON.stringify(registry)},"ttl":${ttl}${flag},"services":[${servicesJson.join(",")}]}`,
   );
 }
 
@@ -276,7 +288,9 @@ export function decodeAnswer(
       .map((s) => toService(s, rules))
       .filter(defined)
       .filter((s) => name === undefined || s.name === name);
-    return { registry, ttl, services };
+    return value.more === true
+      ? { registry, ttl, services, more: true }
+      : { registry, ttl, services };
   });
 }
 

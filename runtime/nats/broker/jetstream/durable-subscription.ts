@@ -190,10 +190,9 @@ export class DurableSubscription implements BrokerSubscription {
       safely(() => m.ack(), logger);
       return;
     }
-    const message = new NatsBrokerMessage(
+    const message = NatsBrokerMessage.durable(
       withoutNamespace(namespace, m.subject),
-      m.headers,
-      m.data,
+      m,
       m.info.deliveryCount,
     );
     if (message.deliveryCount > maxDeliveries) {

@@ -26,6 +26,8 @@ import { limitsConfig, limitsMismatch } from "./stream-limits-config.js";
  */
 export class StreamEnsurer {
   readonly #done = new Map<string, Promise<void>>();
+  /** Keys of `#done` whose promise has resolved: a publish need not wait for them. */
+  readonly #settled = new Set<string>();
   /** Streams whose differing limits were already reported. */
   readonly #warned = new Set<string>();
 
@@ -43,13 +45,24 @@ export class StreamEnsurer {
     let pending = this.#done.get(key);
     if (pending === undefined) {
       const resolved = resolveStreamLimits(limits);
-      pending = this.#ensure(stream, subject, resolved).catch((error: unknown) => {
-        this.#done.delete(key);
-        throw error;
-      });
+      pending = this.#ensure(stream, subject, resolved).then(
+        () => {
+          // Unless forgotten meanwhile.
+          if (this.#done.get(key) === pending) this.#settled.add(key);
+        },
+        (error: unknown) => {
+          this.#done.delete(key);
+          throw error;
+        },
+      );
       this.#done.set(key, pending);
     }
     return pending;
+  }
+
+  /** Whether `ensure(stream, subject)` has already succeeded (and was not forgotten since). */
+  ensured(stream: string, subject: string): boolean {
+    return this.#settled.has(`${stream} ${subject}`);
   }
 
   /**
@@ -73,6 +86,9 @@ export class StreamEnsurer {
   forget(stream: string): void {
     for (const key of this.#done.keys()) {
       if (key.startsWith(`${stream} `)) this.#done.delete(key);
+    }
+    for (const key of this.#settled) {
+      if (key.startsWith(`${stream} `)) this.#settled.delete(key);
     }
   }
 
