@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { NatsRegistry } from "protonats";
+import { NatsRegistry } from "protonats/protocol";
 import { Greeter } from "../../generated/example/greeter/v1/greeter_pb.js";
 import type { BenchContext } from "../lib/context.js";
 import { below, rounds } from "../lib/rounds.js";

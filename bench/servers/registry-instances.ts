@@ -4,7 +4,7 @@
 // registry-at-scale scenario. Arguments: NATS url, namespace, count, process tag.
 // Commands: `cached` (a lookup peer: heap per cached node, see registry-scale.ts).
 import { connect } from "@nats-io/transport-node";
-import { NatsRegistry } from "protonats";
+import { NatsRegistry } from "protonats/protocol";
 import { Greeter } from "../../generated/example/greeter/v1/greeter_pb.js";
 import { serviceInfo } from "../../runtime/server/service-info.js";
 import { ready, serveCommands, settledHeap } from "../lib/peer.js";

@@ -1,7 +1,8 @@
 import { type Msg, type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
 import { Code } from "../../errors/code.js";
 import { RpcError } from "../../errors/rpc-error.js";
-import { headerBlock, headerLine, parseHeaders } from "../transport/header-block.js";
+import { headerLine } from "../../wire/header-block.js";
+import { headerBlock, parseHeaders } from "../transport/header-block.js";
 
 /** NATS headers from a plain record; `undefined` when there are none (no header block sent). */
 export function toNatsHeaders(
