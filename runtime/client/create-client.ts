@@ -17,7 +17,9 @@ import type { CallOptions } from "./call-options.js";
 import type { ClientOptions } from "./client-options.js";
 import { methodConfig } from "./method-config.js";
 import { NodePicker } from "./node-picker.js";
+import { requestMessages } from "./request-messages.js";
 import { mergeHeaders } from "./reserved-headers.js";
+import { ResponseStream } from "./response-stream.js";
 import { StreamClient } from "./stream-client.js";
 import { checkStreamOptions } from "./stream-options.js";
 import { UnaryClient } from "./unary-client.js";
@@ -138,13 +140,13 @@ function methodCaller(
 
   if (method.methodKind === "server_streaming") {
     return (input: unknown, call?: CallOptions) =>
-      responseMessages(start(single(create(method.input, input as Message)), call), call);
+      new ResponseStream(start(single(create(method.input, input as Message)), call), call);
   }
-  const requests = (input: unknown) => toMessages(method, input as AsyncIterable<unknown>);
+  const requests = (input: unknown) => requestMessages(method, input);
   if (method.methodKind === "client_streaming") {
     return async (input: unknown, call?: CallOptions): Promise<Message> => {
       let last: Message | undefined;
-      for await (const m of responseMessages(start(requests(input), call), call)) last = m;
+      for await (const m of new ResponseStream(start(requests(input), call), call)) last = m;
       if (last === undefined) {
         throw new RpcError(
           Code.Internal,
@@ -155,34 +157,9 @@ function methodCaller(
     };
   }
   return (input: unknown, call?: CallOptions) =>
-    responseMessages(start(requests(input), call), call);
+    new ResponseStream(start(requests(input), call), call);
 }
 
 async function* single(message: Message): AsyncIterable<Message> {
   yield message;
-}
-
-async function* toMessages(
-  method: DescMethod,
-  input: AsyncIterable<unknown>,
-): AsyncIterable<Message> {
-  for await (const m of input) yield create(method.input, m as Message);
-}
-
-/** The response messages of a stream, with `onHeader` / `onTrailer` called at the right moments. */
-async function* responseMessages(
-  response: Promise<StreamResponse>,
-  call: CallOptions | undefined,
-): AsyncIterable<Message> {
-  const res = await response;
-  let headerSent = false;
-  for await (const m of res.messages) {
-    if (!headerSent) {
-      headerSent = true;
-      call?.onHeader?.(res.header);
-    }
-    yield m;
-  }
-  if (!headerSent) call?.onHeader?.(res.header);
-  call?.onTrailer?.(res.trailer);
 }
