@@ -86,8 +86,12 @@ export class InboundQueue<T> implements AsyncIterableIterator<T> {
         : Promise.resolve({ value: undefined, done: true });
     }
     return new Promise((resolve, reject) => {
-      if (this.waiting === undefined) this.waiting = { resolve, reject };
-      else (this.moreWaiting ??= []).push({ resolve, reject });
+      if (this.waiting === undefined) {
+        this.waiting = { resolve, reject };
+        return;
+      }
+      this.moreWaiting ??= [];
+      this.moreWaiting.push({ resolve, reject });
     });
   }
 
