@@ -23,6 +23,15 @@ import type { MethodConfig } from "./method-config.js";
 import type { NodePicker } from "./node-picker.js";
 import type { SelectContext } from "./selector.js";
 
+/**
+ * Response messages a stream's server may send ahead of the consumer unless
+ * the client says otherwise. With 64 a fast server stream stalled on credit
+ * round trips (re-granted every half window); 256 measured ~+30-60 % msgs/s
+ * and a quarter of the credit frames. It bounds what a stalled consumer
+ * buffers (256 messages); an idle stream's memory does not depend on it.
+ */
+export const defaultResponseWindow = 256;
+
 /** How long a waitForReady stream waits before it opens again where nobody listened. */
 const reopenDelayMs = 100;
 
@@ -92,7 +101,7 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
     private readonly selectContext: SelectContext,
   ) {
     const o = owner.options;
-    this.window = Math.max(1, o.window ?? 64);
+    this.window = Math.max(1, o.window ?? defaultResponseWindow);
     this.heartbeatMs = o.heartbeatMs ?? 5_000;
     this.deadAfterMs = this.heartbeatMs * (o.missedHeartbeats ?? 3);
     this.responses = new InboundQueue(this.window, this);
