@@ -7,6 +7,7 @@ import {
   type AnyRequest,
   applyInterceptors,
   type StreamResponse,
+  type UnaryRequest,
   type UnaryResponse,
 } from "../interceptor.js";
 import { methodKey } from "../naming.js";
@@ -93,22 +94,35 @@ function methodCaller(
     );
     const last: AnyFn = (req) => unary.call(req as Extract<AnyRequest, { stream: false }>);
     const chain = applyInterceptors(interceptors, last);
-    return async (input: unknown, call?: CallOptions): Promise<Message> => {
-      const res = (await chain({
-        stream: false,
-        service,
-        method,
-        header: mergeHeaders(options.headers, call?.headers),
-        message: create(method.input, input as Message),
-        signal: call?.signal,
-        timeoutMs: timeoutFor(call),
-        context: undefined,
-        locality: call?.locality,
-        waitForReady: call?.waitForReady ?? options.waitForReady,
-      })) as UnaryResponse;
-      call?.onHeader?.(res.header);
-      call?.onTrailer?.(res.trailer);
-      return res.message;
+    const intercepted = interceptors.length > 0;
+    const request = (input: unknown, call: CallOptions | undefined): UnaryRequest => ({
+      stream: false,
+      service,
+      method,
+      header: mergeHeaders(options.headers, call?.headers, intercepted),
+      message: create(method.input, input as Message),
+      signal: call?.signal,
+      timeoutMs: timeoutFor(call),
+      context: undefined,
+      locality: call?.locality,
+      waitForReady: call?.waitForReady ?? options.waitForReady,
+    });
+    return (input: unknown, call?: CallOptions): Promise<Message> => {
+      try {
+        const req = request(input, call);
+        // Nothing intercepts and nobody asked for header or trailer: the reply's message as it is.
+        if (!intercepted && call?.onHeader === undefined && call?.onTrailer === undefined) {
+          return unary.message(req);
+        }
+        return (chain(req) as Promise<UnaryResponse>).then((res) => {
+          call?.onHeader?.(res.header);
+          call?.onTrailer?.(res.trailer);
+          return res.message;
+        });
+      } catch (error) {
+        // Refused before anything was sent (bad headers, bad input): a rejection, as for any failure.
+        return Promise.reject(error);
+      }
     };
   }
 
