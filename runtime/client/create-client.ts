@@ -18,7 +18,7 @@ import type { CallOptions } from "./call-options.js";
 import type { ClientOptions } from "./client-options.js";
 import { methodConfig } from "./method-config.js";
 import { NodePicker } from "./node-picker.js";
-import { requestMessages } from "./request-messages.js";
+import { RequestMessages } from "./request-messages.js";
 import { mergeHeaders } from "./reserved-headers.js";
 import { ResponseStream } from "./response-stream.js";
 import { StreamClient } from "./stream-client.js";
@@ -156,7 +156,7 @@ function methodCaller(
     return (input: unknown, call?: CallOptions) =>
       new ResponseStream(start(single(create(method.input, input as Message)), call), call);
   }
-  const requests = (input: unknown) => requestMessages(method, input);
+  const requests = (input: unknown) => new RequestMessages(method, input);
   if (method.methodKind === "client_streaming") {
     return async (input: unknown, call?: CallOptions): Promise<Message> => {
       let last: Message | undefined;

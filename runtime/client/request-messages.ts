@@ -4,47 +4,51 @@ import { create, type DescMethod, type Message } from "@bufbuild/protobuf";
  * The caller's request messages (plain objects or messages, from an async or
  * a sync iterable, as `for await` takes them) as messages of the method's
  * input type. A small iterator rather than an async generator: one promise
- * per message instead of a generator's promises and microtask hops.
+ * per message instead of a generator's promises and microtask hops, and an
+ * idle stream holds one small object.
  */
-export function requestMessages(
-  method: DescMethod,
-  input: unknown,
-): AsyncIterableIterator<Message> {
-  const schema = method.input;
-  const toMessage = (r: IteratorResult<unknown>): IteratorResult<Message> =>
-    r.done === true ? r : { value: create(schema, r.value as Message), done: false };
-  let source: AsyncIterator<unknown> | undefined;
-  let sync: Iterator<unknown> | undefined;
-  // Opened on the first read, as a generator would: a bad input fails the stream, not the call.
-  const open = (): void => {
-    const iterable = input as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
-    const asyncOf = iterable[Symbol.asyncIterator];
-    if (typeof asyncOf === "function") source = asyncOf.call(iterable);
-    else sync = (iterable as Iterable<unknown>)[Symbol.iterator]();
-  };
-  const it: AsyncIterableIterator<Message> = {
-    next() {
-      try {
-        if (source === undefined && sync === undefined) open();
-        if (source !== undefined) return source.next().then(toMessage);
-        const r = (sync as Iterator<unknown>).next();
-        // A sync iterable may yield promises; `for await` awaits them.
-        if (r.done !== true && r.value instanceof Promise) {
-          return r.value.then((value: unknown) => toMessage({ value, done: false }));
-        }
-        return Promise.resolve(toMessage(r));
-      } catch (error) {
-        return Promise.reject(error);
+export class RequestMessages implements AsyncIterableIterator<Message> {
+  private source: AsyncIterator<unknown> | undefined;
+  private sync: Iterator<unknown> | undefined;
+
+  constructor(
+    private readonly method: DescMethod,
+    private readonly input: unknown,
+  ) {}
+
+  next(): Promise<IteratorResult<Message>> {
+    try {
+      // Opened on the first read, as a generator would: a bad input fails the stream, not the call.
+      if (this.source === undefined && this.sync === undefined) this.open();
+      if (this.source !== undefined) return this.source.next().then(this.toMessage);
+      const r = (this.sync as Iterator<unknown>).next();
+      // A sync iterable may yield promises; `for await` awaits them.
+      if (r.done !== true && r.value instanceof Promise) {
+        return r.value.then((value: unknown) => this.toMessage({ value, done: false }));
       }
-    },
-    async return() {
-      if (source !== undefined) await source.return?.();
-      else sync?.return?.();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return it;
-    },
-  };
-  return it;
+      return Promise.resolve(this.toMessage(r));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async return(): Promise<IteratorResult<Message>> {
+    if (this.source !== undefined) await this.source.return?.();
+    else this.sync?.return?.();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Message> {
+    return this;
+  }
+
+  private open(): void {
+    const iterable = this.input as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
+    const asyncOf = iterable[Symbol.asyncIterator];
+    if (typeof asyncOf === "function") this.source = asyncOf.call(iterable);
+    else this.sync = (iterable as Iterable<unknown>)[Symbol.iterator]();
+  }
+
+  private readonly toMessage = (r: IteratorResult<unknown>): IteratorResult<Message> =>
+    r.done === true ? r : { value: create(this.method.input, r.value as Message), done: false };
 }
