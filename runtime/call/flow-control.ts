@@ -1,5 +1,4 @@
-import { Code } from "../errors/code.js";
-import { RpcError } from "../errors/rpc-error.js";
+import type { RpcError } from "../errors/rpc-error.js";
 import { nextTurn } from "../platform/next-turn.js";
 
 /** The side of a stream that owns an {@link InboundQueue}. */
@@ -8,6 +7,11 @@ export interface QueueOwner {
   grant(n: number): void;
   /** The consumer stopped iterating before the end (break, return, throw). */
   consumerGone(): void;
+}
+
+interface Waiter<T> {
+  resolve: (r: IteratorResult<T>) => void;
+  reject: (e: unknown) => void;
 }
 
 /**
@@ -19,9 +23,9 @@ export class InboundQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
   private ended = false;
   private error: RpcError | undefined;
-  private waiting:
-    | { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }
-    | undefined;
+  private waiting: Waiter<T> | undefined;
+  /** Reads that overlap the waiting one (rare: `for await` reads one at a time), in order. */
+  private moreWaiting: Waiter<T>[] | undefined;
   private ungranted = 0;
   private readonly regrantAt: number;
 
@@ -38,7 +42,7 @@ export class InboundQueue<T> implements AsyncIterableIterator<T> {
     if (this.items.length >= this.window) return false;
     const w = this.waiting;
     if (w !== undefined) {
-      this.waiting = undefined;
+      this.waiting = this.moreWaiting?.shift();
       this.taken();
       w.resolve({ value: item, done: false });
     } else {
@@ -56,9 +60,11 @@ export class InboundQueue<T> implements AsyncIterableIterator<T> {
     this.ended = true;
     this.error = error;
     if (discard) this.items.length = 0;
-    const w = this.waiting;
-    if (w !== undefined && this.items.length === 0) {
-      this.waiting = undefined;
+    if (this.items.length > 0) return;
+    const waiters = this.waiting === undefined ? [] : [this.waiting, ...(this.moreWaiting ?? [])];
+    this.waiting = undefined;
+    this.moreWaiting = undefined;
+    for (const w of waiters) {
       if (error) w.reject(error);
       else w.resolve({ value: undefined, done: true });
     }
@@ -79,11 +85,13 @@ export class InboundQueue<T> implements AsyncIterableIterator<T> {
         ? Promise.reject(this.error)
         : Promise.resolve({ value: undefined, done: true });
     }
-    if (this.waiting !== undefined) {
-      return Promise.reject(new RpcError(Code.Internal, "stream read concurrently"));
-    }
     return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
+      if (this.waiting === undefined) {
+        this.waiting = { resolve, reject };
+        return;
+      }
+      this.moreWaiting ??= [];
+      this.moreWaiting.push({ resolve, reject });
     });
   }
 

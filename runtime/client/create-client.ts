@@ -7,6 +7,7 @@ import {
   type AnyRequest,
   applyInterceptors,
   type StreamResponse,
+  type UnaryRequest,
   type UnaryResponse,
 } from "../interceptor.js";
 import { methodKey } from "../naming.js";
@@ -17,7 +18,9 @@ import type { CallOptions } from "./call-options.js";
 import type { ClientOptions } from "./client-options.js";
 import { methodConfig } from "./method-config.js";
 import { NodePicker } from "./node-picker.js";
+import { RequestMessages } from "./request-messages.js";
 import { mergeHeaders } from "./reserved-headers.js";
+import { ResponseStream } from "./response-stream.js";
 import { StreamClient } from "./stream-client.js";
 import { checkStreamOptions } from "./stream-options.js";
 import { UnaryClient } from "./unary-client.js";
@@ -91,22 +94,35 @@ function methodCaller(
     );
     const last: AnyFn = (req) => unary.call(req as Extract<AnyRequest, { stream: false }>);
     const chain = applyInterceptors(interceptors, last);
-    return async (input: unknown, call?: CallOptions): Promise<Message> => {
-      const res = (await chain({
-        stream: false,
-        service,
-        method,
-        header: mergeHeaders(options.headers, call?.headers),
-        message: create(method.input, input as Message),
-        signal: call?.signal,
-        timeoutMs: timeoutFor(call),
-        context: undefined,
-        locality: call?.locality,
-        waitForReady: call?.waitForReady ?? options.waitForReady,
-      })) as UnaryResponse;
-      call?.onHeader?.(res.header);
-      call?.onTrailer?.(res.trailer);
-      return res.message;
+    const intercepted = interceptors.length > 0;
+    const request = (input: unknown, call: CallOptions | undefined): UnaryRequest => ({
+      stream: false,
+      service,
+      method,
+      header: mergeHeaders(options.headers, call?.headers, intercepted),
+      message: create(method.input, input as Message),
+      signal: call?.signal,
+      timeoutMs: timeoutFor(call),
+      context: undefined,
+      locality: call?.locality,
+      waitForReady: call?.waitForReady ?? options.waitForReady,
+    });
+    return (input: unknown, call?: CallOptions): Promise<Message> => {
+      try {
+        const req = request(input, call);
+        // Nothing intercepts and nobody asked for header or trailer: the reply's message as it is.
+        if (!intercepted && call?.onHeader === undefined && call?.onTrailer === undefined) {
+          return unary.message(req);
+        }
+        return (chain(req) as Promise<UnaryResponse>).then((res) => {
+          call?.onHeader?.(res.header);
+          call?.onTrailer?.(res.trailer);
+          return res.message;
+        });
+      } catch (error) {
+        // Refused before anything was sent (bad headers, bad input): a rejection, as for any failure.
+        return Promise.reject(error);
+      }
     };
   }
 
@@ -138,13 +154,13 @@ function methodCaller(
 
   if (method.methodKind === "server_streaming") {
     return (input: unknown, call?: CallOptions) =>
-      responseMessages(start(single(create(method.input, input as Message)), call), call);
+      new ResponseStream(start(single(create(method.input, input as Message)), call), call);
   }
-  const requests = (input: unknown) => toMessages(method, input as AsyncIterable<unknown>);
+  const requests = (input: unknown) => new RequestMessages(method, input);
   if (method.methodKind === "client_streaming") {
     return async (input: unknown, call?: CallOptions): Promise<Message> => {
       let last: Message | undefined;
-      for await (const m of responseMessages(start(requests(input), call), call)) last = m;
+      for await (const m of new ResponseStream(start(requests(input), call), call)) last = m;
       if (last === undefined) {
         throw new RpcError(
           Code.Internal,
@@ -155,34 +171,9 @@ function methodCaller(
     };
   }
   return (input: unknown, call?: CallOptions) =>
-    responseMessages(start(requests(input), call), call);
+    new ResponseStream(start(requests(input), call), call);
 }
 
 async function* single(message: Message): AsyncIterable<Message> {
   yield message;
-}
-
-async function* toMessages(
-  method: DescMethod,
-  input: AsyncIterable<unknown>,
-): AsyncIterable<Message> {
-  for await (const m of input) yield create(method.input, m as Message);
-}
-
-/** The response messages of a stream, with `onHeader` / `onTrailer` called at the right moments. */
-async function* responseMessages(
-  response: Promise<StreamResponse>,
-  call: CallOptions | undefined,
-): AsyncIterable<Message> {
-  const res = await response;
-  let headerSent = false;
-  for await (const m of res.messages) {
-    if (!headerSent) {
-      headerSent = true;
-      call?.onHeader?.(res.header);
-    }
-    yield m;
-  }
-  if (!headerSent) call?.onHeader?.(res.header);
-  call?.onTrailer?.(res.trailer);
 }

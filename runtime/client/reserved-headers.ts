@@ -14,8 +14,10 @@ const none: Record<string, string> = Object.freeze({}) as Record<string, string>
 export function mergeHeaders(
   defaults: Record<string, string> | undefined,
   call: Record<string, string> | undefined,
+  /** Whether interceptors may add to the object: else no headers share one frozen empty object. */
+  writable = true,
 ): Record<string, string> {
-  if (defaults === undefined && call === undefined) return {};
+  if (defaults === undefined && call === undefined) return writable ? {} : none;
   const merged = { ...(defaults ?? none), ...(call ?? none) };
   for (const k in merged) {
     if (k.startsWith(reservedPrefix)) {

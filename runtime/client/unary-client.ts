@@ -1,4 +1,4 @@
-import { create, type DescMethod, type DescService, type Message } from "@bufbuild/protobuf";
+import type { DescMethod, DescService, Message } from "@bufbuild/protobuf";
 
 import { decodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
@@ -18,6 +18,9 @@ import { UnaryAttempt } from "./unary-attempt.js";
 import type { UnaryLiveness } from "./unary-liveness.js";
 
 const empty = new Uint8Array(0);
+
+/** What a fire-and-forget call "replies": an empty message. */
+const noReply: Frame = Object.freeze({ type: "reply" }) as Frame;
 
 /**
  * The innermost step of a unary call, under the interceptors: picks a node,
@@ -39,7 +42,28 @@ export class UnaryClient {
     this.selectContext = picker.contextFor(method);
   }
 
-  async call(req: UnaryRequest): Promise<UnaryResponse> {
+  /** The call as interceptors see it: the reply's header, trailer and message. */
+  call(req: UnaryRequest): Promise<UnaryResponse> {
+    return this.exchange(req, this.toResponse);
+  }
+
+  /**
+   * Only the reply's message: for calls nothing intercepts and nobody asked
+   * the header or trailer of, which then cost no response objects.
+   */
+  message(req: UnaryRequest): Promise<Message> {
+    return this.exchange(req, this.decode);
+  }
+
+  private readonly toResponse = (reply: Frame): UnaryResponse => ({
+    stream: false,
+    header: reply.headers ?? {},
+    trailer: reply.trailers ?? {},
+    message: this.decode(reply),
+  });
+
+  /** Picks a node, sends the request, retries as the policy says; `done` reads the reply. */
+  private async exchange<T>(req: UnaryRequest, done: (reply: Frame) => T): Promise<T> {
     const { signal, timeoutMs } = req;
     if (signal?.aborted) throw abortError(signal);
     const deadline =
@@ -49,7 +73,7 @@ export class UnaryClient {
     }
     const body = encodeRequest(this.transport.maxPayload, this.method.input, req.message);
     this.retry?.onCall?.(this.method);
-    if (this.config.noReply) return this.publish(req, body);
+    if (this.config.noReply) return done(await this.publish(req, body));
     const down = awaitConnection(this.transport, req.waitForReady, deadline, signal);
     if (down !== undefined) await down;
     let nodes: readonly ServiceNode[];
@@ -83,12 +107,7 @@ export class UnaryClient {
           { code: undefined, durationMs: performance.now() - started, undelivered: false },
           context,
         );
-        return {
-          stream: false,
-          header: reply.headers ?? {},
-          trailer: reply.trailers ?? {},
-          message: this.decode(reply.body ?? empty),
-        };
+        return done(reply);
       } catch (cause) {
         const error = RpcError.from(cause);
         const undelivered = isUndelivered(error);
@@ -146,7 +165,7 @@ export class UnaryClient {
    * A fire-and-forget call: resolves once the request is handed to the
    * transport, with an empty response. No deadline, no reply, no retry.
    */
-  private async publish(req: UnaryRequest, body: Uint8Array): Promise<UnaryResponse> {
+  private async publish(req: UnaryRequest, body: Uint8Array): Promise<Frame> {
     const nodes = await this.picker.nodes();
     const node = this.picker.pick(
       nodes,
@@ -158,7 +177,7 @@ export class UnaryClient {
       headers: req.header,
       body,
     });
-    return { stream: false, header: {}, trailer: {}, message: create(this.method.output) };
+    return noReply;
   }
 
   private nextDelay(
@@ -184,9 +203,9 @@ export class UnaryClient {
     return delay !== undefined && delay < timeRemainingMs ? delay : undefined;
   }
 
-  private decode(body: Uint8Array): Message {
+  private readonly decode = (reply: Frame): Message => {
     try {
-      return decodeBinary(this.method.output, body);
+      return decodeBinary(this.method.output, reply.body ?? empty);
     } catch (cause) {
       throw new RpcError(
         Code.Internal,
@@ -194,7 +213,7 @@ export class UnaryClient {
         { cause },
       );
     }
-  }
+  };
 }
 
 /** How long a waitForReady call waits before it tries a node that had no listener again. */

@@ -213,6 +213,48 @@ describe("streaming over NATS", () => {
     expect(handlerAborted).toBe(true);
   });
 
+  it("a response stream returned before its first read cancels the server side", async () => {
+    const { crt, records } = await setup({
+      async *sayHelloStream(_req, ctx) {
+        for (let i = 0; ; i++) {
+          yield { message: String(i) };
+          await sleep(5, ctx.signal);
+        }
+      },
+    });
+    const stream = createClient(Greeter, crt).sayHelloStream({ name: "x", count: 0 });
+    await stream[Symbol.asyncIterator]().return?.();
+    await sleep(200);
+    expect(records.at(-1)?.code).toBe(Code.Canceled);
+  });
+
+  it("overlapping reads of a response stream get its messages in order", async () => {
+    const { crt } = await setup({
+      async *sayHelloStream(req) {
+        for (let i = 0; i < req.count; i++) {
+          await sleep(1);
+          yield { message: String(i) };
+        }
+      },
+    });
+    let header: Record<string, string> | undefined;
+    const it = createClient(Greeter, crt)
+      .sayHelloStream({ name: "x", count: 6 }, { onHeader: (h) => (header = h) })
+      [Symbol.asyncIterator]();
+    const reads = await Promise.all(Array.from({ length: 8 }, () => it.next()));
+    expect(reads.map((r) => (r.done ? "done" : r.value.message))).toEqual([
+      "0",
+      "1",
+      "2",
+      "3",
+      "4",
+      "5",
+      "done",
+      "done",
+    ]);
+    expect(header).toBeDefined();
+  });
+
   it("a server stopping mid-stream ends the client's stream with Unavailable", async () => {
     const { crt, server } = await setup({
       async *chat(requests, ctx) {
