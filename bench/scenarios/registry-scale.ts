@@ -1,9 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { NatsRegistry } from "protonats/protocol";
-import { Greeter } from "../../generated/example/greeter/v1/greeter_pb.js";
 import type { BenchContext } from "../lib/context.js";
-import { below, rounds } from "../lib/rounds.js";
-import { quantile } from "../lib/stats.js";
+import { greeterNodes, lookupFigures } from "../lib/lookup-figures.js";
 import { startWorker, type WorkerProcess } from "../lib/worker-process.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -73,65 +71,11 @@ export async function registryScale(ctx: BenchContext): Promise<void> {
       },
     );
 
-    const name = Greeter.typeName;
-    const coldSamples = ctx.quick ? 20 : 50;
-    let foundNodes = 0;
-    let lookups = 0;
-    const cold = async (): Promise<number> => {
-      const samples = new Float64Array(coldSamples);
-      for (let i = 0; i < coldSamples; i++) {
-        const registry = new NatsRegistry(ctx.nc, { namespace });
-        const t0 = performance.now();
-        const found = await nodesOf(registry, name);
-        samples[i] = performance.now() - t0;
-        await registry.close();
-        foundNodes += found;
-        lookups++;
-      }
-      return quantile(samples.sort(), 0.5);
-    };
-    await cold(); // warm-up
-    foundNodes = 0;
-    lookups = 0;
-    ctx.figures.push(
-      below(
-        await rounds(ctx.rounds, `cold lookup, ${instances} instances, p50`, "", "ms", cold),
-        5,
-      ),
-      {
-        name: `cold lookup, instances found (of ${instances})`,
-        payload: "",
-        unit: "mean",
-        value: foundNodes / lookups,
-        spread: 0,
-      },
-    );
-
-    const registry = new NatsRegistry(ctx.nc, { namespace });
-    // A registry that found nothing asks the bus on every lookup: no cached figure then.
-    if ((await nodesOf(registry, name)) > 0) {
-      const batch = 100_000;
-      const cached = async (): Promise<number> => {
-        const t0 = performance.now();
-        for (let i = 0; i < batch; i++) await registry.getService(name);
-        return ((performance.now() - t0) * 1000) / batch;
-      };
-      await cached(); // warm-up
-      ctx.figures.push(
-        below(
-          await rounds(
-            ctx.rounds,
-            `cached lookup, ${instances} instances (mean of 100k)`,
-            "",
-            "µs",
-            cached,
-          ),
-          10,
-        ),
-      );
-    }
+    await lookupFigures(ctx, namespace, instances, ctx.quick ? 20 : 50);
 
     // Steady state: heartbeats only (every 5 s by default), over a whole number of intervals.
+    const registry = new NatsRegistry(ctx.nc, { namespace });
+    await greeterNodes(registry);
     const windowMs = ctx.quick ? 5_000 : 10_000;
     msgs = 0;
     bytes = 0;
@@ -139,7 +83,7 @@ export async function registryScale(ctx: BenchContext): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, windowMs));
     const seconds = (performance.now() - t0) / 1000;
     // The cache must still hold every node after heartbeats (a refused heartbeat expires them).
-    const stillCached = await nodesOf(registry, name);
+    const stillCached = await greeterNodes(registry);
     await registry.close();
     ctx.figures.push(
       {
@@ -180,11 +124,3 @@ export async function registryScale(ctx: BenchContext): Promise<void> {
 }
 
 /** Nodes a lookup finds; 0 when it fails (a refused answer makes it `NotFound`). */
-async function nodesOf(registry: NatsRegistry, name: string): Promise<number> {
-  try {
-    const found = await registry.getService(name);
-    return found.reduce((n, s) => n + s.nodes.length, 0);
-  } catch {
-    return 0;
-  }
-}
