@@ -1,5 +1,8 @@
-import type { RpcError } from "../errors/rpc-error.js";
+import { Code } from "../errors/code.js";
+import { RpcError } from "../errors/rpc-error.js";
 import type { ClientSocket, Frame, FrameReceiver } from "../transport/transport.js";
+import { decodeCompact } from "./compact-frame.js";
+import { malformedReply } from "./frame-codec.js";
 import { FrameSequence } from "./frame-sequence.js";
 
 /** How a transport puts a client's frame on the wire. */
@@ -132,18 +135,36 @@ export class DialedSocket implements ClientSocket {
    * socket in `sockets` by the call id of the reply address, and drops late
    * answers for calls that finished); a gap in a stream's frames ends the stream. */
   deliver(frame: Frame): void {
-    const lost = this.sequence?.check(frame);
-    if (lost === undefined) {
+    const sequence = this.sequence;
+    if (sequence === undefined) {
       this.receiver.receive(frame);
       return;
     }
+    // A message without header block on a stream is one of its compact frames.
+    if (frame.type === "reply") {
+      try {
+        decodeCompact(frame);
+      } catch (cause) {
+        // The server's frame is bad (InvalidArgument to it); for the caller it
+        // is a reply the runtime cannot read (Internal), as anywhere else.
+        this.fail(RpcError.from(cause, Code.InvalidArgument), malformedReply(cause));
+        return;
+      }
+    }
+    const lost = sequence.check(frame);
+    if (lost === undefined) this.receiver.receive(frame);
+    else this.fail(lost, { type: "cancel", error: lost });
+  }
+
+  /** Ends the stream: `error` to the server, `local` to the receiver. */
+  private fail(error: RpcError, local: Frame): void {
     this.close();
     try {
-      this.send({ type: "cancel", error: lost });
+      this.send({ type: "cancel", error });
     } catch {
       // The server's own check or heartbeat ends its side.
     }
-    this.receiver.receive({ type: "cancel", error: lost });
+    this.receiver.receive(local);
   }
 
   close(): void {

@@ -5,6 +5,7 @@ import { decodeStatus, encodeStatus } from "../errors/status-codec.js";
 import { markUndelivered } from "../errors/undelivered.js";
 import type { Frame, FrameType } from "../transport/transport.js";
 import { contentTypeProto, FrameName, Header, reservedPrefix } from "../transport/wire-headers.js";
+import { encodeCompact } from "./compact-frame.js";
 import { headerLine, type ParsedHeaders } from "./header-block.js";
 
 /**
@@ -35,12 +36,18 @@ const frameTypeByName: Record<string, FrameType> = {
 /**
  * Encodes a frame. A unary `call` or `reply` without metadata has no header
  * lines at all: on NATS the cheapest message, and exactly what `nats req`
- * sends and expects. `seq` is the stream frame's sequence number, if any.
- * Throws `RpcError` `Internal` for a header no transport can carry.
+ * sends and expects. `seq` is the stream frame's sequence number, if any;
+ * a numbered `message` without headers and a `credit` take the compact form
+ * (no header lines, a preamble before the body: compact-frame.ts). Throws
+ * `RpcError` `Internal` for a header no transport can carry.
  */
 export function encodeFrame(frame: Frame, seq?: number): EncodedFrame {
   let lines = "";
   const type = frame.type;
+  if (seq !== undefined && (type === "message" || type === "credit")) {
+    const compact = encodeCompact(frame, seq);
+    if (compact !== undefined) return { lines, body: compact };
+  }
   if (type !== "call" && type !== "reply") lines += `${Header.frame}: ${FrameName[type]}\r\n`;
   if (seq !== undefined) lines += `${Header.seq}: ${seq}\r\n`;
   if (frame.method !== undefined) lines += line(Header.method, frame.method);
@@ -85,7 +92,8 @@ function headerSafe(value: string): string {
 /**
  * Decodes a frame from its parsed header block (undefined: none) and body.
  * `fromClient` says which direction it travelled, which decides what a frame
- * without `Pn-Frame` is (`call` or `reply`). Throws `RpcError`
+ * without `Pn-Frame` is (`call` or `reply`; on a stream, the connection
+ * reads a header-less one as a compact frame: compact-frame.ts). Throws `RpcError`
  * `InvalidArgument` for anything malformed, nothing else. The frame keeps
  * `body` (no copy).
  */

@@ -1,6 +1,7 @@
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import type { Acceptor, Frame, FrameReceiver, ServerSocket } from "../transport/transport.js";
+import { decodeCompact, startsWithPreamble } from "./compact-frame.js";
 import { FrameSequence } from "./frame-sequence.js";
 
 /** How a transport puts a server's frame on the wire. */
@@ -40,6 +41,22 @@ export class ServerConnections {
    */
   arrive(frame: Frame, peer: string, service?: string, method?: string): void {
     const type = frame.type;
+    if (type === "call") {
+      // A message without header block on a stream's connection is one of
+      // its compact frames (each call has a reply address of its own, so no
+      // unary call shares a stream's).
+      const stream = this.streams.get(peer);
+      if (stream !== undefined) {
+        stream.deliverCompact(frame);
+        return;
+      }
+      // A compact frame of a stream the server no longer knows (no method
+      // from a header or the subject, and a body no protobuf can start with).
+      if (method === undefined && frame.method === undefined && startsWithPreamble(frame.body)) {
+        unknownStream(this, peer);
+        return;
+      }
+    }
     if (type === "call" || type === "open") {
       if (method !== undefined) frame.method = method;
       if (!servedAt(service, frame.method)) {
@@ -59,10 +76,7 @@ export class ServerConnections {
     if (stream !== undefined) {
       stream.deliver(frame);
     } else if (type !== "cancel") {
-      new PeerSocket(this, peer, false).trySend({
-        type: "cancel",
-        error: new RpcError(Code.Aborted, "stream is unknown to the server (finished or reaped)"),
-      });
+      unknownStream(this, peer);
     }
   }
 
@@ -80,8 +94,14 @@ export class ServerConnections {
    * acceptor. Malformed one-way frames have nobody to tell.
    */
   malformed(peer: string, error: RpcError, cancel: boolean, method?: string): void {
-    const reply: Frame = cancel ? { type: "cancel", error } : { type: "reply", error };
-    new PeerSocket(this, peer, false).trySend(reply);
+    const stream = cancel ? this.streams.get(peer) : undefined;
+    if (stream !== undefined) {
+      // A malformed frame of a stream in progress ends the stream on both sides.
+      stream.fail(error);
+    } else {
+      const reply: Frame = cancel ? { type: "cancel", error } : { type: "reply", error };
+      new PeerSocket(this, peer, false).trySend(reply);
+    }
     this.acceptor.refused?.(method, error);
   }
 
@@ -94,6 +114,14 @@ export class ServerConnections {
   close(): void {
     this.streams.clear();
   }
+}
+
+/** Answers a stream frame for a connection the server does not know with `cancel`. */
+function unknownStream(connections: ServerConnections, peer: string): void {
+  new PeerSocket(connections, peer, false).trySend({
+    type: "cancel",
+    error: new RpcError(Code.Aborted, "stream is unknown to the server (finished or reaped)"),
+  });
 }
 
 /** Whether `method` belongs to the service whose address a call came to (any, for the node address). */
@@ -162,13 +190,29 @@ class PeerSocket implements ServerSocket {
     const receiver = this.receiver;
     if (receiver === undefined) return;
     const lost = this.sequence?.check(frame);
-    if (lost === undefined) {
-      receiver.receive(frame);
+    if (lost === undefined) receiver.receive(frame);
+    else this.fail(lost);
+  }
+
+  /**
+   * Hands a frame that came without header block to the stream as the
+   * compact frame it must be; one that is not ends the stream `InvalidArgument`.
+   */
+  deliverCompact(frame: Frame): void {
+    try {
+      decodeCompact(frame);
+    } catch (cause) {
+      this.fail(RpcError.from(cause, Code.InvalidArgument));
       return;
     }
+    this.deliver(frame);
+  }
+
+  /** Ends the stream on both sides with `error`. */
+  fail(error: RpcError): void {
     this.close();
-    this.trySend({ type: "cancel", error: lost });
-    receiver.receive({ type: "cancel", error: lost });
+    this.trySend({ type: "cancel", error });
+    this.receiver?.receive({ type: "cancel", error });
   }
 
   close(): void {

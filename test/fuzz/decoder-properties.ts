@@ -20,6 +20,7 @@ import { headerBlock, parseHeaders } from "../../runtime/nats/transport/header-b
 import { decodeNatsFrame } from "../../runtime/nats/transport/nats-frame-codec.js";
 import { serviceAddress } from "../../runtime/transport/subjects.js";
 import type { Frame, FrameType } from "../../runtime/transport/transport.js";
+import { decodeCompact } from "../../runtime/wire/compact-frame.js";
 import { decodeFrame, encodeFrame } from "../../runtime/wire/frame-codec.js";
 import { headerBlockBytes, headerLine, parseHeaderBlock } from "../../runtime/wire/header-block.js";
 
@@ -220,6 +221,60 @@ const framesRoundTrip = fc.property(
   },
 );
 
+/** Payloads a stream may get without header block: preamble-like starts, then anything. */
+const compactish = fc
+  .tuple(
+    fc.option(fc.integer({ min: 0, max: 255 }), { nil: undefined }),
+    fc.array(fc.oneof(fc.constantFrom(0x00, 0x01, 0x7f, 0x80, 0xff), fc.nat(255)), {
+      maxLength: 24,
+    }),
+  )
+  .map(([first, rest]) => new Uint8Array(first === undefined ? rest : [first, ...rest]));
+
+const compactDecode = fc.property(
+  compactish,
+  fc.boolean(),
+  fc.boolean(),
+  (bytes, asBuffer, fromClient) => {
+    // As a connection reads it: the transport's header-less frame, then its preamble.
+    const natsFrame = decodeNatsFrame(natsMessage(undefined, bytes, asBuffer), fromClient);
+    const ok = decodes(() => decodeCompact(natsFrame));
+    const plainFrame = decodeFrame(undefined, bytes, fromClient);
+    check(decodes(() => decodeCompact(plainFrame)) === ok, "verdict", [...bytes], plainFrame);
+    if (ok) {
+      check(
+        natsFrame.type === "message" || natsFrame.type === "credit",
+        "type",
+        [...bytes],
+        natsFrame,
+      );
+      check(Number.isSafeInteger(natsFrame.seq), "seq", [...bytes], natsFrame);
+    }
+  },
+);
+
+const compactRoundTrip = fc.property(
+  fc.constantFrom<FrameType>("message", "credit"),
+  fc.oneof(fc.nat(300), fc.nat(), fc.maxSafeNat()),
+  fc.oneof(fc.nat(300), fc.maxSafeNat()),
+  fc.option(fc.uint8Array({ minLength: 1, maxLength: 64 }), { nil: undefined }),
+  fc.boolean(),
+  fc.boolean(),
+  (type, seq, credit, body, asBuffer, nats) => {
+    const frame: Frame = type === "message" ? { type, body } : { type, credit };
+    const encoded = encodeFrame(frame, seq);
+    check(encoded.lines === "", "compact form", frame, encoded.lines);
+    const decoded = nats
+      ? decodeNatsFrame(natsMessage(undefined, encoded.body, asBuffer), true)
+      : decodeFrame(undefined, encoded.body, false);
+    decodeCompact(decoded);
+    check(decoded.type === type, "type", frame, decoded);
+    check(decoded.seq === seq, "seq", frame, decoded);
+    check(same(decoded.body, frame.body), "body", frame, decoded);
+    check(decoded.credit === frame.credit, "credit", frame, decoded);
+  },
+);
+
 function same(a: unknown, b: unknown): boolean {
   const empty = (x: unknown) =>
     x === undefined || (typeof x === "object" && !Object.keys(x as object).length);
@@ -391,6 +446,9 @@ export const decoderProperties: Record<string, (options: RunOptions) => void> = 
   "frame decoder: any bytes decode or fail with RpcError (NATS messages and plain bytes)":
     runner(framesDecode),
   "frame codec: decodes what it encodes (NATS messages and plain bytes)": runner(framesRoundTrip),
+  "compact stream frames: any bytes decode or fail with RpcError": runner(compactDecode),
+  "compact stream frames: decode what the codec encodes (any seq and credit)":
+    runner(compactRoundTrip),
   "header block: any bytes parse or fail with RpcError (only beyond the limit)":
     runner(headerBlocksDecode),
   "header block: parses what it builds": runner(headerBlocksRoundTrip),

@@ -12,10 +12,15 @@ transportContract("NatsTransport, nats internals off", async () => {
   const nats = await natsFixture();
   const server = new NatsTransport(await nats.connect());
   const client = new NatsTransport(await nats.connect());
+  const stranger = await nats.connect();
   return {
     server,
     client,
+    raw(subject, reply, payload) {
+      stranger.publish(subject, payload, reply === undefined ? undefined : { reply });
+    },
     async close() {
+      await stranger.close();
       await client.close();
       await server.close();
       await nats.stop();

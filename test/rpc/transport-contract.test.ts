@@ -7,10 +7,15 @@ transportContract("NatsTransport", async () => {
   const nats = await natsFixture();
   const server = new NatsTransport(await nats.connect());
   const client = new NatsTransport(await nats.connect());
+  const stranger = await nats.connect();
   return {
     server,
     client,
+    raw(subject, reply, payload) {
+      stranger.publish(subject, payload, reply === undefined ? undefined : { reply });
+    },
     async close() {
+      await stranger.close();
       await client.close();
       await server.close();
       await nats.stop();
@@ -25,6 +30,9 @@ transportContract("MemoryTransport", async () => {
   return {
     server,
     client,
+    raw(subject, reply, data) {
+      network.post({ subject, reply, data, headerLength: 0 });
+    },
     async close() {
       await client.close();
       await server.close();

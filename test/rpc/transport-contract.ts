@@ -4,6 +4,7 @@ import { RpcError } from "../../runtime/errors/rpc-error.js";
 import { isUndelivered } from "../../runtime/errors/undelivered.js";
 import type {
   Acceptor,
+  ClientSocket,
   Frame,
   FrameReceiver,
   Listener,
@@ -15,8 +16,28 @@ import type {
 export interface TransportPair {
   server: Transport;
   client: Transport;
+  /** Sends `payload` to `subject` as a message without header block, as any peer on the bus may. */
+  raw(subject: string, reply: string | undefined, payload: Uint8Array): void;
   close(): Promise<void>;
 }
+
+/** The reply address of a dialed connection (the client's end, as a hostile peer would forge it). */
+function replyOf(socket: ClientSocket): string {
+  return (socket as unknown as { reply: string }).reply;
+}
+
+/** Payloads without header block that no stream frame may be. */
+const badCompact: [string, number[]][] = [
+  ["empty payload", []],
+  ["msg marker without seq", [0x00]],
+  ["msg seq truncated", [0x00, 0x80]],
+  ["msg seq longer than 8 bytes", [0x00, ...Array(9).fill(0xff), 0x01]],
+  ["msg seq beyond a safe integer", [0x00, ...Array(7).fill(0xff), 0x7f]],
+  ["credit without credit", [0x01, 0x01]],
+  ["credit with trailing bytes", [0x01, 0x01, 0x05, 0x00]],
+  ["reserved marker", [0x03, 0x01]],
+  ["a protobuf body without preamble", [0x0a, 0x01, 0x78]],
+];
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -216,6 +237,107 @@ export function transportContract(name: string, make: () => Promise<TransportPai
       expect(inbox.frames[2]?.error?.code).toBe(Code.Aborted);
       expect(inbox.frames[2]?.trailers).toEqual({ done: "yes" });
       accepted.socket.close();
+      socket.close();
+    });
+
+    it("stream frames are numbered; msg without headers and credit decode from the compact form", async () => {
+      const inbox = new Inbox();
+      const socket = pair.client.dial(listener.address, inbox);
+      socket.send({ type: "open", method: "/compact" });
+      socket.send({ type: "message" }); // An empty message: the preamble alone.
+      socket.send({ type: "message", body: enc.encode("x".repeat(300)) });
+      socket.send({ type: "credit", credit: 200_000 });
+      const accepted = await waitFor(() =>
+        acceptor.accepted.find((a) => a.frame.method === "/compact"),
+      );
+      await accepted.inbox.nth(2);
+      expect(accepted.inbox.frames.map((f) => [f.type, f.seq])).toEqual([
+        ["message", 1],
+        ["message", 2],
+        ["credit", 3],
+      ]);
+      expect(accepted.inbox.frames[0]?.body ?? new Uint8Array(0)).toHaveLength(0);
+      expect(dec.decode(accepted.inbox.frames[1]?.body)).toBe("x".repeat(300));
+      expect(accepted.inbox.frames[2]?.credit).toBe(200_000);
+      accepted.socket.send({ type: "message", body: enc.encode("a") });
+      accepted.socket.send({ type: "message", headers: { h: "1" }, body: enc.encode("b") });
+      accepted.socket.send({ type: "credit", credit: 1 });
+      await inbox.nth(2);
+      expect(inbox.frames.map((f) => [f.type, f.seq, f.headers])).toEqual([
+        ["message", 1, undefined],
+        ["message", 2, { h: "1" }],
+        ["credit", 3, undefined],
+      ]);
+      expect(dec.decode(inbox.frames[1]?.body)).toBe("b");
+      accepted.socket.close();
+      socket.close();
+    });
+
+    for (const [what, bytes] of badCompact) {
+      it(`a stream frame without header block and a bad preamble (${what}) ends the stream InvalidArgument on both sides`, async () => {
+        const inbox = new Inbox();
+        const socket = pair.client.dial(listener.address, inbox);
+        const method = `/hostile-${what}`;
+        socket.send({ type: "open", method });
+        const accepted = await waitFor(() =>
+          acceptor.accepted.find((a) => a.frame.method === method),
+        );
+        const before = acceptor.accepted.length;
+        pair.raw(listener.address, replyOf(socket), new Uint8Array(bytes));
+        const client = await inbox.nth(0);
+        const server = await accepted.inbox.nth(0);
+        expect(client.type).toBe("cancel");
+        expect(client.error?.code).toBe(Code.InvalidArgument);
+        expect(server.type).toBe("cancel");
+        expect(server.error?.code).toBe(Code.InvalidArgument);
+        expect(acceptor.accepted).toHaveLength(before);
+        socket.close();
+      });
+
+      it(`a server's stream frame with a bad preamble (${what}) fails the stream Internal and cancels the server`, async () => {
+        const inbox = new Inbox();
+        const socket = pair.client.dial(listener.address, inbox);
+        const method = `/hostile-reply-${what}`;
+        socket.send({ type: "open", method });
+        const accepted = await waitFor(() =>
+          acceptor.accepted.find((a) => a.frame.method === method),
+        );
+        pair.raw(replyOf(socket), undefined, new Uint8Array(bytes));
+        const client = await inbox.nth(0);
+        expect(client.type).toBe("cancel");
+        expect(client.error?.code).toBe(Code.Internal);
+        expect(client.error?.rawMessage).toMatch(/^malformed reply: /);
+        const server = await accepted.inbox.nth(0);
+        expect(server.type).toBe("cancel");
+        expect(server.error?.code).toBe(Code.InvalidArgument);
+        socket.close();
+      });
+    }
+
+    it("a compact frame for a connection the server does not know is answered cancel, never run as a call", async () => {
+      const inbox = new Inbox();
+      const socket = pair.client.dial(listener.address, inbox);
+      const before = acceptor.accepted.length;
+      pair.raw(listener.address, replyOf(socket), new Uint8Array([0x00, 0x01, 0x0a, 0x00]));
+      const frame = await inbox.nth(0);
+      expect(frame.type).toBe("cancel");
+      expect(frame.error?.code).toBe(Code.Aborted);
+      expect(acceptor.accepted).toHaveLength(before);
+      socket.close();
+    });
+
+    it("a message without header block off any stream is still a unary call", async () => {
+      const inbox = new Inbox();
+      const socket = pair.client.dial(listener.address, inbox);
+      pair.raw(listener.address, replyOf(socket), enc.encode("plain"));
+      const accepted = await waitFor(() =>
+        acceptor.accepted.find((a) => a.frame.body && dec.decode(a.frame.body) === "plain"),
+      );
+      expect(accepted.frame.type).toBe("call");
+      expect(accepted.frame.method).toBeUndefined();
+      const reply = await inbox.nth(0);
+      expect(reply.type).toBe("reply");
+      expect(dec.decode(reply.body)).toBe("plain");
       socket.close();
     });
 
