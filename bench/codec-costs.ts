@@ -15,7 +15,7 @@ import {
   toBinary,
 } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { decodeBinary, encodeBinary } from "protonats/protocol";
+import { decodeBinary, encodeBinary, encodeInit } from "protonats/protocol";
 import { SayHelloRequestSchema } from "../generated/example/greeter/v1/greeter_pb.js";
 import "../generated/example/greeter/v1/greeter_nats.js";
 import { OrderPlacedSchema } from "../generated/example/orders/v1/orders_pb.js";
@@ -84,4 +84,20 @@ for (const [name, schema, message] of cases) {
   ].map((v) => `${v.toFixed(0)} ns`);
   console.log(`| ${name} | ${bytes.length} | ${row.join(" | ")} |`);
 }
+
+// Encoding from an init object, as a typed publish gets it: create() then
+// encode, against the generated encoder reading the init object directly.
+const init = {
+  region: "eu",
+  order: { id: "1", customer: "x".repeat(100), region: "eu", items: [{ sku: "a", quantity: 2 }] },
+};
+console.log("");
+console.log("| init object | toBinary(create) | encodeBinary(create) | encodeInit |");
+console.log("|---|---|---|---|");
+const initRow = [
+  ns(() => toBinary(OrderPlacedSchema, create(OrderPlacedSchema, init)), iterations),
+  ns(() => encodeBinary(OrderPlacedSchema, create(OrderPlacedSchema, init)), iterations),
+  ns(() => encodeInit(OrderPlacedSchema, init), iterations),
+].map((v) => `${v.toFixed(0)} ns`);
+console.log(`| OrderPlaced (event bench) | ${initRow.join(" | ")} |`);
 if (sink === 0) console.log("");

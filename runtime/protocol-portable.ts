@@ -50,11 +50,18 @@ export {
   decodeGroup,
   decodeNested,
   encodeBinary,
+  encodeInit,
+  encodeInitForSend,
   encodeNested,
+  encodeNestedInit,
+  initEntries,
+  initList,
 } from "./codec/binary.js";
 export { CodecWriter } from "./codec/codec-writer.js";
 export {
   codecOf,
+  type InitFields,
+  type InitOneof,
   type MessageCodec,
   maxDecodeDepth,
   registerCodec,

@@ -48,6 +48,11 @@ function fieldScalar(field: DescField): ScalarInfo {
   return { scalar: field.scalar ?? ScalarType.INT32, longAsString, utf8: field.utf8Validation };
 }
 
+/** A map's key as a scalar: 64-bit keys are strings in the object whatever the field says. */
+function mapKeyInfo(field: DescField & { fieldKind: "map" }): ScalarInfo {
+  return { scalar: field.mapKey, longAsString: false, utf8: field.utf8Validation };
+}
+
 /**
  * Emits `registerCodec(Schema, { encode, decode })` for one message, the
  * source text of a codec equivalent to protobuf-es reflection for the field
@@ -112,18 +117,26 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
         return longTypes.has(s.scalar) ? `Number(${v}) !== 0` : `${v} !== 0`;
     }
   };
-  const mapKeyInfo = (field: DescField & { fieldKind: "map" }): ScalarInfo => ({
-    scalar: field.mapKey,
-    longAsString: false,
-    utf8: field.utf8Validation,
-  });
+
+  // The key as toBinary writes it: an object key converted back to the key's type
+  // (a key that is neither "true" nor "false" stays a string, truthy unless empty).
+  const mapKeyValue = (k: ScalarInfo): string =>
+    k.scalar === ScalarType.STRING || longTypes.has(k.scalar)
+      ? "k"
+      : k.scalar === ScalarType.BOOL
+        ? 'k !== "false" && k !== ""'
+        : "Number.parseInt(k)";
 
   // toBinary refuses it; the codec throws, and encodeBinary leaves the message to toBinary.
   const requiredMissing = (field: DescField): string =>
     `throw new Error("required field ${field.name} not set");`;
 
   // A nested message: length-delimited, or between group tags.
-  const writeMessage = (field: DescField & { message: DescMessage }, value: string): Printable[] =>
+  const writeMessage = (
+    field: DescField & { message: DescMessage },
+    value: string,
+    encoder: Printable = encodeNested,
+  ): Printable[] =>
     isDelimited(field)
       ? [
           "w.tag(",
@@ -131,7 +144,7 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
           ", ",
           W,
           ".StartGroup); ",
-          encodeNested,
+          encoder,
           "(",
           nested(field.message),
           ", ",
@@ -148,7 +161,7 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
           ", ",
           W,
           ".LengthDelimited).fork(); ",
-          encodeNested,
+          encoder,
           "(",
           nested(field.message),
           ", ",
@@ -242,12 +255,7 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
         break;
       case "map": {
         const k = mapKeyInfo(field);
-        const key =
-          k.scalar === ScalarType.STRING || longTypes.has(k.scalar)
-            ? "k"
-            : k.scalar === ScalarType.BOOL
-              ? 'k === "true"'
-              : "Number.parseInt(k)";
+        const key = mapKeyValue(k);
         line("    for (const [k, x] of Object.entries(", v, ")) {");
         line("      w.tag(", no, ", ", W, ".LengthDelimited).fork();");
         line("      ", ...writeScalar(1, k, key));
@@ -269,6 +277,8 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
     "    if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);",
   );
   line("  },");
+
+  emitEncodeInit(f, message, line, { writeScalar, writeMessage, isSetImplicit, mapKeyValue });
 
   // decode
   const reader = f.import("BinaryReader", wire, true);
@@ -475,4 +485,189 @@ export function emitCodec(f: GeneratedFile, message: DescMessage): Printable[] {
   line("  },");
   out.push("});");
   return out;
+}
+
+/** What `emitEncodeInit` shares with the encoder of complete messages. */
+interface EncodeParts {
+  writeScalar(no: number, s: ScalarInfo, value: string): Printable[];
+  writeMessage(
+    field: DescField & { message: DescMessage },
+    value: string,
+    encoder: Printable,
+  ): Printable[];
+  isSetImplicit(s: ScalarInfo, v: string): string;
+  mapKeyValue(k: ScalarInfo): string;
+}
+
+/**
+ * Emits `encodeInit`: the fields of an init object written as `encode`
+ * writes `create(schema, init)`. What `create` changes is what differs: a
+ * field missing or null is unset (with explicit presence too, so a proto2
+ * default is written only when given), nested messages may be init objects,
+ * `$unknown` is not copied. Values `create` would convert or keep as they
+ * are for `toBinary` to judge (bytes as number arrays, a oneof case without
+ * a value, a list that is no array) make it throw, and the runtime falls
+ * back to `create` and `toBinary`.
+ */
+function emitEncodeInit(
+  f: GeneratedFile,
+  message: DescMessage,
+  line: (...p: Printable[]) => void,
+  parts: EncodeParts,
+): void {
+  const W = f.import("WireType", wire);
+  const nested = (desc: DescMessage) => f.importSchema(desc);
+  const encodeNestedInit = f.import("encodeNestedInit", protocolPackage);
+  const initList = f.import("initList", protocolPackage);
+  const initEntries = f.import("initEntries", protocolPackage);
+  const { writeScalar, writeMessage, isSetImplicit, mapKeyValue } = parts;
+  const requiredMissing = (field: DescField): string =>
+    `throw new Error("required field ${field.name} not set");`;
+  const as = (s: ScalarInfo, v: string): string => `${v} as ${jsTypeOf(s.scalar)}`;
+  const sorted = [...message.fields].sort((a, b) => a.number - b.number);
+  // A message without fields writes nothing, whatever the object holds.
+  const used = sorted.length > 0 ? "" : "_";
+  line(
+    "  encodeInit(",
+    used,
+    "m: ",
+    f.import("InitFields", protocolPackage, true),
+    ", ",
+    used,
+    "w: ",
+    f.import("CodecWriter", protocolPackage, true),
+    "): void {",
+  );
+  let n = 0;
+  for (const field of sorted) {
+    const no = field.number;
+    const v = `v${n++}`;
+    const oneof = field.oneof;
+    if (oneof !== undefined) {
+      // create() sets the case with the value it finds, even none (toBinary then
+      // writes the zero value): left to it.
+      line(
+        "    const ",
+        v,
+        " = m.",
+        oneof.localName,
+        " as ",
+        f.import("InitOneof", protocolPackage, true),
+        ";",
+      );
+      line("    if (", v, '?.case === "', field.localName, '") {');
+      line("      if (", v, '.value == null) throw new Error("oneof case without a value");');
+      if (field.fieldKind === "message") {
+        line("      ", ...writeMessage(field, `${v}.value`, encodeNestedInit));
+      } else {
+        const s = fieldScalar(field);
+        line("      ", ...writeScalar(no, s, as(s, `${v}.value`)));
+      }
+      line("    }");
+      continue;
+    }
+    // A scalar typed as the writer takes it, once known not to be null (the writer checks it).
+    const scalarOf =
+      field.fieldKind === "scalar" || field.fieldKind === "enum"
+        ? fieldScalar(field)
+        : isUnwrapped(field)
+          ? fieldScalar(field.message!.fields[0]!)
+          : undefined;
+    const declared =
+      scalarOf === undefined ? "" : ` as ${jsTypeOf(scalarOf.scalar)} | null | undefined`;
+    line("    const ", v, " = m.", field.localName, declared, ";");
+    const missing = field.presence === LEGACY_REQUIRED ? [" else ", requiredMissing(field)] : "";
+    switch (field.fieldKind) {
+      case "scalar":
+      case "enum": {
+        const s = fieldScalar(field);
+        const typed = v;
+        const set =
+          field.presence !== IMPLICIT
+            ? `${v} != null`
+            : field.fieldKind === "enum"
+              ? `${v} != null && ${v} !== ${field.enum.values[0]!.number}`
+              : `${v} != null && ${isSetImplicit(s, typed)}`;
+        line("    if (", set, ") ", ...writeScalar(no, s, typed), missing);
+        break;
+      }
+      case "message":
+        if (isUnwrapped(field)) {
+          const s = fieldScalar(field.message.fields[0]!);
+          const typed = v;
+          line("    if (", v, " != null) {");
+          line("      w.tag(", no, ", ", W, ".LengthDelimited).fork();");
+          line("      if (", isSetImplicit(s, typed), ") ", ...writeScalar(1, s, typed));
+          line("      w.join();");
+          line("    }", missing);
+          break;
+        }
+        line("    if (", v, " != null) {");
+        line("      ", ...writeMessage(field, v, encodeNestedInit));
+        line("    }", missing);
+        break;
+      case "list":
+        line("    if (", v, " != null) {");
+        if (field.listKind === "message") {
+          line("      for (const x of ", initList, "(", v, ")) {");
+          line("        ", ...writeMessage(field, "x", encodeNestedInit));
+          line("      }");
+        } else {
+          const s = fieldScalar(field);
+          if (field.packed) {
+            line("      const a = ", initList, "(", v, ");");
+            line("      if (a.length > 0) {");
+            line("        w.tag(", no, ", ", W, ".LengthDelimited).fork();");
+            line("        for (const x of a) w.", scalarMethod(s.scalar), "(", as(s, "x"), ");");
+            line("        w.join();");
+            line("      }");
+          } else {
+            line(
+              "      for (const x of ",
+              initList,
+              "(",
+              v,
+              ")) ",
+              ...writeScalar(no, s, as(s, "x")),
+            );
+          }
+        }
+        line("    }");
+        break;
+      case "map": {
+        const k = mapKeyInfo(field);
+        line("    if (", v, " != null) {");
+        line("      for (const [k, x] of ", initEntries, "(", v, ")) {");
+        line("        w.tag(", no, ", ", W, ".LengthDelimited).fork();");
+        line("        ", ...writeScalar(1, k, mapKeyValue(k)));
+        if (field.mapKind === "message") {
+          line("        w.tag(2, ", W, ".LengthDelimited).fork();");
+          line("        ", encodeNestedInit, "(", nested(field.message), ", x, w);");
+          line("        w.join();");
+        } else {
+          const s = fieldScalar(field);
+          line("        ", ...writeScalar(2, s, as(s, "x")));
+        }
+        line("        w.join();");
+        line("      }");
+        line("    }");
+        break;
+      }
+    }
+  }
+  line("  },");
+}
+
+/** The TypeScript type a writer method of `scalar` takes. */
+function jsTypeOf(scalar: ScalarType): string {
+  switch (scalar) {
+    case ScalarType.STRING:
+      return "string";
+    case ScalarType.BOOL:
+      return "boolean";
+    case ScalarType.BYTES:
+      return "Uint8Array";
+    default:
+      return longTypes.has(scalar) ? "bigint | string" : "number";
+  }
 }

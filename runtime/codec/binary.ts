@@ -1,14 +1,17 @@
 import {
+  create,
   type DescMessage,
   fromBinary,
+  isMessage,
   type Message,
+  type MessageInitShape,
   type MessageShape,
   mergeFromBinary,
   toBinary,
 } from "@bufbuild/protobuf";
 import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { CodecWriter } from "./codec-writer.js";
-import { codecOf, maxDecodeDepth } from "./message-codec.js";
+import { codecOf, type InitFields, maxDecodeDepth } from "./message-codec.js";
 
 // Encoding is synchronous and never re-entered, so one writer serves all.
 const writer = new CodecWriter();
@@ -51,6 +54,45 @@ export function encodeForSend<D extends DescMessage>(
   }
 }
 
+/**
+ * `toBinary(schema, create(schema, init))` without making the message when
+ * the generated codec can write the init object as it is. Anything it does
+ * not write exactly so (no codec, a value of the wrong type) goes through
+ * `create` and `toBinary`, which refuse what they refuse with their own errors.
+ */
+export function encodeInit<D extends DescMessage>(
+  schema: D,
+  init: MessageInitShape<D>,
+): Uint8Array {
+  if (!writeInit(schema, init)) return toBinary(schema, create(schema, init));
+  return writer.finish();
+}
+
+/** `encodeInit` for bytes handed straight to a connection: see `encodeForSend`. */
+export function encodeInitForSend<D extends DescMessage>(
+  schema: D,
+  init: MessageInitShape<D>,
+): Uint8Array {
+  if (!writeInit(schema, init)) return toBinary(schema, create(schema, init));
+  return writer.finishShared();
+}
+
+/** Writes `init` into the shared writer; false when only reflection can encode it. */
+function writeInit(schema: DescMessage, init: unknown): boolean {
+  const codec = codecOf(schema);
+  if (codec === undefined) return false;
+  writer.reset();
+  try {
+    // A complete message is taken as it is, as `create` takes it.
+    if (isMessage(init, schema)) codec.encode(init, writer);
+    else if (codec.encodeInit !== undefined) codec.encodeInit(init as InitFields, writer);
+    else codec.encode(create(schema, init as MessageInitShape<DescMessage>), writer);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `fromBinary(schema, bytes)`, through the generated codec when there is one. */
 export function decodeBinary<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
   const codec = codecOf(schema);
@@ -75,6 +117,37 @@ export function encodeNested(schema: DescMessage, message: Message, writer: Code
   const codec = codecOf(schema);
   if (codec === undefined) writer.raw(toBinary(schema, message));
   else codec.encode(message, writer);
+}
+
+/**
+ * Writes a nested message given in an init object (the caller wrote tag and
+ * fork): a complete message of the field's type as `encodeNested` does, an
+ * init object with the codec's `encodeInit`, or through `create` where the
+ * type has none. Throws on anything else, which `create` would keep as it
+ * is and `toBinary` then judges.
+ */
+export function encodeNestedInit(schema: DescMessage, init: unknown, writer: CodecWriter): void {
+  if (typeof init !== "object" || init === null || Array.isArray(init)) {
+    throw new Error(`not an init object of ${schema.typeName}`);
+  }
+  const codec = codecOf(schema);
+  if (isMessage(init, schema)) encodeNested(schema, init, writer);
+  else if (codec?.encodeInit !== undefined) codec.encodeInit(init as InitFields, writer);
+  else encodeNested(schema, create(schema, init as MessageInitShape<DescMessage>), writer);
+}
+
+/** A repeated field of an init object: an array, or a throw (see `encodeNestedInit`). */
+export function initList(value: unknown): readonly unknown[] {
+  if (!Array.isArray(value)) throw new Error("not an array");
+  return value;
+}
+
+/** The entries of a map field of an init object: a plain object's, or a throw. */
+export function initEntries(value: unknown): [string, unknown][] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error("not a map object");
+  }
+  return Object.entries(value);
 }
 
 /** Reads a length-prefixed nested message, merging into `into` when given. */

@@ -11,6 +11,15 @@ export interface MessageCodec<M extends Message = Message> {
   /** Writes the fields of `message` (no length prefix) into `writer`. */
   encode(message: M, writer: CodecWriter): void;
   /**
+   * Writes the fields of an init object (what `create(schema, init)` takes:
+   * fields missing or null, nested messages as init objects) exactly as
+   * `encode(create(schema, init))` would, without making the message. Throws
+   * on anything it does not write exactly so (a value of the wrong type, a
+   * oneof case without a value); `encodeInit` then leaves the object to
+   * `create` and `toBinary`. Absent on codecs written by hand.
+   */
+  encodeInit?(init: InitFields, writer: CodecWriter): void;
+  /**
    * Reads fields up to `end` into a new message, or merges them into `into`
    * (protobuf's rule for a singular message field that occurs twice).
    * `depth` counts nesting, so a hostile peer cannot exhaust the stack.
@@ -18,6 +27,15 @@ export interface MessageCodec<M extends Message = Message> {
    */
   decode(reader: BinaryReader, end: number, depth: number, into?: M, group?: number): M;
 }
+
+/**
+ * A message init object as a generated `encodeInit` reads it: any field may
+ * hold anything, and the writer checks what it writes.
+ */
+export type InitFields = { readonly [localName: string]: unknown };
+
+/** A oneof of an init object: `{ case, value }`, or anything else that selects no case. */
+export type InitOneof = { readonly case?: unknown; readonly value?: unknown } | null | undefined;
 
 /** Nesting a decoder refuses beyond: protobuf-es's default recursion limit. */
 export const maxDecodeDepth = 100;

@@ -1,4 +1,4 @@
-import type { DescField, DescMessage } from "@bufbuild/protobuf";
+import { create, type DescField, type DescMessage, isMessage } from "@bufbuild/protobuf";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { canFillToken, readSubjectToken } from "./subject-token.js";
@@ -20,6 +20,8 @@ export class SubjectTemplate {
   readonly #tokens: readonly TemplateToken[];
   /** Names of the field tokens, in subject order. */
   readonly fieldNames: readonly string[];
+  /** `create(schema)`: what a field left out of an init object holds once created. */
+  #zero: Record<string, unknown> | undefined;
 
   /** Parses and checks `template` against `schema`; throws `InvalidArgument` when it cannot work. */
   constructor(
@@ -53,6 +55,31 @@ export class SubjectTemplate {
     for (let i = 0; i < this.#tokens.length; i++) {
       const token = this.#tokens[i] as TemplateToken;
       const text = token.kind === "literal" ? token.text : this.#fieldValue(message, token);
+      subject = i === 0 ? text : `${subject}.${text}`;
+    }
+    return subject;
+  }
+
+  /**
+   * The subject for an init object, the same as `subjectFor(create(schema, init))`
+   * without making the message: a field left out (or null) reads as `create`
+   * leaves it, its default, so a token of a field without one still fails.
+   */
+  subjectForInit(init: object): string {
+    if (isMessage(init, this.schema)) return this.subjectFor(init);
+    this.#zero ??= create(this.schema) as Record<string, unknown>;
+    const zero = this.#zero;
+    const record = init as Record<string, unknown>;
+    let subject = "";
+    for (let i = 0; i < this.#tokens.length; i++) {
+      const token = this.#tokens[i] as TemplateToken;
+      let text: string;
+      if (token.kind === "literal") text = token.text;
+      else {
+        // create() skips a member that is null or undefined; a oneof then has no case.
+        const member = token.field.oneof?.localName ?? token.field.localName;
+        text = this.#fieldValue(record[member] == null ? zero : record, token);
+      }
       subject = i === 0 ? text : `${subject}.${text}`;
     }
     return subject;

@@ -21,7 +21,7 @@ function orZero<T>(arb: fc.Arbitrary<T>, zero: T): fc.Arbitrary<T> {
   return fc.oneof({ arbitrary: fc.constant(zero), weight: 1 }, { arbitrary: arb, weight: 3 });
 }
 
-function scalar(type: ScalarType, longAsString: boolean): fc.Arbitrary<unknown> {
+export function scalar(type: ScalarType, longAsString: boolean): fc.Arbitrary<unknown> {
   const long = (arb: fc.Arbitrary<bigint>) =>
     orZero(arb, 0n).map((v) => (longAsString ? String(v) : v));
   switch (type) {
@@ -63,7 +63,7 @@ function mapKey(type: ScalarType): fc.Arbitrary<string> {
   }
 }
 
-function enumValue(field: DescField): fc.Arbitrary<number> {
+export function enumValue(field: DescField): fc.Arbitrary<number> {
   const known = field.enum!.values.map((v) => v.number);
   return field.enum!.open ? fc.oneof(fc.constantFrom(...known), int32) : fc.constantFrom(...known);
 }

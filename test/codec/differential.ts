@@ -1,7 +1,15 @@
 import { deepStrictEqual } from "node:assert/strict";
-import { type DescMessage, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
+import { create, type DescMessage, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
-import { decodeBinary, encodeBinary } from "protonats/protocol";
+import {
+  CodecWriter,
+  codecOf,
+  decodeBinary,
+  encodeBinary,
+  encodeInit,
+  encodeInitForSend,
+} from "protonats/protocol";
+import { arbitraryInit } from "./arbitrary-init.js";
 import { arbitraryMessage } from "./arbitrary-message.js";
 
 // The properties a generated codec must have: protobuf-es reflection is the
@@ -47,6 +55,55 @@ export function sameAsReflection(schema: DescMessage): fc.IPropertyWithHooks<[Me
     }
     assertSame(decodeBinary(schema, expected), fromBinary(schema, expected));
   });
+}
+
+/**
+ * `encodeInit` of any init object, well-formed or not: the bytes of
+ * `toBinary(create(init))`, or its error. For every schema, with a codec or not.
+ */
+export function sameAsCreateThenToBinary(
+  schema: DescMessage,
+): fc.IPropertyWithHooks<[Record<string, unknown>]> {
+  return fc.property(arbitraryInit(schema, 3, true), (init) => {
+    const expected = outcome(() => toBinary(schema, create(schema, init)));
+    for (const encode of [encodeInit, encodeInitForSend]) {
+      const actual = outcome(() => encode(schema, init));
+      if ("error" in expected || "error" in actual) {
+        const want = errorOf(() => toBinary(schema, create(schema, init)));
+        const got = errorOf(() => encode(schema, init));
+        if (got !== want)
+          throw new Error(`toBinary(create()) fails with ${want}, ${encode.name} ${got}`);
+        continue;
+      }
+      assertSameBytes(actual.value as Uint8Array, expected.value as Uint8Array);
+    }
+  });
+}
+
+/**
+ * A well-formed init object is written by the generated `encodeInit` itself
+ * (called directly, so a fallback to `create` cannot hide a difference).
+ */
+export function codecWritesInit(
+  schema: DescMessage,
+): fc.IPropertyWithHooks<[Record<string, unknown>]> {
+  const codec = codecOf(schema);
+  if (codec?.encodeInit === undefined) throw new Error(`${schema.typeName} has no encodeInit`);
+  return fc.property(arbitraryInit(schema, 3, false), (init) => {
+    // A required field left out: toBinary refuses it, and so does encodeInit.
+    fc.pre(errorOf(() => toBinary(schema, create(schema, init))) === undefined);
+    const writer = new CodecWriter();
+    codec.encodeInit!(init, writer);
+    assertSameBytes(writer.finish(), toBinary(schema, create(schema, init)));
+  });
+}
+
+function assertSameBytes(actual: Uint8Array, expected: Uint8Array): void {
+  if (Buffer.compare(actual, expected) !== 0) {
+    throw new Error(
+      `encodings differ:\n  toBinary ${Buffer.from(expected).toString("hex")}\n  codec    ${Buffer.from(actual).toString("hex")}`,
+    );
+  }
 }
 
 /**

@@ -32,3 +32,26 @@ export async function loadGoldenSchemas(): Promise<Map<string, DescMessage>> {
   }
   return schemas;
 }
+
+/** Golden messages that exercise every field kind the generated codecs cover. */
+export const covered = [
+  "codec.v1.Scalars",
+  "codec.v1.Optionals",
+  "codec.v1.Repeated",
+  "codec.v1.Maps",
+  "codec.v1.Oneofs",
+  "codec.v1.Tree",
+  "codec.v1.Tree.Leaf",
+  "codec.v1.WellKnown",
+  "codec.v1.HoldsFallback",
+  "codec.v1.Implicit",
+  "codec.v1.Explicit",
+  "codec.v1.WithClosedEnum",
+  "codec.v1.Legacy",
+  "codec.v1.Legacy.Inner",
+  "codec.v1.WithWrapper",
+  "codec.v1.Wrappers",
+  "codec.v1.Delimited",
+  "codec.v1.Legacy.Extra",
+  "codec.v1.Legacy.Entry",
+];

@@ -8,7 +8,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { PingRequest } from "./nopackage_pb.js";
 import { Bare, PingRequestSchema } from "./nopackage_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
-import type { CodecWriter, ServiceRegistration } from "protonats/protocol";
+import type { CodecWriter, InitFields, ServiceRegistration } from "protonats/protocol";
 import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
@@ -58,6 +58,10 @@ registerCodec(PingRequestSchema, {
     if (m.text !== "") w.tag(1, WireType.LengthDelimited).string(m.text);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.text as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: PingRequest, group?: number): PingRequest {
     const m: PingRequest = into ?? {

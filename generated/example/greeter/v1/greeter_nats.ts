@@ -9,7 +9,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { SayHelloRequest, SayHelloResponse, SayHelloStreamRequest } from "./greeter_pb.js";
 import { Greeter, SayHelloRequestSchema, SayHelloResponseSchema, SayHelloStreamRequestSchema } from "./greeter_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
-import type { CodecWriter, ServiceRegistration } from "protonats/protocol";
+import type { CodecWriter, InitFields, ServiceRegistration } from "protonats/protocol";
 import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
@@ -110,6 +110,10 @@ registerCodec(SayHelloRequestSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.name as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: SayHelloRequest, group?: number): SayHelloRequest {
     const m: SayHelloRequest = into ?? {
       $typeName: "example.greeter.v1.SayHelloRequest",
@@ -142,6 +146,12 @@ registerCodec(SayHelloStreamRequestSchema, {
     if (m.count !== 0) w.tag(2, WireType.Varint).uint32(m.count);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.name as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+    const v1 = m.count as number | null | undefined;
+    if (v1 != null && v1 !== 0) w.tag(2, WireType.Varint).uint32(v1);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: SayHelloStreamRequest, group?: number): SayHelloStreamRequest {
     const m: SayHelloStreamRequest = into ?? {
@@ -180,6 +190,12 @@ registerCodec(SayHelloResponseSchema, {
     if (m.servedBy !== "") w.tag(2, WireType.LengthDelimited).string(m.servedBy);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.message as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+    const v1 = m.servedBy as string | null | undefined;
+    if (v1 != null && v1 !== "") w.tag(2, WireType.LengthDelimited).string(v1);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: SayHelloResponse, group?: number): SayHelloResponse {
     const m: SayHelloResponse = into ?? {

@@ -9,8 +9,8 @@ import { protoInt64 } from "@bufbuild/protobuf";
 import type { GetOrderRequest, LineItem, Order, OrderPlaced, OrderShipped, PlaceOrderRequest, PlaceOrderResponse } from "./orders_pb.js";
 import { GetOrderRequestSchema, LineItemSchema, OrderPlacedSchema, OrderSchema, OrderService, OrderShippedSchema, PlaceOrderRequestSchema, PlaceOrderResponseSchema } from "./orders_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
-import type { CodecWriter, EventDefinition, ServiceRegistration } from "protonats/protocol";
-import { createClient, decodeNested, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
+import type { CodecWriter, EventDefinition, InitFields, ServiceRegistration } from "protonats/protocol";
+import { createClient, decodeNested, defineEvent, defineService, encodeNested, encodeNestedInit, initList, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { TimestampSchema } from "@bufbuild/protobuf/wkt";
@@ -120,6 +120,18 @@ registerCodec(PlaceOrderRequestSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.customer as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+    const v1 = m.region as string | null | undefined;
+    if (v1 != null && v1 !== "") w.tag(2, WireType.LengthDelimited).string(v1);
+    const v2 = m.items;
+    if (v2 != null) {
+      for (const x of initList(v2)) {
+        w.tag(3, WireType.LengthDelimited).fork(); encodeNestedInit(LineItemSchema, x, w); w.join();
+      }
+    }
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: PlaceOrderRequest, group?: number): PlaceOrderRequest {
     const m: PlaceOrderRequest = into ?? {
       $typeName: "example.orders.v1.PlaceOrderRequest",
@@ -163,6 +175,14 @@ registerCodec(LineItemSchema, {
     if (Number(m.unitPriceCents) !== 0) w.tag(3, WireType.Varint).int64(m.unitPriceCents);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.sku as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+    const v1 = m.quantity as number | null | undefined;
+    if (v1 != null && v1 !== 0) w.tag(2, WireType.Varint).uint32(v1);
+    const v2 = m.unitPriceCents as bigint | string | null | undefined;
+    if (v2 != null && Number(v2) !== 0) w.tag(3, WireType.Varint).int64(v2);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: LineItem, group?: number): LineItem {
     const m: LineItem = into ?? {
@@ -208,6 +228,12 @@ registerCodec(PlaceOrderResponseSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.order;
+    if (v0 != null) {
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNestedInit(OrderSchema, v0, w); w.join();
+    }
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: PlaceOrderResponse, group?: number): PlaceOrderResponse {
     const m: PlaceOrderResponse = into ?? {
       $typeName: "example.orders.v1.PlaceOrderResponse",
@@ -238,6 +264,10 @@ registerCodec(GetOrderRequestSchema, {
     if (m.id !== "") w.tag(1, WireType.LengthDelimited).string(m.id);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.id as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: GetOrderRequest, group?: number): GetOrderRequest {
     const m: GetOrderRequest = into ?? {
@@ -279,6 +309,26 @@ registerCodec(OrderSchema, {
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.id as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+    const v1 = m.customer as string | null | undefined;
+    if (v1 != null && v1 !== "") w.tag(2, WireType.LengthDelimited).string(v1);
+    const v2 = m.region as string | null | undefined;
+    if (v2 != null && v2 !== "") w.tag(3, WireType.LengthDelimited).string(v2);
+    const v3 = m.items;
+    if (v3 != null) {
+      for (const x of initList(v3)) {
+        w.tag(4, WireType.LengthDelimited).fork(); encodeNestedInit(LineItemSchema, x, w); w.join();
+      }
+    }
+    const v4 = m.totalCents as bigint | string | null | undefined;
+    if (v4 != null && Number(v4) !== 0) w.tag(5, WireType.Varint).int64(v4);
+    const v5 = m.placedAt;
+    if (v5 != null) {
+      w.tag(6, WireType.LengthDelimited).fork(); encodeNestedInit(TimestampSchema, v5, w); w.join();
+    }
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Order, group?: number): Order {
     const m: Order = into ?? {
@@ -339,6 +389,14 @@ registerCodec(OrderPlacedSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.order;
+    if (v0 != null) {
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNestedInit(OrderSchema, v0, w); w.join();
+    }
+    const v1 = m.region as string | null | undefined;
+    if (v1 != null && v1 !== "") w.tag(2, WireType.LengthDelimited).string(v1);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: OrderPlaced, group?: number): OrderPlaced {
     const m: OrderPlaced = into ?? {
       $typeName: "example.orders.v1.OrderPlaced",
@@ -376,6 +434,14 @@ registerCodec(OrderShippedSchema, {
     if (m.carrier !== "") w.tag(3, WireType.LengthDelimited).string(m.carrier);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.orderId as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+    const v1 = m.region as string | null | undefined;
+    if (v1 != null && v1 !== "") w.tag(2, WireType.LengthDelimited).string(v1);
+    const v2 = m.carrier as string | null | undefined;
+    if (v2 != null && v2 !== "") w.tag(3, WireType.LengthDelimited).string(v2);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: OrderShipped, group?: number): OrderShipped {
     const m: OrderShipped = into ?? {

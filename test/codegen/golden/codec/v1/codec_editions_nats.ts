@@ -11,8 +11,8 @@ import { create, protoInt64 } from "@bufbuild/protobuf";
 import type { Delimited, Explicit, Implicit, WithClosedEnum } from "./codec_editions_pb.js";
 import { DelimitedSchema, EditionCodecs, ExplicitSchema, ImplicitSchema, WithClosedEnumSchema } from "./codec_editions_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
-import type { CodecWriter, ServiceRegistration } from "protonats/protocol";
-import { createClient, decodeGroup, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
+import type { CodecWriter, InitFields, InitOneof, ServiceRegistration } from "protonats/protocol";
+import { createClient, decodeGroup, decodeNested, defineService, encodeNested, encodeNestedInit, initEntries, initList, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 
@@ -82,6 +82,50 @@ registerCodec(ImplicitSchema, {
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.name as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+    const v1 = m.count as bigint | string | null | undefined;
+    if (v1 != null && Number(v1) !== 0) w.tag(2, WireType.Varint).int64(v1);
+    const v2 = m.packedNumbers;
+    if (v2 != null) {
+      const a = initList(v2);
+      if (a.length > 0) {
+        w.tag(3, WireType.LengthDelimited).fork();
+        for (const x of a) w.int32(x as number);
+        w.join();
+      }
+    }
+    const v3 = m.expandedNumbers;
+    if (v3 != null) {
+      for (const x of initList(v3)) w.tag(4, WireType.Varint).int32(x as number);
+    }
+    const v4 = m.level as number | null | undefined;
+    if (v4 != null && v4 !== 0) w.tag(5, WireType.Varint).int32(v4);
+    const v5 = m.child;
+    if (v5 != null) {
+      w.tag(6, WireType.LengthDelimited).fork(); encodeNestedInit(ImplicitSchema, v5, w); w.join();
+    }
+    const v6 = m.counts;
+    if (v6 != null) {
+      for (const [k, x] of initEntries(v6)) {
+        w.tag(7, WireType.LengthDelimited).fork();
+        w.tag(1, WireType.LengthDelimited).string(k);
+        w.tag(2, WireType.Varint).int32(x as number);
+        w.join();
+      }
+    }
+    const v7 = m.choice as InitOneof;
+    if (v7?.case === "text") {
+      if (v7.value == null) throw new Error("oneof case without a value");
+      w.tag(8, WireType.LengthDelimited).string(v7.value as string);
+    }
+    const v8 = m.choice as InitOneof;
+    if (v8?.case === "nested") {
+      if (v8.value == null) throw new Error("oneof case without a value");
+      w.tag(9, WireType.LengthDelimited).fork(); encodeNestedInit(ImplicitSchema, v8.value, w); w.join();
+    }
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Implicit, group?: number): Implicit {
     const m: Implicit = into ?? {
@@ -167,6 +211,10 @@ registerCodec(ExplicitSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.name as string | null | undefined;
+    if (v0 != null) w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Explicit, group?: number): Explicit {
     const m: Explicit = into ?? create(ExplicitSchema);
     const unknown = m.$unknown ?? [];
@@ -195,6 +243,10 @@ registerCodec(WithClosedEnumSchema, {
     if (Object.prototype.hasOwnProperty.call(m, "level") && m.level !== undefined) w.tag(1, WireType.Varint).int32(m.level);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.level as number | null | undefined;
+    if (v0 != null) w.tag(1, WireType.Varint).int32(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: WithClosedEnum, group?: number): WithClosedEnum {
     const m: WithClosedEnum = into ?? create(WithClosedEnumSchema);
@@ -236,6 +288,20 @@ registerCodec(DelimitedSchema, {
     if (m.name !== "") w.tag(3, WireType.LengthDelimited).string(m.name);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.child;
+    if (v0 != null) {
+      w.tag(1, WireType.StartGroup); encodeNestedInit(ImplicitSchema, v0, w); w.tag(1, WireType.EndGroup);
+    }
+    const v1 = m.children;
+    if (v1 != null) {
+      for (const x of initList(v1)) {
+        w.tag(2, WireType.StartGroup); encodeNestedInit(DelimitedSchema, x, w); w.tag(2, WireType.EndGroup);
+      }
+    }
+    const v2 = m.name as string | null | undefined;
+    if (v2 != null && v2 !== "") w.tag(3, WireType.LengthDelimited).string(v2);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Delimited, group?: number): Delimited {
     const m: Delimited = into ?? {

@@ -10,8 +10,8 @@ import { create, protoInt64 } from "@bufbuild/protobuf";
 import type { HoldsFallback, Maps, Oneofs, Optionals, Repeated, Scalars, Tree, Tree_Leaf, WellKnown, WithWrapper, Wrappers } from "./codec_pb.js";
 import { Codecs, HoldsFallbackSchema, MapsSchema, OneofsSchema, OptionalsSchema, RepeatedSchema, ScalarsSchema, Tree_LeafSchema, TreeSchema, WellKnownSchema, WithStructSchema, WithWrapperSchema, WrappersSchema } from "./codec_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
-import type { CodecWriter, ServiceRegistration } from "protonats/protocol";
-import { createClient, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
+import type { CodecWriter, InitFields, InitOneof, ServiceRegistration } from "protonats/protocol";
+import { createClient, decodeNested, defineService, encodeNested, encodeNestedInit, initEntries, initList, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 import type { Duration } from "@bufbuild/protobuf/wkt";
@@ -80,6 +80,46 @@ registerCodec(ScalarsSchema, {
     if (Number(m.fSint64Number) !== 0) w.tag(22, WireType.Varint).sint64(m.fSint64Number);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.fDouble as number | null | undefined;
+    if (v0 != null && !Object.is(v0, 0)) w.tag(1, WireType.Bit64).double(v0);
+    const v1 = m.fFloat as number | null | undefined;
+    if (v1 != null && !Object.is(v1, 0)) w.tag(2, WireType.Bit32).float(v1);
+    const v2 = m.fInt64 as bigint | string | null | undefined;
+    if (v2 != null && Number(v2) !== 0) w.tag(3, WireType.Varint).int64(v2);
+    const v3 = m.fUint64 as bigint | string | null | undefined;
+    if (v3 != null && Number(v3) !== 0) w.tag(4, WireType.Varint).uint64(v3);
+    const v4 = m.fInt32 as number | null | undefined;
+    if (v4 != null && v4 !== 0) w.tag(5, WireType.Varint).int32(v4);
+    const v5 = m.fFixed64 as bigint | string | null | undefined;
+    if (v5 != null && Number(v5) !== 0) w.tag(6, WireType.Bit64).fixed64(v5);
+    const v6 = m.fFixed32 as number | null | undefined;
+    if (v6 != null && v6 !== 0) w.tag(7, WireType.Bit32).fixed32(v6);
+    const v7 = m.fBool as boolean | null | undefined;
+    if (v7 != null && v7 !== false) w.tag(8, WireType.Varint).bool(v7);
+    const v8 = m.fString as string | null | undefined;
+    if (v8 != null && v8 !== "") w.tag(9, WireType.LengthDelimited).string(v8);
+    const v9 = m.fBytes as Uint8Array | null | undefined;
+    if (v9 != null && v9.byteLength !== 0) w.tag(10, WireType.LengthDelimited).bytes(v9);
+    const v10 = m.fUint32 as number | null | undefined;
+    if (v10 != null && v10 !== 0) w.tag(13, WireType.Varint).uint32(v10);
+    const v11 = m.fSfixed32 as number | null | undefined;
+    if (v11 != null && v11 !== 0) w.tag(15, WireType.Bit32).sfixed32(v11);
+    const v12 = m.fSfixed64 as bigint | string | null | undefined;
+    if (v12 != null && Number(v12) !== 0) w.tag(16, WireType.Bit64).sfixed64(v12);
+    const v13 = m.fSint32 as number | null | undefined;
+    if (v13 != null && v13 !== 0) w.tag(17, WireType.Varint).sint32(v13);
+    const v14 = m.fSint64 as bigint | string | null | undefined;
+    if (v14 != null && Number(v14) !== 0) w.tag(18, WireType.Varint).sint64(v14);
+    const v15 = m.fEnum as number | null | undefined;
+    if (v15 != null && v15 !== 0) w.tag(19, WireType.Varint).int32(v15);
+    const v16 = m.fInt64String as bigint | string | null | undefined;
+    if (v16 != null && Number(v16) !== 0) w.tag(20, WireType.Varint).int64(v16);
+    const v17 = m.fUint64String as bigint | string | null | undefined;
+    if (v17 != null && Number(v17) !== 0) w.tag(21, WireType.Varint).uint64(v17);
+    const v18 = m.fSint64Number as bigint | string | null | undefined;
+    if (v18 != null && Number(v18) !== 0) w.tag(22, WireType.Varint).sint64(v18);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Scalars, group?: number): Scalars {
     const m: Scalars = into ?? {
@@ -212,6 +252,26 @@ registerCodec(OptionalsSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.oDouble as number | null | undefined;
+    if (v0 != null) w.tag(1, WireType.Bit64).double(v0);
+    const v1 = m.oInt64 as bigint | string | null | undefined;
+    if (v1 != null) w.tag(2, WireType.Varint).int64(v1);
+    const v2 = m.oString as string | null | undefined;
+    if (v2 != null) w.tag(3, WireType.LengthDelimited).string(v2);
+    const v3 = m.oBytes as Uint8Array | null | undefined;
+    if (v3 != null) w.tag(4, WireType.LengthDelimited).bytes(v3);
+    const v4 = m.oEnum as number | null | undefined;
+    if (v4 != null) w.tag(5, WireType.Varint).int32(v4);
+    const v5 = m.oBool as boolean | null | undefined;
+    if (v5 != null) w.tag(6, WireType.Varint).bool(v5);
+    const v6 = m.oFixed64String as bigint | string | null | undefined;
+    if (v6 != null) w.tag(7, WireType.Bit64).fixed64(v6);
+    const v7 = m.oMessage;
+    if (v7 != null) {
+      w.tag(8, WireType.LengthDelimited).fork(); encodeNestedInit(ScalarsSchema, v7, w); w.join();
+    }
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Optionals, group?: number): Optionals {
     const m: Optionals = into ?? {
       $typeName: "codec.v1.Optionals",
@@ -313,6 +373,101 @@ registerCodec(RepeatedSchema, {
     for (const x of m.rUint64Unpacked) w.tag(14, WireType.Varint).uint64(x);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.rDouble;
+    if (v0 != null) {
+      const a = initList(v0);
+      if (a.length > 0) {
+        w.tag(1, WireType.LengthDelimited).fork();
+        for (const x of a) w.double(x as number);
+        w.join();
+      }
+    }
+    const v1 = m.rInt64;
+    if (v1 != null) {
+      const a = initList(v1);
+      if (a.length > 0) {
+        w.tag(2, WireType.LengthDelimited).fork();
+        for (const x of a) w.int64(x as bigint | string);
+        w.join();
+      }
+    }
+    const v2 = m.rInt32;
+    if (v2 != null) {
+      const a = initList(v2);
+      if (a.length > 0) {
+        w.tag(3, WireType.LengthDelimited).fork();
+        for (const x of a) w.int32(x as number);
+        w.join();
+      }
+    }
+    const v3 = m.rSint64String;
+    if (v3 != null) {
+      const a = initList(v3);
+      if (a.length > 0) {
+        w.tag(4, WireType.LengthDelimited).fork();
+        for (const x of a) w.sint64(x as bigint | string);
+        w.join();
+      }
+    }
+    const v4 = m.rFixed32;
+    if (v4 != null) {
+      const a = initList(v4);
+      if (a.length > 0) {
+        w.tag(5, WireType.LengthDelimited).fork();
+        for (const x of a) w.fixed32(x as number);
+        w.join();
+      }
+    }
+    const v5 = m.rBool;
+    if (v5 != null) {
+      const a = initList(v5);
+      if (a.length > 0) {
+        w.tag(6, WireType.LengthDelimited).fork();
+        for (const x of a) w.bool(x as boolean);
+        w.join();
+      }
+    }
+    const v6 = m.rEnum;
+    if (v6 != null) {
+      const a = initList(v6);
+      if (a.length > 0) {
+        w.tag(7, WireType.LengthDelimited).fork();
+        for (const x of a) w.int32(x as number);
+        w.join();
+      }
+    }
+    const v7 = m.rString;
+    if (v7 != null) {
+      for (const x of initList(v7)) w.tag(8, WireType.LengthDelimited).string(x as string);
+    }
+    const v8 = m.rBytes;
+    if (v8 != null) {
+      for (const x of initList(v8)) w.tag(9, WireType.LengthDelimited).bytes(x as Uint8Array);
+    }
+    const v9 = m.rMessage;
+    if (v9 != null) {
+      for (const x of initList(v9)) {
+        w.tag(10, WireType.LengthDelimited).fork(); encodeNestedInit(ScalarsSchema, x, w); w.join();
+      }
+    }
+    const v10 = m.rInt32Unpacked;
+    if (v10 != null) {
+      for (const x of initList(v10)) w.tag(11, WireType.Varint).int32(x as number);
+    }
+    const v11 = m.rDoubleUnpacked;
+    if (v11 != null) {
+      for (const x of initList(v11)) w.tag(12, WireType.Bit64).double(x as number);
+    }
+    const v12 = m.rEnumUnpacked;
+    if (v12 != null) {
+      for (const x of initList(v12)) w.tag(13, WireType.Varint).int32(x as number);
+    }
+    const v13 = m.rUint64Unpacked;
+    if (v13 != null) {
+      for (const x of initList(v13)) w.tag(14, WireType.Varint).uint64(x as bigint | string);
+    }
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Repeated, group?: number): Repeated {
     const m: Repeated = into ?? {
@@ -466,7 +621,7 @@ registerCodec(MapsSchema, {
     }
     for (const [k, x] of Object.entries(m.mBoolEnum)) {
       w.tag(5, WireType.LengthDelimited).fork();
-      w.tag(1, WireType.Varint).bool(k === "true");
+      w.tag(1, WireType.Varint).bool(k !== "false" && k !== "");
       w.tag(2, WireType.Varint).int32(x);
       w.join();
     }
@@ -500,6 +655,93 @@ registerCodec(MapsSchema, {
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.mStringString;
+    if (v0 != null) {
+      for (const [k, x] of initEntries(v0)) {
+        w.tag(1, WireType.LengthDelimited).fork();
+        w.tag(1, WireType.LengthDelimited).string(k);
+        w.tag(2, WireType.LengthDelimited).string(x as string);
+        w.join();
+      }
+    }
+    const v1 = m.mInt32Int64;
+    if (v1 != null) {
+      for (const [k, x] of initEntries(v1)) {
+        w.tag(2, WireType.LengthDelimited).fork();
+        w.tag(1, WireType.Varint).int32(Number.parseInt(k));
+        w.tag(2, WireType.Varint).int64(x as bigint | string);
+        w.join();
+      }
+    }
+    const v2 = m.mInt64String;
+    if (v2 != null) {
+      for (const [k, x] of initEntries(v2)) {
+        w.tag(3, WireType.LengthDelimited).fork();
+        w.tag(1, WireType.Varint).int64(k);
+        w.tag(2, WireType.LengthDelimited).string(x as string);
+        w.join();
+      }
+    }
+    const v3 = m.mUint64Bytes;
+    if (v3 != null) {
+      for (const [k, x] of initEntries(v3)) {
+        w.tag(4, WireType.LengthDelimited).fork();
+        w.tag(1, WireType.Varint).uint64(k);
+        w.tag(2, WireType.LengthDelimited).bytes(x as Uint8Array);
+        w.join();
+      }
+    }
+    const v4 = m.mBoolEnum;
+    if (v4 != null) {
+      for (const [k, x] of initEntries(v4)) {
+        w.tag(5, WireType.LengthDelimited).fork();
+        w.tag(1, WireType.Varint).bool(k !== "false" && k !== "");
+        w.tag(2, WireType.Varint).int32(x as number);
+        w.join();
+      }
+    }
+    const v5 = m.mSint32Message;
+    if (v5 != null) {
+      for (const [k, x] of initEntries(v5)) {
+        w.tag(6, WireType.LengthDelimited).fork();
+        w.tag(1, WireType.Varint).sint32(Number.parseInt(k));
+        w.tag(2, WireType.LengthDelimited).fork();
+        encodeNestedInit(ScalarsSchema, x, w);
+        w.join();
+        w.join();
+      }
+    }
+    const v6 = m.mFixed64Double;
+    if (v6 != null) {
+      for (const [k, x] of initEntries(v6)) {
+        w.tag(7, WireType.LengthDelimited).fork();
+        w.tag(1, WireType.Bit64).fixed64(k);
+        w.tag(2, WireType.Bit64).double(x as number);
+        w.join();
+      }
+    }
+    const v7 = m.mRecursive;
+    if (v7 != null) {
+      for (const [k, x] of initEntries(v7)) {
+        w.tag(8, WireType.LengthDelimited).fork();
+        w.tag(1, WireType.LengthDelimited).string(k);
+        w.tag(2, WireType.LengthDelimited).fork();
+        encodeNestedInit(MapsSchema, x, w);
+        w.join();
+        w.join();
+      }
+    }
+    const v8 = m.mSfixed32Bool;
+    if (v8 != null) {
+      for (const [k, x] of initEntries(v8)) {
+        w.tag(9, WireType.LengthDelimited).fork();
+        w.tag(1, WireType.Bit32).sfixed32(Number.parseInt(k));
+        w.tag(2, WireType.Varint).bool(x as boolean);
+        w.join();
+      }
+    }
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Maps, group?: number): Maps {
     const m: Maps = into ?? {
@@ -659,6 +901,50 @@ registerCodec(OneofsSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.kind as InitOneof;
+    if (v0?.case === "kString") {
+      if (v0.value == null) throw new Error("oneof case without a value");
+      w.tag(1, WireType.LengthDelimited).string(v0.value as string);
+    }
+    const v1 = m.kind as InitOneof;
+    if (v1?.case === "kInt64") {
+      if (v1.value == null) throw new Error("oneof case without a value");
+      w.tag(2, WireType.Varint).int64(v1.value as bigint | string);
+    }
+    const v2 = m.kind as InitOneof;
+    if (v2?.case === "kMessage") {
+      if (v2.value == null) throw new Error("oneof case without a value");
+      w.tag(3, WireType.LengthDelimited).fork(); encodeNestedInit(ScalarsSchema, v2.value, w); w.join();
+    }
+    const v3 = m.kind as InitOneof;
+    if (v3?.case === "kEnum") {
+      if (v3.value == null) throw new Error("oneof case without a value");
+      w.tag(4, WireType.Varint).int32(v3.value as number);
+    }
+    const v4 = m.kind as InitOneof;
+    if (v4?.case === "kBytes") {
+      if (v4.value == null) throw new Error("oneof case without a value");
+      w.tag(5, WireType.LengthDelimited).bytes(v4.value as Uint8Array);
+    }
+    const v5 = m.kind as InitOneof;
+    if (v5?.case === "kWrapper") {
+      if (v5.value == null) throw new Error("oneof case without a value");
+      w.tag(6, WireType.LengthDelimited).fork(); encodeNestedInit(Int32ValueSchema, v5.value, w); w.join();
+    }
+    const v6 = m.other as InitOneof;
+    if (v6?.case === "oDouble") {
+      if (v6.value == null) throw new Error("oneof case without a value");
+      w.tag(7, WireType.Bit64).double(v6.value as number);
+    }
+    const v7 = m.other as InitOneof;
+    if (v7?.case === "oSelf") {
+      if (v7.value == null) throw new Error("oneof case without a value");
+      w.tag(8, WireType.LengthDelimited).fork(); encodeNestedInit(OneofsSchema, v7.value, w); w.join();
+    }
+    const v8 = m.plain as string | null | undefined;
+    if (v8 != null && v8 !== "") w.tag(9, WireType.LengthDelimited).string(v8);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Oneofs, group?: number): Oneofs {
     const m: Oneofs = into ?? {
       $typeName: "codec.v1.Oneofs",
@@ -737,6 +1023,28 @@ registerCodec(TreeSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.left;
+    if (v0 != null) {
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNestedInit(TreeSchema, v0, w); w.join();
+    }
+    const v1 = m.right;
+    if (v1 != null) {
+      w.tag(2, WireType.LengthDelimited).fork(); encodeNestedInit(TreeSchema, v1, w); w.join();
+    }
+    const v2 = m.name as string | null | undefined;
+    if (v2 != null && v2 !== "") w.tag(3, WireType.LengthDelimited).string(v2);
+    const v3 = m.leaf;
+    if (v3 != null) {
+      w.tag(4, WireType.LengthDelimited).fork(); encodeNestedInit(Tree_LeafSchema, v3, w); w.join();
+    }
+    const v4 = m.children;
+    if (v4 != null) {
+      for (const x of initList(v4)) {
+        w.tag(5, WireType.LengthDelimited).fork(); encodeNestedInit(TreeSchema, x, w); w.join();
+      }
+    }
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Tree, group?: number): Tree {
     const m: Tree = into ?? {
       $typeName: "codec.v1.Tree",
@@ -785,6 +1093,10 @@ registerCodec(Tree_LeafSchema, {
     if (m.value !== 0) w.tag(1, WireType.Varint).uint32(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as number | null | undefined;
+    if (v0 != null && v0 !== 0) w.tag(1, WireType.Varint).uint32(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Tree_Leaf, group?: number): Tree_Leaf {
     const m: Tree_Leaf = into ?? {
@@ -839,6 +1151,43 @@ registerCodec(WellKnownSchema, {
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.at;
+    if (v0 != null) {
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNestedInit(TimestampSchema, v0, w); w.join();
+    }
+    const v1 = m.took;
+    if (v1 != null) {
+      w.tag(2, WireType.LengthDelimited).fork(); encodeNestedInit(DurationSchema, v1, w); w.join();
+    }
+    const v2 = m.detail;
+    if (v2 != null) {
+      w.tag(3, WireType.LengthDelimited).fork(); encodeNestedInit(AnySchema, v2, w); w.join();
+    }
+    const v3 = m.times;
+    if (v3 != null) {
+      for (const x of initList(v3)) {
+        w.tag(4, WireType.LengthDelimited).fork(); encodeNestedInit(TimestampSchema, x, w); w.join();
+      }
+    }
+    const v4 = m.durations;
+    if (v4 != null) {
+      for (const [k, x] of initEntries(v4)) {
+        w.tag(5, WireType.LengthDelimited).fork();
+        w.tag(1, WireType.LengthDelimited).string(k);
+        w.tag(2, WireType.LengthDelimited).fork();
+        encodeNestedInit(DurationSchema, x, w);
+        w.join();
+        w.join();
+      }
+    }
+    const v5 = m.wrappedList;
+    if (v5 != null) {
+      for (const x of initList(v5)) {
+        w.tag(6, WireType.LengthDelimited).fork(); encodeNestedInit(StringValueSchema, x, w); w.join();
+      }
+    }
   },
   decode(r: BinaryReader, end: number, depth: number, into?: WellKnown, group?: number): WellKnown {
     const m: WellKnown = into ?? {
@@ -906,6 +1255,14 @@ registerCodec(WithWrapperSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.name as string | null | undefined;
+    if (v0 != null) {
+      w.tag(1, WireType.LengthDelimited).fork();
+      if (v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+      w.join();
+    }
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: WithWrapper, group?: number): WithWrapper {
     const m: WithWrapper = into ?? {
       $typeName: "codec.v1.WithWrapper",
@@ -949,6 +1306,18 @@ registerCodec(HoldsFallbackSchema, {
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.inner;
+    if (v0 != null) {
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNestedInit(WithWrapperSchema, v0, w); w.join();
+    }
+    const v1 = m.structs;
+    if (v1 != null) {
+      for (const x of initList(v1)) {
+        w.tag(2, WireType.LengthDelimited).fork(); encodeNestedInit(WithStructSchema, x, w); w.join();
+      }
+    }
   },
   decode(r: BinaryReader, end: number, depth: number, into?: HoldsFallback, group?: number): HoldsFallback {
     const m: HoldsFallback = into ?? {
@@ -1035,6 +1404,73 @@ registerCodec(WrappersSchema, {
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.wDouble as number | null | undefined;
+    if (v0 != null) {
+      w.tag(1, WireType.LengthDelimited).fork();
+      if (!Object.is(v0, 0)) w.tag(1, WireType.Bit64).double(v0);
+      w.join();
+    }
+    const v1 = m.wFloat as number | null | undefined;
+    if (v1 != null) {
+      w.tag(2, WireType.LengthDelimited).fork();
+      if (!Object.is(v1, 0)) w.tag(1, WireType.Bit32).float(v1);
+      w.join();
+    }
+    const v2 = m.wInt64 as bigint | string | null | undefined;
+    if (v2 != null) {
+      w.tag(3, WireType.LengthDelimited).fork();
+      if (Number(v2) !== 0) w.tag(1, WireType.Varint).int64(v2);
+      w.join();
+    }
+    const v3 = m.wUint64 as bigint | string | null | undefined;
+    if (v3 != null) {
+      w.tag(4, WireType.LengthDelimited).fork();
+      if (Number(v3) !== 0) w.tag(1, WireType.Varint).uint64(v3);
+      w.join();
+    }
+    const v4 = m.wInt32 as number | null | undefined;
+    if (v4 != null) {
+      w.tag(5, WireType.LengthDelimited).fork();
+      if (v4 !== 0) w.tag(1, WireType.Varint).int32(v4);
+      w.join();
+    }
+    const v5 = m.wUint32 as number | null | undefined;
+    if (v5 != null) {
+      w.tag(6, WireType.LengthDelimited).fork();
+      if (v5 !== 0) w.tag(1, WireType.Varint).uint32(v5);
+      w.join();
+    }
+    const v6 = m.wBool as boolean | null | undefined;
+    if (v6 != null) {
+      w.tag(7, WireType.LengthDelimited).fork();
+      if (v6 !== false) w.tag(1, WireType.Varint).bool(v6);
+      w.join();
+    }
+    const v7 = m.wString as string | null | undefined;
+    if (v7 != null) {
+      w.tag(8, WireType.LengthDelimited).fork();
+      if (v7 !== "") w.tag(1, WireType.LengthDelimited).string(v7);
+      w.join();
+    }
+    const v8 = m.wBytes as Uint8Array | null | undefined;
+    if (v8 != null) {
+      w.tag(9, WireType.LengthDelimited).fork();
+      if (v8.byteLength !== 0) w.tag(1, WireType.LengthDelimited).bytes(v8);
+      w.join();
+    }
+    const v9 = m.wList;
+    if (v9 != null) {
+      for (const x of initList(v9)) {
+        w.tag(10, WireType.LengthDelimited).fork(); encodeNestedInit(Int32ValueSchema, x, w); w.join();
+      }
+    }
+    const v10 = m.wOneof as InitOneof;
+    if (v10?.case === "wInOneof") {
+      if (v10.value == null) throw new Error("oneof case without a value");
+      w.tag(11, WireType.LengthDelimited).fork(); encodeNestedInit(StringValueSchema, v10.value, w); w.join();
+    }
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Wrappers, group?: number): Wrappers {
     const m: Wrappers = into ?? {

@@ -10,8 +10,8 @@ import { create } from "@bufbuild/protobuf";
 import type { Legacy, Legacy_Entry, Legacy_Extra, Legacy_Inner } from "./codec_proto2_pb.js";
 import { Legacy_EntrySchema, Legacy_ExtraSchema, Legacy_InnerSchema, LegacyCodecs, LegacySchema } from "./codec_proto2_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
-import type { CodecWriter, ServiceRegistration } from "protonats/protocol";
-import { createClient, decodeGroup, decodeNested, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
+import type { CodecWriter, InitFields, InitOneof, ServiceRegistration } from "protonats/protocol";
+import { createClient, decodeGroup, decodeNested, defineService, encodeNested, encodeNestedInit, initEntries, initList, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 
@@ -91,6 +91,72 @@ registerCodec(LegacySchema, {
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.count as number | null | undefined;
+    if (v0 != null) w.tag(1, WireType.Varint).int32(v0);
+    const v1 = m.name as string | null | undefined;
+    if (v1 != null) w.tag(2, WireType.LengthDelimited).string(v1); else throw new Error("required field name not set");
+    const v2 = m.numbers;
+    if (v2 != null) {
+      for (const x of initList(v2)) w.tag(3, WireType.Varint).int32(x as number);
+    }
+    const v3 = m.packedNumbers;
+    if (v3 != null) {
+      const a = initList(v3);
+      if (a.length > 0) {
+        w.tag(4, WireType.LengthDelimited).fork();
+        for (const x of a) w.int32(x as number);
+        w.join();
+      }
+    }
+    const v4 = m.mood as number | null | undefined;
+    if (v4 != null) w.tag(5, WireType.Varint).int32(v4);
+    const v5 = m.moods;
+    if (v5 != null) {
+      for (const x of initList(v5)) w.tag(6, WireType.Varint).int32(x as number);
+    }
+    const v6 = m.big as bigint | string | null | undefined;
+    if (v6 != null) w.tag(7, WireType.Varint).int64(v6);
+    const v7 = m.bigString as bigint | string | null | undefined;
+    if (v7 != null) w.tag(8, WireType.Varint).uint64(v7);
+    const v8 = m.data as Uint8Array | null | undefined;
+    if (v8 != null) w.tag(9, WireType.LengthDelimited).bytes(v8);
+    const v9 = m.ratio as number | null | undefined;
+    if (v9 != null) w.tag(10, WireType.Bit64).double(v9);
+    const v10 = m.inner;
+    if (v10 != null) {
+      w.tag(11, WireType.LengthDelimited).fork(); encodeNestedInit(Legacy_InnerSchema, v10, w); w.join();
+    }
+    const v11 = m.moodsByName;
+    if (v11 != null) {
+      for (const [k, x] of initEntries(v11)) {
+        w.tag(12, WireType.LengthDelimited).fork();
+        w.tag(1, WireType.LengthDelimited).string(k);
+        w.tag(2, WireType.Varint).int32(x as number);
+        w.join();
+      }
+    }
+    const v12 = m.pick as InitOneof;
+    if (v12?.case === "pickedMood") {
+      if (v12.value == null) throw new Error("oneof case without a value");
+      w.tag(13, WireType.Varint).int32(v12.value as number);
+    }
+    const v13 = m.pick as InitOneof;
+    if (v13?.case === "pickedText") {
+      if (v13.value == null) throw new Error("oneof case without a value");
+      w.tag(14, WireType.LengthDelimited).string(v13.value as string);
+    }
+    const v14 = m.extra;
+    if (v14 != null) {
+      w.tag(15, WireType.StartGroup); encodeNestedInit(Legacy_ExtraSchema, v14, w); w.tag(15, WireType.EndGroup);
+    }
+    const v15 = m.entry;
+    if (v15 != null) {
+      for (const x of initList(v15)) {
+        w.tag(17, WireType.StartGroup); encodeNestedInit(Legacy_EntrySchema, x, w); w.tag(17, WireType.EndGroup);
+      }
+    }
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Legacy, group?: number): Legacy {
     const m: Legacy = into ?? create(LegacySchema);
@@ -210,6 +276,10 @@ registerCodec(Legacy_ExtraSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.level as number | null | undefined;
+    if (v0 != null) w.tag(16, WireType.Varint).int32(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Legacy_Extra, group?: number): Legacy_Extra {
     const m: Legacy_Extra = into ?? create(Legacy_ExtraSchema);
     const unknown = m.$unknown ?? [];
@@ -238,6 +308,10 @@ registerCodec(Legacy_EntrySchema, {
     if (Object.prototype.hasOwnProperty.call(m, "key") && m.key !== undefined) w.tag(18, WireType.LengthDelimited).string(m.key);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.key as string | null | undefined;
+    if (v0 != null) w.tag(18, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Legacy_Entry, group?: number): Legacy_Entry {
     const m: Legacy_Entry = into ?? create(Legacy_EntrySchema);
@@ -269,6 +343,12 @@ registerCodec(Legacy_InnerSchema, {
     else throw new Error("required field id not set");
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.flag as boolean | null | undefined;
+    if (v0 != null) w.tag(1, WireType.Varint).bool(v0);
+    const v1 = m.id as number | null | undefined;
+    if (v1 != null) w.tag(2, WireType.Varint).int32(v1); else throw new Error("required field id not set");
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Legacy_Inner, group?: number): Legacy_Inner {
     const m: Legacy_Inner = into ?? create(Legacy_InnerSchema);

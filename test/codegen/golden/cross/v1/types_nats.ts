@@ -2,8 +2,8 @@
 // @generated from file cross/v1/types.proto (package cross.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CodecWriter, EventDefinition } from "protonats/protocol";
-import { decodeNested, defineEvent, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
+import type { CodecWriter, EventDefinition, InitFields } from "protonats/protocol";
+import { decodeNested, defineEvent, encodeNested, encodeNestedInit, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { Invoice, InvoicePaid, Money } from "./types_pb.js";
 import { InvoicePaidSchema, InvoiceSchema, MoneySchema } from "./types_pb.js";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
@@ -29,6 +29,10 @@ registerCodec(MoneySchema, {
     if (m.amount !== "") w.tag(1, WireType.LengthDelimited).string(m.amount);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.amount as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Money, group?: number): Money {
     const m: Money = into ?? {
@@ -64,6 +68,14 @@ registerCodec(InvoiceSchema, {
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.id as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+    const v1 = m.total;
+    if (v1 != null) {
+      w.tag(2, WireType.LengthDelimited).fork(); encodeNestedInit(MoneySchema$1, v1, w); w.join();
+    }
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Invoice, group?: number): Invoice {
     const m: Invoice = into ?? {
@@ -101,6 +113,12 @@ registerCodec(InvoicePaidSchema, {
     if (m.currency !== "") w.tag(2, WireType.LengthDelimited).string(m.currency);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.invoiceId as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+    const v1 = m.currency as string | null | undefined;
+    if (v1 != null && v1 !== "") w.tag(2, WireType.LengthDelimited).string(v1);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: InvoicePaid, group?: number): InvoicePaid {
     const m: InvoicePaid = into ?? {

@@ -6,7 +6,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Old, Old_Inner } from "./deprecated_pb.js";
 import { NewService, Old_InnerSchema, OldSchema, OldService } from "./deprecated_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
-import type { CodecWriter, EventDefinition, ServiceRegistration } from "protonats/protocol";
+import type { CodecWriter, EventDefinition, InitFields, ServiceRegistration } from "protonats/protocol";
 import { createClient, defineEvent, defineService, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
@@ -137,6 +137,10 @@ registerCodec(OldSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.id as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Old, group?: number): Old {
     const m: Old = into ?? {
       $typeName: "deprecated.v1.Old",
@@ -167,6 +171,8 @@ registerCodec(Old_InnerSchema, {
   encode(m: Old_Inner, w: CodecWriter): void {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(_m: InitFields, _w: CodecWriter): void {
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Old_Inner, group?: number): Old_Inner {
     const m: Old_Inner = into ?? {

@@ -10,8 +10,8 @@ import { create } from "@bufbuild/protobuf";
 import type { Item, ItemUpdated } from "./editions_pb.js";
 import { Editions, ItemSchema, ItemUpdatedSchema } from "./editions_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
-import type { CodecWriter, EventDefinition, ServiceRegistration } from "protonats/protocol";
-import { createClient, decodeNested, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
+import type { CodecWriter, EventDefinition, InitFields, ServiceRegistration } from "protonats/protocol";
+import { createClient, decodeNested, defineEvent, defineService, encodeNested, encodeNestedInit, initList, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 
@@ -78,6 +78,23 @@ registerCodec(ItemSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.id as string | null | undefined;
+    if (v0 != null) w.tag(1, WireType.LengthDelimited).string(v0);
+    const v1 = m.count as number | null | undefined;
+    if (v1 != null && v1 !== 0) w.tag(2, WireType.Varint).int32(v1);
+    const v2 = m.packed;
+    if (v2 != null) {
+      const a = initList(v2);
+      if (a.length > 0) {
+        w.tag(3, WireType.LengthDelimited).fork();
+        for (const x of a) w.int32(x as number);
+        w.join();
+      }
+    }
+    const v3 = m.status as number | null | undefined;
+    if (v3 != null) w.tag(4, WireType.Varint).int32(v3);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Item, group?: number): Item {
     const m: Item = into ?? create(ItemSchema);
     const unknown = m.$unknown ?? [];
@@ -130,6 +147,14 @@ registerCodec(ItemUpdatedSchema, {
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.status as number | null | undefined;
+    if (v0 != null) w.tag(1, WireType.Varint).int32(v0);
+    const v1 = m.item;
+    if (v1 != null) {
+      w.tag(2, WireType.LengthDelimited).fork(); encodeNestedInit(ItemSchema, v1, w); w.join();
+    }
   },
   decode(r: BinaryReader, end: number, depth: number, into?: ItemUpdated, group?: number): ItemUpdated {
     const m: ItemUpdated = into ?? create(ItemUpdatedSchema);

@@ -9,8 +9,8 @@ import { create } from "@bufbuild/protobuf";
 import type { Entry, EntryAdded, Query } from "./editions2024_pb.js";
 import { Catalog, EntryAddedSchema, EntrySchema, QuerySchema } from "./editions2024_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
-import type { CodecWriter, EventDefinition, ServiceRegistration } from "protonats/protocol";
-import { createClient, decodeNested, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
+import type { CodecWriter, EventDefinition, InitFields, ServiceRegistration } from "protonats/protocol";
+import { createClient, decodeNested, defineEvent, defineService, encodeNested, encodeNestedInit, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 
@@ -69,6 +69,10 @@ registerCodec(QuerySchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.text as string | null | undefined;
+    if (v0 != null) w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Query, group?: number): Query {
     const m: Query = into ?? create(QuerySchema);
     const unknown = m.$unknown ?? [];
@@ -97,6 +101,10 @@ registerCodec(EntrySchema, {
     if (Object.prototype.hasOwnProperty.call(m, "id") && m.id !== undefined) w.tag(1, WireType.LengthDelimited).string(m.id);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.id as string | null | undefined;
+    if (v0 != null) w.tag(1, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Entry, group?: number): Entry {
     const m: Entry = into ?? create(EntrySchema);
@@ -128,6 +136,12 @@ registerCodec(EntryAddedSchema, {
     }
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.entry;
+    if (v0 != null) {
+      w.tag(1, WireType.LengthDelimited).fork(); encodeNestedInit(EntrySchema, v0, w); w.join();
+    }
   },
   decode(r: BinaryReader, end: number, depth: number, into?: EntryAdded, group?: number): EntryAdded {
     const m: EntryAdded = into ?? {

@@ -4,7 +4,7 @@
 // @generated from file events/v1/events.proto (package events.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CodecWriter, EventDefinition } from "protonats/protocol";
+import type { CodecWriter, EventDefinition, InitFields } from "protonats/protocol";
 import { defineEvent, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { AuditEvent as AuditEvent$1, Heartbeat, Measured, NodeSeen, Outer, Outer_Inner } from "./events_pb.js";
 import { AuditEventSchema, HeartbeatSchema, MeasuredSchema, NodeSeenSchema, Outer_InnerSchema, OuterSchema } from "./events_pb.js";
@@ -86,6 +86,8 @@ registerCodec(HeartbeatSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(_m: InitFields, _w: CodecWriter): void {
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Heartbeat, group?: number): Heartbeat {
     const m: Heartbeat = into ?? {
       $typeName: "events.v1.Heartbeat",
@@ -116,6 +118,18 @@ registerCodec(MeasuredSchema, {
     if (!Object.is(m.value, 0)) w.tag(5, WireType.Bit64).double(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.region as number | null | undefined;
+    if (v0 != null && v0 !== 0) w.tag(1, WireType.Varint).int32(v0);
+    const v1 = m.sensor as string | null | undefined;
+    if (v1 != null && v1 !== "") w.tag(2, WireType.LengthDelimited).string(v1);
+    const v2 = m.shard as bigint | string | null | undefined;
+    if (v2 != null && Number(v2) !== 0) w.tag(3, WireType.Varint).uint64(v2);
+    const v3 = m.ok as boolean | null | undefined;
+    if (v3 != null && v3 !== false) w.tag(4, WireType.Varint).bool(v3);
+    const v4 = m.value as number | null | undefined;
+    if (v4 != null && !Object.is(v4, 0)) w.tag(5, WireType.Bit64).double(v4);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Measured, group?: number): Measured {
     const m: Measured = into ?? {
@@ -168,6 +182,8 @@ registerCodec(OuterSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(_m: InitFields, _w: CodecWriter): void {
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Outer, group?: number): Outer {
     const m: Outer = into ?? {
       $typeName: "events.v1.Outer",
@@ -194,6 +210,10 @@ registerCodec(Outer_InnerSchema, {
     if (m.id !== 0) w.tag(1, WireType.Varint).sint32(m.id);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.id as number | null | undefined;
+    if (v0 != null && v0 !== 0) w.tag(1, WireType.Varint).sint32(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Outer_Inner, group?: number): Outer_Inner {
     const m: Outer_Inner = into ?? {
@@ -227,6 +247,10 @@ registerCodec(NodeSeenSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.nodeId as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: NodeSeen, group?: number): NodeSeen {
     const m: NodeSeen = into ?? {
       $typeName: "events.v1.NodeSeen",
@@ -258,6 +282,10 @@ registerCodec(AuditEventSchema, {
     if (m.what !== "") w.tag(1, WireType.LengthDelimited).string(m.what);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.what as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: AuditEvent$1, group?: number): AuditEvent$1 {
     const m: AuditEvent$1 = into ?? {

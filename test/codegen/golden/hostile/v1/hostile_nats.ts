@@ -8,7 +8,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { AsyncIterable, CallOptions as CallOptions$1, ClientOptions as ClientOptions$1, createClient, defineEvent as defineEvent$2, defineService, EventDefinition as EventDefinition$1, FooClient as FooClient$1, FooHandlers as FooHandlers$1, HandlerContext, MessageInitShape as MessageInitShape$1, Object$, Promise, RuntimeLike, ServiceOptions as ServiceOptions$1, ServiceRegistration } from "./hostile_pb.js";
 import { AsyncIterableSchema, CallOptionsSchema, class$, Client, ClientOptionsSchema, createClientSchema, createFoo, defineEventSchema, defineServiceSchema, EventDefinitionSchema, Foo, FooClientSchema, FooHandlersSchema, HandlerContextSchema, MessageInitShapeSchema, ObjectSchema, PromiseSchema, RuntimeLikeSchema, ServiceOptionsSchema, ServiceRegistrationSchema } from "./hostile_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext as HandlerContext$1, RuntimeLike as RuntimeLike$1, ServiceOptions } from "protonats";
-import type { CodecWriter, EventDefinition, ServiceRegistration as ServiceRegistration$1 } from "protonats/protocol";
+import type { CodecWriter, EventDefinition, InitFields, ServiceRegistration as ServiceRegistration$1 } from "protonats/protocol";
 import { createClient as createClient$1, defineEvent as defineEvent$1, defineService as defineService$1, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
@@ -376,6 +376,10 @@ registerCodec(CallOptionsSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: CallOptions$1, group?: number): CallOptions$1 {
     const m: CallOptions$1 = into ?? {
       $typeName: "hostile.v1.CallOptions",
@@ -407,6 +411,10 @@ registerCodec(RuntimeLikeSchema, {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: RuntimeLike, group?: number): RuntimeLike {
     const m: RuntimeLike = into ?? {
@@ -440,6 +448,10 @@ registerCodec(createClientSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: createClient, group?: number): createClient {
     const m: createClient = into ?? {
       $typeName: "hostile.v1.createClient",
@@ -471,6 +483,10 @@ registerCodec(HandlerContextSchema, {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: HandlerContext, group?: number): HandlerContext {
     const m: HandlerContext = into ?? {
@@ -504,6 +520,10 @@ registerCodec(MessageInitShapeSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: MessageInitShape$1, group?: number): MessageInitShape$1 {
     const m: MessageInitShape$1 = into ?? {
       $typeName: "hostile.v1.MessageInitShape",
@@ -535,6 +555,10 @@ registerCodec(ServiceRegistrationSchema, {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: ServiceRegistration, group?: number): ServiceRegistration {
     const m: ServiceRegistration = into ?? {
@@ -568,6 +592,10 @@ registerCodec(defineServiceSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: defineService, group?: number): defineService {
     const m: defineService = into ?? {
       $typeName: "hostile.v1.defineService",
@@ -599,6 +627,10 @@ registerCodec(PromiseSchema, {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Promise, group?: number): Promise {
     const m: Promise = into ?? {
@@ -632,6 +664,10 @@ registerCodec(AsyncIterableSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: AsyncIterable, group?: number): AsyncIterable {
     const m: AsyncIterable = into ?? {
       $typeName: "hostile.v1.AsyncIterable",
@@ -663,6 +699,10 @@ registerCodec(ObjectSchema, {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Object$, group?: number): Object$ {
     const m: Object$ = into ?? {
@@ -696,6 +736,10 @@ registerCodec(FooClientSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: FooClient$1, group?: number): FooClient$1 {
     const m: FooClient$1 = into ?? {
       $typeName: "hostile.v1.FooClient",
@@ -727,6 +771,10 @@ registerCodec(FooHandlersSchema, {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: FooHandlers$1, group?: number): FooHandlers$1 {
     const m: FooHandlers$1 = into ?? {
@@ -760,6 +808,10 @@ registerCodec(ClientOptionsSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: ClientOptions$1, group?: number): ClientOptions$1 {
     const m: ClientOptions$1 = into ?? {
       $typeName: "hostile.v1.ClientOptions",
@@ -791,6 +843,10 @@ registerCodec(ServiceOptionsSchema, {
     if (m.value !== "") w.tag(1, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: ServiceOptions$1, group?: number): ServiceOptions$1 {
     const m: ServiceOptions$1 = into ?? {
@@ -824,6 +880,10 @@ registerCodec(defineEventSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: defineEvent$2, group?: number): defineEvent$2 {
     const m: defineEvent$2 = into ?? {
       $typeName: "hostile.v1.defineEvent",
@@ -854,6 +914,8 @@ registerCodec(EventDefinitionSchema, {
   encode(m: EventDefinition$1, w: CodecWriter): void {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(_m: InitFields, _w: CodecWriter): void {
   },
   decode(r: BinaryReader, end: number, depth: number, into?: EventDefinition$1, group?: number): EventDefinition$1 {
     const m: EventDefinition$1 = into ?? {

@@ -9,8 +9,8 @@ import { create } from "@bufbuild/protobuf";
 import type { Changed, Request, Response, Response_Result } from "./legacy_pb.js";
 import { ChangedSchema, Legacy, RequestSchema, Response_ResultSchema, ResponseSchema } from "./legacy_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
-import type { CodecWriter, EventDefinition, ServiceRegistration } from "protonats/protocol";
-import { createClient, decodeGroup, defineEvent, defineService, encodeNested, maxDecodeDepth, registerCodec } from "protonats/protocol";
+import type { CodecWriter, EventDefinition, InitFields, ServiceRegistration } from "protonats/protocol";
+import { createClient, decodeGroup, defineEvent, defineService, encodeNested, encodeNestedInit, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
 
@@ -74,6 +74,12 @@ registerCodec(RequestSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.id as string | null | undefined;
+    if (v0 != null) w.tag(1, WireType.LengthDelimited).string(v0); else throw new Error("required field id not set");
+    const v1 = m.limit as number | null | undefined;
+    if (v1 != null) w.tag(2, WireType.Varint).int32(v1);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Request, group?: number): Request {
     const m: Request = into ?? create(RequestSchema);
     const unknown = m.$unknown ?? [];
@@ -109,6 +115,12 @@ registerCodec(ResponseSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.result;
+    if (v0 != null) {
+      w.tag(1, WireType.StartGroup); encodeNestedInit(Response_ResultSchema, v0, w); w.tag(1, WireType.EndGroup);
+    }
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Response, group?: number): Response {
     const m: Response = into ?? create(ResponseSchema);
     const unknown = m.$unknown ?? [];
@@ -137,6 +149,10 @@ registerCodec(Response_ResultSchema, {
     if (Object.prototype.hasOwnProperty.call(m, "value") && m.value !== undefined) w.tag(2, WireType.LengthDelimited).string(m.value);
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null) w.tag(2, WireType.LengthDelimited).string(v0);
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Response_Result, group?: number): Response_Result {
     const m: Response_Result = into ?? create(Response_ResultSchema);
@@ -167,6 +183,10 @@ registerCodec(ChangedSchema, {
     else throw new Error("required field id not set");
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.id as string | null | undefined;
+    if (v0 != null) w.tag(1, WireType.LengthDelimited).string(v0); else throw new Error("required field id not set");
   },
   decode(r: BinaryReader, end: number, depth: number, into?: Changed, group?: number): Changed {
     const m: Changed = into ?? create(ChangedSchema);

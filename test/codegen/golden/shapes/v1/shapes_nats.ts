@@ -10,7 +10,7 @@ import type { Everything, Everything_Nested, EverythingSchema, LogRequest, LogRe
 import { Everything_NestedSchema, LogRequestSchema, LogResponseSchema, Shapes } from "./shapes_pb.js";
 import type { CallOptions, ClientOptions, HandlerContext, RuntimeLike, ServiceOptions } from "protonats";
 import type { Any, AnySchema, BoolValue, BoolValueSchema, BytesValue, BytesValueSchema, Empty, EmptySchema, Int64Value, Int64ValueSchema, StringValue, StringValueSchema, Struct, StructSchema, Timestamp, TimestampSchema, Value, ValueSchema } from "@bufbuild/protobuf/wkt";
-import type { CodecWriter, ServiceRegistration } from "protonats/protocol";
+import type { CodecWriter, InitFields, ServiceRegistration } from "protonats/protocol";
 import { createClient, defineService, maxDecodeDepth, registerCodec } from "protonats/protocol";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { WireType } from "@bufbuild/protobuf/wire";
@@ -184,6 +184,10 @@ registerCodec(Everything_NestedSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.value as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: Everything_Nested, group?: number): Everything_Nested {
     const m: Everything_Nested = into ?? {
       $typeName: "shapes.v1.Everything.Nested",
@@ -216,6 +220,10 @@ registerCodec(LogRequestSchema, {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
   },
+  encodeInit(m: InitFields, w: CodecWriter): void {
+    const v0 = m.line as string | null | undefined;
+    if (v0 != null && v0 !== "") w.tag(1, WireType.LengthDelimited).string(v0);
+  },
   decode(r: BinaryReader, end: number, depth: number, into?: LogRequest, group?: number): LogRequest {
     const m: LogRequest = into ?? {
       $typeName: "shapes.v1.LogRequest",
@@ -246,6 +254,8 @@ registerCodec(LogResponseSchema, {
   encode(m: LogResponse, w: CodecWriter): void {
     const unknown = m.$unknown;
     if (unknown !== undefined) for (const u of unknown) w.tag(u.no, u.wireType).raw(u.data);
+  },
+  encodeInit(_m: InitFields, _w: CodecWriter): void {
   },
   decode(r: BinaryReader, end: number, depth: number, into?: LogResponse, group?: number): LogResponse {
     const m: LogResponse = into ?? {
