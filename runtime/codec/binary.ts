@@ -21,17 +21,7 @@ export function encodeBinary<D extends DescMessage>(
   schema: D,
   message: MessageShape<D>,
 ): Uint8Array {
-  const codec = codecOf(schema);
-  if (codec === undefined) return toBinary(schema, message);
-  writer.reset();
-  try {
-    codec.encode(message, writer);
-    return writer.finish();
-  } catch {
-    // A value the codec does not write (out of range, of the wrong type):
-    // protobuf-es decides, and says why when it refuses it.
-    return toBinary(schema, message);
-  }
+  return writeMessage(schema, message) ? writer.finish() : toBinary(schema, message);
 }
 
 /**
@@ -43,14 +33,23 @@ export function encodeForSend<D extends DescMessage>(
   schema: D,
   message: MessageShape<D>,
 ): Uint8Array {
+  return writeMessage(schema, message) ? writer.finishShared() : toBinary(schema, message);
+}
+
+/**
+ * Writes `message` into the shared writer; false when only reflection can
+ * encode it: no codec, or a value the codec does not write (out of range, of
+ * the wrong type), where protobuf-es decides and says why when it refuses it.
+ */
+function writeMessage(schema: DescMessage, message: Message): boolean {
   const codec = codecOf(schema);
-  if (codec === undefined) return toBinary(schema, message);
+  if (codec === undefined) return false;
   writer.reset();
   try {
     codec.encode(message, writer);
-    return writer.finishShared();
+    return true;
   } catch {
-    return toBinary(schema, message);
+    return false;
   }
 }
 
