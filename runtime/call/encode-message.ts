@@ -14,7 +14,11 @@ export function encodeWithin(
   message: Message,
   what: string,
 ): Uint8Array {
-  const body = encodeBinary(schema, message);
+  return checkWithin(maxPayload, encodeBinary(schema, message), what);
+}
+
+/** `body` when it fits `maxPayload`, else `ResourceExhausted` naming `what`. */
+export function checkWithin(maxPayload: number, body: Uint8Array, what: string): Uint8Array {
   if (body.length > maxPayload) {
     throw new RpcError(
       Code.ResourceExhausted,

@@ -1,4 +1,11 @@
-import { create, type DescMethod, type DescService, type Message } from "@bufbuild/protobuf";
+import {
+  create,
+  type DescMessage,
+  type DescMethod,
+  type DescService,
+  type Message,
+  type MessageInitShape,
+} from "@bufbuild/protobuf";
 import { LocalitySelector } from "../balancing/locality-selector.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
@@ -109,11 +116,18 @@ function methodCaller(
     });
     return (input: unknown, call?: CallOptions): Promise<Message> => {
       try {
-        const req = request(input, call);
-        // Nothing intercepts and nobody asked for header or trailer: the reply's message as it is.
+        // Nothing intercepts and nobody asked for header or trailer: the request
+        // goes out encoded from the caller's object, the reply's message as it is.
         if (!intercepted && call?.onHeader === undefined && call?.onTrailer === undefined) {
-          return unary.message(req);
+          return unary.message(input as MessageInitShape<DescMessage>, {
+            header: mergeHeaders(options.headers, call?.headers, false),
+            signal: call?.signal,
+            timeoutMs: timeoutFor(call),
+            locality: call?.locality,
+            waitForReady: call?.waitForReady ?? options.waitForReady,
+          });
         }
+        const req = request(input, call);
         return (chain(req) as Promise<UnaryResponse>).then((res) => {
           call?.onHeader?.(res.header);
           call?.onTrailer?.(res.trailer);

@@ -1,5 +1,6 @@
-import type { DescMessage, Message } from "@bufbuild/protobuf";
-import { encodeWithin } from "../call/encode-message.js";
+import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
+import { checkWithin } from "../call/encode-message.js";
+import { encodeBinary, encodeInitForSend } from "../codec/binary.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { markUndelivered } from "../errors/undelivered.js";
 
@@ -12,8 +13,27 @@ export function encodeRequest(
   schema: DescMessage,
   message: Message,
 ): Uint8Array {
+  return undelivered(() => checkWithin(maxPayload, encodeBinary(schema, message), what));
+}
+
+/**
+ * `encodeRequest` of the caller's init object, without making a message of
+ * it. The bytes may be a view into the codec's shared slab, which is never
+ * reused: they stay valid while the call holds them for retries.
+ */
+export function encodeRequestInit(
+  maxPayload: number,
+  schema: DescMessage,
+  init: MessageInitShape<DescMessage>,
+): Uint8Array {
+  return undelivered(() => checkWithin(maxPayload, encodeInitForSend(schema, init), what));
+}
+
+const what = "request message";
+
+function undelivered(encode: () => Uint8Array): Uint8Array {
   try {
-    return encodeWithin(maxPayload, schema, message, "request message");
+    return encode();
   } catch (error) {
     throw error instanceof RpcError ? markUndelivered(error) : error;
   }

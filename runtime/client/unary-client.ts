@@ -1,5 +1,10 @@
-import type { DescMethod, DescService, Message } from "@bufbuild/protobuf";
-
+import type {
+  DescMessage,
+  DescMethod,
+  DescService,
+  Message,
+  MessageInitShape,
+} from "@bufbuild/protobuf";
 import { decodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
@@ -9,7 +14,7 @@ import type { ServiceNode } from "../registry/registry.js";
 import type { Frame, Transport } from "../transport/transport.js";
 import { abortError } from "./abort-error.js";
 import { awaitConnection } from "./await-connection.js";
-import { encodeRequest } from "./encode-request.js";
+import { encodeRequest, encodeRequestInit } from "./encode-request.js";
 import type { MethodConfig } from "./method-config.js";
 import type { NodePicker } from "./node-picker.js";
 import type { RetryPolicy } from "./retry-policy.js";
@@ -18,6 +23,12 @@ import { UnaryAttempt } from "./unary-attempt.js";
 import type { UnaryLiveness } from "./unary-liveness.js";
 
 const empty = new Uint8Array(0);
+
+/** What a call's exchange reads of its request besides the body. */
+export type CallSettings = Pick<
+  UnaryRequest,
+  "header" | "signal" | "timeoutMs" | "locality" | "waitForReady"
+>;
 
 /** What a fire-and-forget call "replies": an empty message. */
 const noReply: Frame = Object.freeze({ type: "reply" }) as Frame;
@@ -44,15 +55,27 @@ export class UnaryClient {
 
   /** The call as interceptors see it: the reply's header, trailer and message. */
   call(req: UnaryRequest): Promise<UnaryResponse> {
-    return this.exchange(req, this.toResponse);
+    try {
+      const body = encodeRequest(this.transport.maxPayload, this.method.input, req.message);
+      return this.exchange(req, body, this.toResponse);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
-   * Only the reply's message: for calls nothing intercepts and nobody asked
-   * the header or trailer of, which then cost no response objects.
+   * Only the reply's message, for calls nothing intercepts and nobody asked
+   * the header or trailer of: the request is encoded from the caller's init
+   * object as it is (no message made of it) and the reply costs no response
+   * objects.
    */
-  message(req: UnaryRequest): Promise<Message> {
-    return this.exchange(req, this.decode);
+  message(input: MessageInitShape<DescMessage>, settings: CallSettings): Promise<Message> {
+    try {
+      const body = encodeRequestInit(this.transport.maxPayload, this.method.input, input);
+      return this.exchange(settings, body, this.decode);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private readonly toResponse = (reply: Frame): UnaryResponse => ({
@@ -63,7 +86,11 @@ export class UnaryClient {
   });
 
   /** Picks a node, sends the request, retries as the policy says; `done` reads the reply. */
-  private async exchange<T>(req: UnaryRequest, done: (reply: Frame) => T): Promise<T> {
+  private async exchange<T>(
+    req: CallSettings,
+    body: Uint8Array,
+    done: (reply: Frame) => T,
+  ): Promise<T> {
     const { signal, timeoutMs } = req;
     if (signal?.aborted) throw abortError(signal);
     const deadline =
@@ -71,7 +98,6 @@ export class UnaryClient {
     if (timeoutMs !== undefined && timeoutMs <= 0) {
       throw new RpcError(Code.DeadlineExceeded, "deadline exceeded before the call started");
     }
-    const body = encodeRequest(this.transport.maxPayload, this.method.input, req.message);
     this.retry?.onCall?.(this.method);
     if (this.config.noReply) return done(await this.publish(req, body));
     const down = awaitConnection(this.transport, req.waitForReady, deadline, signal);
@@ -145,7 +171,7 @@ export class UnaryClient {
    */
   private async lookupAgain(
     error: RpcError,
-    req: UnaryRequest,
+    req: CallSettings,
     deadline: number | undefined,
   ): Promise<readonly ServiceNode[]> {
     for (;;) {
@@ -165,7 +191,7 @@ export class UnaryClient {
    * A fire-and-forget call: resolves once the request is handed to the
    * transport, with an empty response. No deadline, no reply, no retry.
    */
-  private async publish(req: UnaryRequest, body: Uint8Array): Promise<Frame> {
+  private async publish(req: CallSettings, body: Uint8Array): Promise<Frame> {
     const nodes = await this.picker.nodes();
     const node = this.picker.pick(
       nodes,
