@@ -1,5 +1,5 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
-import { encodeBinary } from "../codec/binary.js";
+import { encodeBinary, encodeForSend } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 
@@ -14,7 +14,24 @@ export function encodeWithin(
   message: Message,
   what: string,
 ): Uint8Array {
-  const body = encodeBinary(schema, message);
+  return checkedSize(encodeBinary(schema, message), maxPayload, what);
+}
+
+/**
+ * `encodeWithin` for bytes handed straight to a transport, which copies them
+ * or only reads them: a small result is a view into a shared slab
+ * (`encodeForSend`), so nobody may transfer it or use its `buffer`.
+ */
+export function encodeForSendWithin(
+  maxPayload: number,
+  schema: DescMessage,
+  message: Message,
+  what: string,
+): Uint8Array {
+  return checkedSize(encodeForSend(schema, message), maxPayload, what);
+}
+
+function checkedSize(body: Uint8Array, maxPayload: number, what: string): Uint8Array {
   if (body.length > maxPayload) {
     throw new RpcError(
       Code.ResourceExhausted,

@@ -99,7 +99,7 @@ export class CallDispatcher implements Acceptor, CallHost {
       }
       const call = new UnaryServerCall(this, entry, socket, ctx);
       this.track(call);
-      void call.run(request);
+      call.run(request);
       return;
     }
     const call = new ServerStreamCall(this, entry, socket, ctx, this.streamSettings(frame));
