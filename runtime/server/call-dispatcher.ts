@@ -83,7 +83,7 @@ export class CallDispatcher implements Acceptor, CallHost {
     }
     if (entry === undefined) return; // A refusal was given above.
     const deadline = frame.timeoutMs === undefined ? undefined : Date.now() + frame.timeoutMs;
-    const ctx = new CallContext(entry.service, entry.method, frame.headers ?? {}, deadline);
+    const ctx = new CallContext(entry.service, entry.method, frame.headers, deadline);
     if (unary) {
       let request: Message;
       try {
