@@ -1,23 +1,11 @@
-import type { DescMessage, Message } from "@bufbuild/protobuf";
-import { encodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 
 /**
- * Encodes a message and refuses it with `ResourceExhausted` when it exceeds
- * `maxPayload` (the NATS server's `max_payload`): NATS would otherwise drop
- * the whole connection. `what` names it in the error ("request message", ...).
+ * `body` when it fits `maxPayload` (the NATS server's `max_payload`), else
+ * `ResourceExhausted` naming `what` ("request message", ...): NATS would
+ * otherwise drop the whole connection.
  */
-export function encodeWithin(
-  maxPayload: number,
-  schema: DescMessage,
-  message: Message,
-  what: string,
-): Uint8Array {
-  return checkWithin(maxPayload, encodeBinary(schema, message), what);
-}
-
-/** `body` when it fits `maxPayload`, else `ResourceExhausted` naming `what`. */
 export function checkWithin(maxPayload: number, body: Uint8Array, what: string): Uint8Array {
   if (body.length > maxPayload) {
     throw new RpcError(

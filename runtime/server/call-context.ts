@@ -13,12 +13,19 @@ export class CallContext implements HandlerContext {
   private header: Record<string, string> | undefined;
   private trailer: Record<string, string> | undefined;
 
+  /** `received`: the call's request headers; undefined when it came without any. */
   constructor(
     readonly service: DescService,
     readonly method: DescMethod,
-    readonly requestHeader: Readonly<Record<string, string>>,
+    private received: Record<string, string> | undefined,
     readonly deadline: number | undefined,
   ) {}
+
+  /** Made on first read for a call without headers: most handlers never look. */
+  get requestHeader(): Readonly<Record<string, string>> {
+    this.received ??= {};
+    return this.received;
+  }
 
   get signal(): AbortSignal {
     if (this.controller === undefined) {

@@ -83,7 +83,7 @@ export class CallDispatcher implements Acceptor, CallHost {
     }
     if (entry === undefined) return; // A refusal was given above.
     const deadline = frame.timeoutMs === undefined ? undefined : Date.now() + frame.timeoutMs;
-    const ctx = new CallContext(entry.service, entry.method, frame.headers ?? {}, deadline);
+    const ctx = new CallContext(entry.service, entry.method, frame.headers, deadline);
     if (unary) {
       let request: Message;
       try {
@@ -99,7 +99,7 @@ export class CallDispatcher implements Acceptor, CallHost {
       }
       const call = new UnaryServerCall(this, entry, socket, ctx);
       this.track(call);
-      void call.run(request);
+      call.run(request);
       return;
     }
     const call = new ServerStreamCall(this, entry, socket, ctx, this.streamSettings(frame));

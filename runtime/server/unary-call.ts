@@ -1,7 +1,8 @@
-import { create, type Message } from "@bufbuild/protobuf";
+import { create, type Message, type MessageInitShape } from "@bufbuild/protobuf";
 import { deadlines, type Expirable } from "../call/deadline-wheel.js";
-import { encodeWithin } from "../call/encode-message.js";
+import { checkWithin } from "../call/encode-message.js";
 import { methodPath } from "../client/method-config.js";
+import { encodeInitForSend } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import type { UnaryRequest, UnaryResponse } from "../interceptor.js";
@@ -30,44 +31,96 @@ export class UnaryServerCall implements ServerCall, FrameReceiver, Expirable {
     private readonly ctx: CallContext,
   ) {}
 
-  async run(request: Message): Promise<void> {
-    const ctx = this.ctx;
-    if (ctx.deadline !== undefined) deadlines.add(this, ctx.deadline);
-    this.socket.bind(this);
+  /**
+   * Runs the handler. A handler that answers synchronously (no interceptors)
+   * is answered in the same turn: no promise, no deadline-wheel entry and no
+   * registration for `cancel`/`ping` frames, which cannot arrive before the
+   * call ends. Only a pending result pays for those.
+   */
+  run(request: Message): void {
+    const entry = this.entry;
+    if (entry.interceptors !== undefined) {
+      void this.runIntercepted(request);
+      return;
+    }
+    let out: unknown;
     try {
-      let result: Message;
-      const entry = this.entry;
-      if (entry.interceptors === undefined) {
-        const out = await (entry.handler as AnyUnaryHandler)(request as never, ctx);
-        result = create(entry.method.output, out as never);
-      } else {
-        const res = (await chainFor(entry, (req) => this.invoke(req as UnaryRequest))({
-          stream: false,
-          service: entry.service,
-          method: entry.method,
-          header: ctx.requestHeader as Record<string, string>,
-          message: request,
-          signal: ctx.signal,
-          timeoutMs: ctx.deadline === undefined ? undefined : ctx.timeRemaining(),
-          context: ctx,
-        })) as UnaryResponse;
-        result = res.message;
-      }
-      if (this.done) return; // answered already (deadline, cancel, shutdown): late result dropped
-      const body = encodeWithin(this.host.maxPayload, entry.method.output, result, "response");
+      out = (entry.handler as AnyUnaryHandler)(request as never, this.ctx);
+    } catch (cause) {
+      this.fail(cause);
+      return;
+    }
+    if (!isThenable(out)) {
+      this.reply(out);
+      return;
+    }
+    this.await();
+    out.then(
+      (value) => this.reply(value),
+      (cause: unknown) => this.fail(cause),
+    );
+  }
+
+  /** A call that waits: its deadline expires it, and the client's frames reach it. */
+  private await(): void {
+    const deadline = this.ctx.deadline;
+    if (deadline !== undefined) deadlines.add(this, deadline);
+    this.socket.bind(this);
+  }
+
+  private async runIntercepted(request: Message): Promise<void> {
+    this.await();
+    const ctx = this.ctx;
+    const entry = this.entry;
+    try {
+      const res = (await chainFor(entry, (req) => this.invoke(req as UnaryRequest))({
+        stream: false,
+        service: entry.service,
+        method: entry.method,
+        header: ctx.requestHeader as Record<string, string>,
+        message: request,
+        signal: ctx.signal,
+        timeoutMs: ctx.deadline === undefined ? undefined : ctx.timeRemaining(),
+        context: ctx,
+      })) as UnaryResponse;
+      this.reply(res.message);
+    } catch (cause) {
+      this.fail(cause);
+    }
+  }
+
+  /**
+   * Answers with `result`, a message or an init object, encoded without
+   * `create` (a value `create` refuses fails the call with its error).
+   */
+  private reply(result: unknown): void {
+    if (this.done) return; // answered already (deadline, cancel, shutdown): late result dropped
+    try {
+      const ctx = this.ctx;
+      const output = this.entry.method.output;
+      // A view into a shared slab: the transport copies it (nats.js into its
+      // outbound buffer), and the slab is never written twice.
+      const encoded = encodeInitForSend(output, result as MessageInitShape<typeof output>);
+      const body = checkWithin(this.host.maxPayload, encoded, "response");
       const frame: Frame = { type: "reply", body };
       const header = ctx.headerIfAny;
       if (header !== undefined) frame.headers = header;
       const trailer = ctx.trailerIfAny;
       if (trailer !== undefined) frame.trailers = trailer;
       this.socket.send(frame);
-      this.finish(undefined, undefined);
     } catch (cause) {
-      if (this.done) return;
-      const error = RpcError.from(cause);
-      reportUnexpected(this.host.logger, methodPath(this.entry.method), cause, error);
-      this.answer(error);
+      this.fail(cause);
+      return;
     }
+    this.finish(undefined, undefined);
+  }
+
+  /** The handler (or encoding its result, or sending it) failed: answered with the error. */
+  private fail(cause: unknown): void {
+    if (this.done) return;
+    const error = RpcError.from(cause);
+    reportUnexpected(this.host.logger, methodPath(this.entry.method), cause, error);
+    this.answer(error);
   }
 
   private async invoke(req: UnaryRequest): Promise<UnaryResponse> {
@@ -138,4 +191,12 @@ export class UnaryServerCall implements ServerCall, FrameReceiver, Expirable {
     this.socket.close();
     this.host.finished(this, this.startedAt, code, message);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }

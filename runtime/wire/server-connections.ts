@@ -216,6 +216,7 @@ class PeerSocket implements ServerSocket {
   }
 
   close(): void {
+    if (this.receiver === undefined) return; // Never bound (a unary call answered at once): not listed.
     const streams = this.connections.streams;
     if (streams.get(this.peer) === this) streams.delete(this.peer);
   }

@@ -67,6 +67,8 @@ export class NatsTransport implements Transport, ClientOutlet, ServerOutlet {
    * frames instead of one per frame.
    */
   private readonly replyOptions = { reply: "" };
+  /** Options of a server's frames without headers (nats.js makes one per publish without). */
+  private readonly noReplyOptions = { reply: "" };
   private withHeaders: { reply: string; headers: MsgHdrs } | undefined;
 
   constructor(
@@ -135,7 +137,7 @@ export class NatsTransport implements Transport, ClientOutlet, ServerOutlet {
     const encoded = encodeFrame(frame, seq);
     try {
       if (frame.type !== "reply") this.writes.hold();
-      if (encoded.lines === "") this.nc.publish(peer, encoded.body);
+      if (encoded.lines === "") this.nc.publish(peer, encoded.body, this.noReplyOptions);
       else this.nc.publish(peer, encoded.body, this.headerOptions("", encoded.lines));
     } catch (cause) {
       throw publishError(cause);
