@@ -172,6 +172,14 @@ export class NatsRegistry implements Registry {
     return this.coldLookup(name, options);
   }
 
+  cachedService(name: string, options?: LookupOptions): ServiceInfo[] | undefined {
+    if (this.closed || !this.connected || !this.watchLive || !this.cache.isAuthoritative(name)) {
+      return undefined;
+    }
+    const found = filterServices(this.cache.live(name, Date.now()), options);
+    return found.length > 0 ? found : undefined;
+  }
+
   private async coldLookup(name: string, options?: LookupOptions): Promise<ServiceInfo[]> {
     if (!this.connected) {
       // Reconnecting: nodes heard from within their TTL are still the best answer.
@@ -266,7 +274,7 @@ export class NatsRegistry implements Registry {
     let found = false;
     const onAnswer = (data: Uint8Array): AnswerVerdict => {
       const answer = decode(data);
-      if (!answer) return undefined;
+      if (!answer) return "ignore";
       answers.push(answer);
       // An instance answering in parts has answered once its last part is in;
       // until then the quiet window must not end the lookup halfway through it.

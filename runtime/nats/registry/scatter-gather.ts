@@ -25,8 +25,11 @@ export interface GatherOptions {
   signal?: AbortSignal | undefined;
   /**
    * Sees each answer and says what to do next: `"done"` ends the gather at
-   * once (every expected answer is in), a number replaces `quietMs` for the
-   * wait after this answer, `undefined` keeps `quietMs`.
+   * once (every expected answer is in), `"ignore"` leaves the wait as if the
+   * answer never came (one refused as forged or malformed: a hostile peer
+   * answering first must not start the quiet window that ends the lookup
+   * before the real nodes answer), a number replaces `quietMs` for the wait
+   * after this answer, `undefined` keeps `quietMs`.
    */
   onAnswer?: ((data: Uint8Array) => AnswerVerdict) | undefined;
   /**
@@ -37,7 +40,7 @@ export interface GatherOptions {
   onLate?: ((data: Uint8Array) => void) | undefined;
 }
 
-export type AnswerVerdict = "done" | number | undefined;
+export type AnswerVerdict = "done" | "ignore" | number | undefined;
 
 interface Late {
   onLate: (data: Uint8Array) => void;
@@ -94,9 +97,10 @@ export class ScatterGather {
       pending.finish(true, false);
       return;
     }
+    const verdict = pending.onAnswer?.(msg.data);
+    if (verdict === "ignore") return;
     pending.answers.push(msg.data);
     clearTimeout(pending.timer);
-    const verdict = pending.onAnswer?.(msg.data);
     if (verdict === "done") {
       pending.finish(false, false);
       return;
