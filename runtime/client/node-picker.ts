@@ -40,6 +40,11 @@ export class NodePicker {
     return this.registry.getService(this.serviceName, this.lookup);
   }
 
+  /** The registry's answer when its cache has it now (no promise hop), else undefined. */
+  cachedServices(): ServiceInfo[] | undefined {
+    return this.registry.cachedService?.(this.serviceName, this.lookup);
+  }
+
   /** The nodes of the registry's answer; `NotFound` when there are none. */
   nodesOf(infos: readonly ServiceInfo[]): readonly ServiceNode[] {
     // One version is the common case: its node list as it is, no copy.

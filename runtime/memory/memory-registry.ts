@@ -42,13 +42,23 @@ export class MemoryRegistry implements Registry {
   async getService(name: string, options?: LookupOptions): Promise<ServiceInfo[]> {
     this.assertOpen();
     if (options?.signal?.aborted) throw RpcError.from(options.signal.reason, Code.Canceled);
-    const matching: ServiceInfo[] = [];
-    for (const record of this.records.values()) if (record.name === name) matching.push(record);
-    const found = filterServices(aggregateServices(matching), options);
+    const found = this.lookup(name, options);
     if (found.length === 0) {
       throw new RpcError(Code.NotFound, `no live node of service ${describeLookup(name, options)}`);
     }
     return found;
+  }
+
+  cachedService(name: string, options?: LookupOptions): ServiceInfo[] | undefined {
+    if (this.closed || options?.signal?.aborted) return undefined;
+    const found = this.lookup(name, options);
+    return found.length > 0 ? found : undefined;
+  }
+
+  private lookup(name: string, options: LookupOptions | undefined): ServiceInfo[] {
+    const matching: ServiceInfo[] = [];
+    for (const record of this.records.values()) if (record.name === name) matching.push(record);
+    return filterServices(aggregateServices(matching), options);
   }
 
   async listServices(): Promise<ServiceInfo[]> {

@@ -91,6 +91,12 @@ export interface Registry {
    * registry itself cannot be reached.
    */
   getService(name: string, options?: LookupOptions): Promise<ServiceInfo[]>;
+  /**
+   * What `getService` would resolve with when the registry can answer from
+   * its cache right now, else undefined (then call `getService`). Optional:
+   * it spares a hot caller the promise hop of a lookup it already knows.
+   */
+  cachedService?(name: string, options?: LookupOptions): ServiceInfo[] | undefined;
   /** All services, without file descriptors. */
   listServices(options?: { signal?: AbortSignal }): Promise<ServiceInfo[]>;
   /** Registrations, deregistrations and expiries as they happen. */

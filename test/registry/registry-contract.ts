@@ -74,6 +74,22 @@ export function registryContract(label: string, create: () => Promise<RegistryPa
       expect(nodeIds(found)).toEqual(["a", "b"]);
     });
 
+    it("answers from its cache without a lookup only what getService answers", async () => {
+      const { home, peer } = await pair();
+      const name = uniqueName();
+      await home.register(nodeRecord(name, "a", { version: "1.0.0" }));
+      await home.register(nodeRecord(name, "b", { version: "2.0.0" }));
+      const found = await peer.getService(name);
+      // Optional in the contract: a registry without it is always asked through getService.
+      if (peer.cachedService === undefined) return;
+      expect(peer.cachedService(name)).toEqual(found);
+      expect(peer.cachedService(name, { version: "2.0.0" })).toEqual(
+        await peer.getService(name, { version: "2.0.0" }),
+      );
+      expect(peer.cachedService(name, { version: "3.0.0" })).toBeUndefined();
+      expect(peer.cachedService(uniqueName("Missing"))).toBeUndefined();
+    });
+
     it("keeps versions side by side and selects by version", async () => {
       const { home, peer } = await pair();
       const name = uniqueName();
