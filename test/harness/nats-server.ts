@@ -94,7 +94,12 @@ async function launch(
     String(port),
     "-m",
     String(monitorPort),
-    ...(options.jetstream ? ["-js", "-sd", storeDir] : []),
+    // Always its own store: a test that enables JetStream through `args` or a
+    // config file would otherwise share nats-server's default /tmp/nats with
+    // every earlier run, whose streams' reservations eventually fill it.
+    ...(options.jetstream ? ["-js"] : []),
+    "-sd",
+    storeDir,
     ...clusterArgs,
     ...(options.args ?? []),
   ];
