@@ -55,10 +55,14 @@ export class UnaryServerCall implements ServerCall, FrameReceiver, Expirable {
       return;
     }
     this.await();
-    out.then(
-      (value) => this.reply(value),
-      (cause: unknown) => this.fail(cause),
-    );
+    try {
+      out.then(
+        (value) => this.reply(value),
+        (cause: unknown) => this.fail(cause),
+      );
+    } catch (cause) {
+      this.fail(cause); // A thenable whose `then` throws.
+    }
   }
 
   /** A call that waits: its deadline expires it, and the client's frames reach it. */
