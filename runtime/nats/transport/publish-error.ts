@@ -3,12 +3,10 @@ import { RpcError } from "../../errors/rpc-error.js";
 import { markUndelivered } from "../../errors/undelivered.js";
 
 /**
- * Turns an exception of encoding a frame or of `nc.publish` into an `RpcError`: the message did not
+ * Turns an exception of `nc.publish` into an `RpcError`: the message did not
  * leave this process, so the error is marked undelivered.
  */
 export function publishError(cause: unknown): RpcError {
-  // The frame could not be encoded (e.g. a header NATS cannot carry): its own error.
-  if (cause instanceof RpcError) return markUndelivered(cause);
   const text = cause instanceof Error ? cause.message : String(cause);
   if (text.includes("max_payload")) {
     return markUndelivered(
