@@ -1,3 +1,5 @@
+import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
+import { encodeInitForSend } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 
@@ -14,4 +16,22 @@ export function checkWithin(maxPayload: number, body: Uint8Array, what: string):
     );
   }
   return body;
+}
+
+/**
+ * A message or its init object encoded for sending (`encodeInitForSend`: a
+ * view into the codec's slab, which is never written twice), refused like
+ * `checkWithin` when it exceeds `maxPayload`.
+ */
+export function encodeInitWithin(
+  maxPayload: number,
+  schema: DescMessage,
+  init: unknown,
+  what: string,
+): Uint8Array {
+  return checkWithin(
+    maxPayload,
+    encodeInitForSend(schema, init as MessageInitShape<DescMessage>),
+    what,
+  );
 }

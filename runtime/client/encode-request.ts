@@ -1,6 +1,6 @@
 import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
-import { checkWithin } from "../call/encode-message.js";
-import { encodeBinary, encodeInitForSend } from "../codec/binary.js";
+import { checkWithin, encodeInitWithin } from "../call/encode-message.js";
+import { encodeBinary } from "../codec/binary.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { markUndelivered } from "../errors/undelivered.js";
 
@@ -26,7 +26,7 @@ export function encodeRequestInit(
   schema: DescMessage,
   init: MessageInitShape<DescMessage>,
 ): Uint8Array {
-  return undelivered(() => checkWithin(maxPayload, encodeInitForSend(schema, init), what));
+  return undelivered(() => encodeInitWithin(maxPayload, schema, init, what));
 }
 
 const what = "request message";

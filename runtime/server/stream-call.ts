@@ -1,6 +1,6 @@
-import { create, type Message, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, type Message } from "@bufbuild/protobuf";
 import { deadlines, type Expirable } from "../call/deadline-wheel.js";
-import { checkWithin } from "../call/encode-message.js";
+import { encodeInitWithin } from "../call/encode-message.js";
 import {
   InboundQueue,
   type QueueOwner,
@@ -10,7 +10,7 @@ import {
 import { type Heartbeating, heartbeats } from "../call/heartbeat-monitor.js";
 import { sendBurst } from "../call/limits.js";
 import { methodPath } from "../client/method-config.js";
-import { decodeBinary, encodeInitForSend } from "../codec/binary.js";
+import { decodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import { applyInterceptors, type StreamRequest, type StreamResponse } from "../interceptor.js";
@@ -126,8 +126,7 @@ export class ServerStreamCall
         if (this.done) return;
         // Handlers may yield plain objects: encoded as they are, without `create`
         // (the bytes leave at once, so a view into the codec's slab will do).
-        const encoded = encodeInitForSend(output, message as MessageInitShape<typeof output>);
-        const body = checkWithin(this.host.maxPayload, encoded, "response message");
+        const body = encodeInitWithin(this.host.maxPayload, output, message, "response message");
         this.send({ type: "message", body, headers: this.takeHeader() });
       }
       if (this.done) return;

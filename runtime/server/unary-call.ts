@@ -1,8 +1,7 @@
-import { create, type Message, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, type Message } from "@bufbuild/protobuf";
 import { deadlines, type Expirable } from "../call/deadline-wheel.js";
-import { checkWithin } from "../call/encode-message.js";
+import { encodeInitWithin } from "../call/encode-message.js";
 import { methodPath } from "../client/method-config.js";
-import { encodeInitForSend } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import type { UnaryRequest, UnaryResponse } from "../interceptor.js";
@@ -101,11 +100,9 @@ export class UnaryServerCall implements ServerCall, FrameReceiver, Expirable {
     if (this.done) return; // answered already (deadline, cancel, shutdown): late result dropped
     try {
       const ctx = this.ctx;
+      // A view into the codec's slab: the transport copies it (nats.js into its outbound buffer).
       const output = this.entry.method.output;
-      // A view into a shared slab: the transport copies it (nats.js into its
-      // outbound buffer), and the slab is never written twice.
-      const encoded = encodeInitForSend(output, result as MessageInitShape<typeof output>);
-      const body = checkWithin(this.host.maxPayload, encoded, "response");
+      const body = encodeInitWithin(this.host.maxPayload, output, result, "response");
       const frame: Frame = { type: "reply", body };
       const header = ctx.headerIfAny;
       if (header !== undefined) frame.headers = header;
