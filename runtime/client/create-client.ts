@@ -30,7 +30,7 @@ import { mergeHeaders } from "./reserved-headers.js";
 import { ResponseStream } from "./response-stream.js";
 import { StreamClient } from "./stream-client.js";
 import { checkStreamOptions } from "./stream-options.js";
-import { UnaryClient } from "./unary-client.js";
+import { type CallSettings, UnaryClient } from "./unary-client.js";
 import { unaryLiveness } from "./unary-liveness.js";
 
 /** Default deadline of a call: 30 seconds. */
@@ -102,30 +102,28 @@ function methodCaller(
     const last: AnyFn = (req) => unary.call(req as Extract<AnyRequest, { stream: false }>);
     const chain = applyInterceptors(interceptors, last);
     const intercepted = interceptors.length > 0;
+    // Headers are writable only where interceptors may add to them.
+    const settings = (call: CallOptions | undefined): CallSettings => ({
+      header: mergeHeaders(options.headers, call?.headers, intercepted),
+      signal: call?.signal,
+      timeoutMs: timeoutFor(call),
+      locality: call?.locality,
+      waitForReady: call?.waitForReady ?? options.waitForReady,
+    });
     const request = (input: unknown, call: CallOptions | undefined): UnaryRequest => ({
+      ...settings(call),
       stream: false,
       service,
       method,
-      header: mergeHeaders(options.headers, call?.headers, intercepted),
       message: create(method.input, input as Message),
-      signal: call?.signal,
-      timeoutMs: timeoutFor(call),
       context: undefined,
-      locality: call?.locality,
-      waitForReady: call?.waitForReady ?? options.waitForReady,
     });
     return (input: unknown, call?: CallOptions): Promise<Message> => {
       try {
         // Nothing intercepts and nobody asked for header or trailer: the request
         // goes out encoded from the caller's object, the reply's message as it is.
         if (!intercepted && call?.onHeader === undefined && call?.onTrailer === undefined) {
-          return unary.message(input as MessageInitShape<DescMessage>, {
-            header: mergeHeaders(options.headers, call?.headers, false),
-            signal: call?.signal,
-            timeoutMs: timeoutFor(call),
-            locality: call?.locality,
-            waitForReady: call?.waitForReady ?? options.waitForReady,
-          });
+          return unary.message(input as MessageInitShape<DescMessage>, settings(call));
         }
         const req = request(input, call);
         return (chain(req) as Promise<UnaryResponse>).then((res) => {
