@@ -163,9 +163,7 @@ export class NatsRegistry implements Registry {
       this.assertOpen();
       throwIfAborted(options?.signal);
       this.ensureWatching();
-      if (this.connected && this.watchLive && this.cache.isAuthoritative(name)) {
-        return Promise.resolve(this.fromCache(name, options));
-      }
+      if (this.cacheAnswers(name)) return Promise.resolve(this.fromCache(name, options));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -173,11 +171,14 @@ export class NatsRegistry implements Registry {
   }
 
   cachedService(name: string, options?: LookupOptions): ServiceInfo[] | undefined {
-    if (this.closed || !this.connected || !this.watchLive || !this.cache.isAuthoritative(name)) {
-      return undefined;
-    }
+    if (this.closed || !this.cacheAnswers(name)) return undefined;
     const found = filterServices(this.cache.live(name, Date.now()), options);
     return found.length > 0 ? found : undefined;
+  }
+
+  /** Whether the cache is the answer for `name`: connected, watching, and told of every node. */
+  private cacheAnswers(name: string): boolean {
+    return this.connected && this.watchLive && this.cache.isAuthoritative(name);
   }
 
   private async coldLookup(name: string, options?: LookupOptions): Promise<ServiceInfo[]> {
