@@ -7,6 +7,7 @@ import { connect } from "@nats-io/transport-node";
 import { NatsRegistry } from "protonats/protocol";
 import { Greeter } from "../../generated/example/greeter/v1/greeter_pb.js";
 import { serviceInfo } from "../../runtime/server/service-info.js";
+import { greeterNodes } from "../lib/lookup-figures.js";
 import { ready, serveCommands, settledHeap } from "../lib/peer.js";
 
 const [url, namespace, countArg, tag] = process.argv.slice(2) as [string, string, string, string];
@@ -33,8 +34,7 @@ serveCommands({
   async cached() {
     const before = settledHeap();
     const lookup = new NatsRegistry(nc, { namespace });
-    const found = await lookup.getService(Greeter.typeName).catch(() => []);
-    const nodes = found.reduce((n, s) => n + s.nodes.length, 0);
+    const nodes = await greeterNodes(lookup);
     const after = settledHeap();
     await lookup.close();
     return { nodes, bytes: after - before };

@@ -9,18 +9,12 @@ import {
   defineGreeter,
 } from "../../generated/example/greeter/v1/greeter_nats.js";
 import { closedLoop } from "../lib/closed-loop.js";
+import { settledHeap } from "../lib/peer.js";
 
 const [url, callsArg = "400000"] = process.argv.slice(2) as [string, string?];
 const calls = Number(callsArg);
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error("run with node --expose-gc");
-
-async function settledHeap(): Promise<number> {
-  for (let i = 0; i < 4; i++) {
-    gc?.();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return process.memoryUsage().heapUsed;
+if ((globalThis as { gc?: () => void }).gc === undefined) {
+  throw new Error("run with node --expose-gc");
 }
 
 const nc = await connect({ servers: url, noAsyncTraces: true });
@@ -43,13 +37,13 @@ const request = { name: "x".repeat(100) };
 const unary = () => client.sayHello(request);
 // Warm-up: caches, JIT, pools reach their steady size.
 await closedLoop(unary, 64, 2_000);
-const before = await settledHeap();
+const before = settledHeap();
 let done = 0;
 while (done < calls) {
   const r = await closedLoop(unary, 64, 1_000);
   done += r.calls;
 }
-const after = await settledHeap();
+const after = settledHeap();
 console.log(
   JSON.stringify({
     calls: done,
