@@ -12,6 +12,7 @@ import { isUndelivered } from "../errors/undelivered.js";
 import type { UnaryRequest, UnaryResponse } from "../interceptor.js";
 import type { ServiceNode } from "../registry/registry.js";
 import type { Frame, Transport } from "../transport/transport.js";
+import { readsCompactCalls } from "../wire/compact-call.js";
 import { abortError } from "./abort-error.js";
 import { awaitConnection } from "./await-connection.js";
 import { encodeRequest, encodeRequestInit } from "./encode-request.js";
@@ -120,7 +121,13 @@ export class UnaryClient {
       const node = this.picker.pick(nodes, context);
       selector.onCallStart?.(node, context);
       const started = selector.onCallEnd ? performance.now() : 0;
-      const frame: Frame = { type: "call", method: this.config.path, headers: req.header, body };
+      const frame: Frame = {
+        type: "call",
+        method: this.config.path,
+        compact: readsCompactCalls(node),
+        headers: req.header,
+        body,
+      };
       if (deadline !== undefined) frame.timeoutMs = deadline - Date.now();
       try {
         const reply = await new UnaryAttempt(
@@ -202,6 +209,7 @@ export class UnaryClient {
     this.transport.publish(node.address, {
       type: "call",
       method: this.config.path,
+      compact: readsCompactCalls(node),
       headers: req.header,
       body,
     });

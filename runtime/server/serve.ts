@@ -3,6 +3,7 @@ import { zoneFromEnv } from "../locality/locality.js";
 import { randomId } from "../platform/random-id.js";
 import type { ServiceNode } from "../registry/registry.js";
 import { type RuntimeLike, resolveRuntime } from "../runtime.js";
+import { compactCallsKey } from "../wire/compact-call.js";
 import { CallDispatcher } from "./call-dispatcher.js";
 import type { ServiceRegistration } from "./define-service.js";
 import { methodTable } from "./method-table.js";
@@ -41,7 +42,8 @@ export async function serve(
   const listener = await rt.transport.listen({ nodeId: id, services: names }, dispatcher);
   // The registry adds the NATS cluster and server the node is connected to.
   const zone = options.zone ?? zoneFromEnv();
-  const metadata = options.metadata ?? {};
+  // Clients send this server's calls in the compact form (runtime/wire/compact-call.ts).
+  const metadata = { ...options.metadata, [compactCallsKey]: "1" };
   const infos = services.map((reg) => {
     const node: ServiceNode = { id, address: listener.addressOf(reg.service.typeName), metadata };
     if (zone !== undefined) node.locality = { zone };

@@ -22,7 +22,10 @@ export interface ServiceOptions {
 export interface ServeOptions {
   /** Id of this server instance (the node id). Default: a fresh nuid. */
   id?: string;
-  /** Node metadata announced in the registry and to `nats micro`. */
+  /**
+   * Node metadata announced in the registry and to `nats micro`. The runtime
+   * adds `pn-compact-calls: "1"` (clients may send this server compact calls).
+   */
   metadata?: Record<string, string>;
   /**
    * Zone (region, site) announced with the node, next to the NATS cluster and

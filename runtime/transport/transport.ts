@@ -27,6 +27,11 @@ export interface Frame {
   method?: string | undefined;
   /** `call`, `open`: remaining deadline budget in milliseconds. */
   timeoutMs?: number | undefined;
+  /**
+   * `call`, as sent: the server reads compact calls (its node record says
+   * so), so a call without request headers may travel without header block.
+   */
+  compact?: boolean | undefined;
   /** `open`: credit granted to the server for response messages. */
   window?: number | undefined;
   /** `open`: the client's heartbeat interval, which both sides use for this stream. */

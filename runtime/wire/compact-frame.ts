@@ -16,13 +16,16 @@ import type { Frame } from "../transport/transport.js";
  * field 0), so a preamble is never mistaken for a body; still, a receiver
  * reads one only where it expects a stream frame: a message without header
  * block on a bound stream connection. Elsewhere such a message keeps its
- * meaning (a unary `call` or `reply`). 0x02-0x07 are reserved.
+ * meaning (a unary `call` or `reply`). 0x02 starts a
+ * compact unary call (compact-call.ts); 0x03-0x07 are reserved.
  */
 
 /** Preamble marker of a `msg` frame (version 1 of the compact form). */
 export const compactMessage = 0x00;
 /** Preamble marker of a `credit` frame (version 1 of the compact form). */
 export const compactCredit = 0x01;
+/** Preamble marker of a unary `call` (compact-call.ts). */
+export const compactCall = 0x02;
 /** Bytes below this start a preamble, never a protobuf body. */
 const markerEnd = 0x08;
 
@@ -77,15 +80,15 @@ export function decodeCompact(frame: Frame): void {
   }
   const marker = data[0] as number;
   if (marker === compactMessage) {
-    const seq = readVarint(data, 1, "seq");
+    const seq = readVarint(data, 1, "compact stream frame: seq");
     frame.type = "message";
     frame.seq = seq;
     frame.body = varintEnd < data.length ? data.subarray(varintEnd) : undefined;
     return;
   }
   if (marker === compactCredit) {
-    const seq = readVarint(data, 1, "seq");
-    const credit = readVarint(data, varintEnd, "credit");
+    const seq = readVarint(data, 1, "compact stream frame: seq");
+    const credit = readVarint(data, varintEnd, "compact stream frame: credit");
     if (varintEnd !== data.length) throw malformed("a compact credit frame has trailing bytes");
     frame.type = "credit";
     frame.seq = seq;
@@ -111,7 +114,7 @@ const slabbedMax = 4 * 1024;
 let slab = new Uint8Array(0);
 let slabAt = 0;
 
-function take(size: number): Uint8Array {
+export function take(size: number): Uint8Array {
   if (size > slabbedMax) return new Uint8Array(size);
   if (slabAt + size > slab.length) {
     slab = new Uint8Array(slabBytes);
@@ -122,34 +125,34 @@ function take(size: number): Uint8Array {
   return out;
 }
 
-function malformed(message: string): RpcError {
+export function malformed(message: string): RpcError {
   return new RpcError(Code.InvalidArgument, message);
 }
 
 /** Where the varint `readVarint` read last ends (a variable, not an object per read). */
-let varintEnd = 0;
+export let varintEnd = 0;
 
-/** The value of the varint at `at`; sets `varintEnd`. */
-function readVarint(data: Uint8Array, at: number, what: string): number {
+/** The value of the varint at `at`; sets `varintEnd`. `what` names it in errors. */
+export function readVarint(data: Uint8Array, at: number, what: string): number {
   let value = 0;
   let scale = 1;
   for (let i = 0; i < maxVarintBytes; i++) {
-    if (at + i >= data.length) throw malformed(`compact stream frame: ${what} is truncated`);
+    if (at + i >= data.length) throw malformed(`${what} is truncated`);
     const byte = data[at + i] as number;
     value += (byte & 0x7f) * scale;
     if (byte < 0x80) {
       if (value > Number.MAX_SAFE_INTEGER) {
-        throw malformed(`compact stream frame: ${what} is too large`);
+        throw malformed(`${what} is too large`);
       }
       varintEnd = at + i + 1;
       return value;
     }
     scale *= 128;
   }
-  throw malformed(`compact stream frame: ${what} is longer than ${maxVarintBytes} bytes`);
+  throw malformed(`${what} is longer than ${maxVarintBytes} bytes`);
 }
 
-function varintSize(value: number): number {
+export function varintSize(value: number): number {
   let size = 1;
   while (value >= 128) {
     value = Math.floor(value / 128);
@@ -159,7 +162,7 @@ function varintSize(value: number): number {
 }
 
 /** Writes `value` (a safe non-negative integer) as a varint at `at`; returns where it ends. */
-function writeVarint(out: Uint8Array, at: number, value: number): number {
+export function writeVarint(out: Uint8Array, at: number, value: number): number {
   while (value >= 128) {
     out[at++] = (value % 128) | 0x80;
     value = Math.floor(value / 128);

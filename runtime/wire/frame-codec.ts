@@ -5,6 +5,7 @@ import { decodeStatus, encodeStatus } from "../errors/status-codec.js";
 import { markUndelivered } from "../errors/undelivered.js";
 import type { Frame, FrameType } from "../transport/transport.js";
 import { contentTypeProto, FrameName, Header, reservedPrefix } from "../transport/wire-headers.js";
+import { encodeCompactCall } from "./compact-call.js";
 import { encodeCompact } from "./compact-frame.js";
 import { headerLine, type ParsedHeaders } from "./header-block.js";
 
@@ -34,12 +35,13 @@ const frameTypeByName: Record<string, FrameType> = {
 };
 
 /**
- * Encodes a frame. A unary `call` or `reply` without metadata has no header
- * lines at all: on NATS the cheapest message, and exactly what `nats req`
- * sends and expects. `seq` is the stream frame's sequence number, if any;
- * a numbered `message` without headers and a `credit` take the compact form
- * (no header lines, a preamble before the body: compact-frame.ts). Throws
- * `RpcError` `Internal` for a header no transport can carry.
+ * Encodes a frame. A unary `reply` without metadata has no header lines at
+ * all: on NATS the cheapest message, and exactly what `nats req` expects. A
+ * `call` marked `compact` without request headers takes the compact form
+ * (no header lines, a preamble before the body: compact-call.ts). `seq` is
+ * the stream frame's sequence number, if any; a numbered `message` without
+ * headers and a `credit` take the compact form too (compact-frame.ts).
+ * Throws `RpcError` `Internal` for a header no transport can carry.
  */
 export function encodeFrame(frame: Frame, seq?: number): EncodedFrame {
   let lines = "";
@@ -47,6 +49,11 @@ export function encodeFrame(frame: Frame, seq?: number): EncodedFrame {
   if (seq !== undefined && (type === "message" || type === "credit")) {
     const compact = encodeCompact(frame, seq);
     if (compact !== undefined) return { lines, body: compact };
+  }
+  if (type === "call" && frame.compact === true && frame.method !== undefined) {
+    if (!hasKeys(frame.headers)) {
+      return { lines, body: encodeCompactCall(frame.method, frame.timeoutMs, frame.body) };
+    }
   }
   if (type !== "call" && type !== "reply") lines += `${Header.frame}: ${FrameName[type]}\r\n`;
   if (seq !== undefined) lines += `${Header.seq}: ${seq}\r\n`;
@@ -82,6 +89,11 @@ function line(name: string, value: string): string {
   } catch (cause) {
     throw new RpcError(Code.Internal, (cause as Error).message, { cause });
   }
+}
+
+function hasKeys(record: Record<string, string> | undefined): boolean {
+  if (record !== undefined) for (const _ in record) return true;
+  return false;
 }
 
 /** Header values cannot hold line breaks. */

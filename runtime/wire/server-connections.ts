@@ -1,6 +1,7 @@
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import type { Acceptor, Frame, FrameReceiver, ServerSocket } from "../transport/transport.js";
+import { decodeCompactCall, isCompactCall } from "./compact-call.js";
 import { decodeCompact, startsWithPreamble } from "./compact-frame.js";
 import { FrameSequence } from "./frame-sequence.js";
 
@@ -50,11 +51,20 @@ export class ServerConnections {
         stream.deliverCompact(frame);
         return;
       }
-      // A compact frame of a stream the server no longer knows (no method
-      // from a header or the subject, and a body no protobuf can start with).
+      // No method from a header or the subject, and a body no protobuf can
+      // start with: a compact call, or a compact frame of a stream the
+      // server no longer knows.
       if (method === undefined && frame.method === undefined && startsWithPreamble(frame.body)) {
-        unknownStream(this, peer);
-        return;
+        if (!isCompactCall(frame)) {
+          unknownStream(this, peer);
+          return;
+        }
+        try {
+          decodeCompactCall(frame);
+        } catch (cause) {
+          this.malformed(peer, RpcError.from(cause, Code.InvalidArgument), false);
+          return;
+        }
       }
     }
     if (type === "call" || type === "open") {
@@ -83,6 +93,14 @@ export class ServerConnections {
   /** A decoded frame without reply address (fire and forget): run a call, answer nobody. */
   arriveOneWay(frame: Frame, service?: string, method?: string): void {
     if (frame.type !== "call") return;
+    if (method === undefined && frame.method === undefined && isCompactCall(frame)) {
+      try {
+        decodeCompactCall(frame);
+      } catch (cause) {
+        this.acceptor.refused?.(undefined, RpcError.from(cause, Code.InvalidArgument));
+        return;
+      }
+    }
     if (method !== undefined) frame.method = method;
     if (!servedAt(service, frame.method)) return;
     this.acceptor.accept(frame, discardSocket);

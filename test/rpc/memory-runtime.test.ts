@@ -51,7 +51,12 @@ describe("clients and servers on the in-memory runtime", () => {
       const [info] = await runtime.registry.getService(Greeter.typeName);
       expect(info?.version).toBe("1.0.0"); // from (protonats.v1.service).version
       expect(info?.nodes).toEqual([
-        { id: server.id, address: server.address, metadata: { zone: "a" } },
+        // The runtime's own mark: this server reads compact calls.
+        {
+          id: server.id,
+          address: server.address,
+          metadata: { zone: "a", "pn-compact-calls": "1" },
+        },
       ]);
       expect(info?.endpoints.map((e) => [e.name, e.kind, e.requestType])).toEqual([
         ["SayHello", "unary", "example.greeter.v1.SayHelloRequest"],

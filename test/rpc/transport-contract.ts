@@ -39,6 +39,17 @@ const badCompact: [string, number[]][] = [
   ["a protobuf body without preamble", [0x0a, 0x01, 0x78]],
 ];
 
+/** Compact calls (marker 0x02) that no server may run. */
+const badCompactCalls: [string, number[]][] = [
+  ["timeout truncated", [0x02, 0x80]],
+  ["timeout longer than 8 bytes", [0x02, ...Array(9).fill(0xff), 0x01]],
+  ["method length missing", [0x02, 0x00]],
+  ["empty method", [0x02, 0x00, 0x00, 0x0a]],
+  ["method past the payload", [0x02, 0x00, 0x05, 0x2f, 0x78]],
+  ["method over 1024 bytes", [0x02, 0x00, 0x81, 0x08, ...Array(1025).fill(0x78)]],
+  ["method not UTF-8", [0x02, 0x00, 0x02, 0xff, 0xfe]],
+];
+
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -340,6 +351,61 @@ export function transportContract(name: string, make: () => Promise<TransportPai
       expect(dec.decode(reply.body)).toBe("plain");
       socket.close();
     });
+
+    it("a call marked compact arrives whole: method, timeout, body; with request headers it keeps them", async () => {
+      const sent: Frame[] = [
+        {
+          type: "call",
+          method: "/compact-a",
+          compact: true,
+          timeoutMs: 1234.2,
+          body: enc.encode("a"),
+        },
+        { type: "call", method: "/compact-b", compact: true },
+        {
+          type: "call",
+          method: "/compact-c",
+          compact: true,
+          headers: { h: "1" },
+          body: enc.encode("c"),
+        },
+      ];
+      const inboxes = sent.map((frame) => {
+        const inbox = new Inbox();
+        pair.client.dial(listener.address, inbox).send(frame);
+        return inbox;
+      });
+      const arrived = await Promise.all(
+        sent.map((f) => waitFor(() => acceptor.accepted.find((a) => a.frame.method === f.method))),
+      );
+      expect(arrived.map((a) => [a.frame.type, a.frame.timeoutMs, a.frame.headers])).toEqual([
+        ["call", 1235, undefined],
+        ["call", undefined, undefined],
+        ["call", undefined, { h: "1" }],
+      ]);
+      expect(dec.decode(arrived[0]?.frame.body)).toBe("a");
+      expect(arrived[1]?.frame.body ?? new Uint8Array(0)).toHaveLength(0);
+      expect(dec.decode(arrived[2]?.frame.body)).toBe("c");
+      const replies = await Promise.all(inboxes.map((inbox) => inbox.nth(0)));
+      expect(replies.map((r) => r.type)).toEqual(["reply", "reply", "reply"]);
+    });
+
+    for (const [what, bytes] of badCompactCalls) {
+      it(`a compact call that does not decode (${what}) is answered InvalidArgument and never run`, async () => {
+        const inbox = new Inbox();
+        const socket = pair.client.dial(listener.address, inbox);
+        const before = acceptor.accepted.length;
+        const refusals = acceptor.refusals.length;
+        pair.raw(listener.address, replyOf(socket), new Uint8Array(bytes));
+        const reply = await inbox.nth(0);
+        expect(reply.type).toBe("reply");
+        expect(reply.error?.code).toBe(Code.InvalidArgument);
+        expect(reply.error?.rawMessage).toMatch(/^compact call: /);
+        expect(acceptor.accepted).toHaveLength(before);
+        expect(acceptor.refusals.length).toBe(refusals + 1);
+        socket.close();
+      });
+    }
 
     it("frames for a connection the server closed are answered with cancel", async () => {
       const inbox = new Inbox();
