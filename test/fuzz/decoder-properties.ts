@@ -20,6 +20,7 @@ import { headerBlock, parseHeaders } from "../../runtime/nats/transport/header-b
 import { decodeNatsFrame } from "../../runtime/nats/transport/nats-frame-codec.js";
 import { serviceAddress } from "../../runtime/transport/subjects.js";
 import type { Frame, FrameType } from "../../runtime/transport/transport.js";
+import { decodeCompactCall } from "../../runtime/wire/compact-call.js";
 import { decodeCompact } from "../../runtime/wire/compact-frame.js";
 import { decodeFrame, encodeFrame } from "../../runtime/wire/frame-codec.js";
 import { headerBlockBytes, headerLine, parseHeaderBlock } from "../../runtime/wire/header-block.js";
@@ -275,6 +276,42 @@ const compactRoundTrip = fc.property(
   },
 );
 
+/** Payloads a server may get as compact calls: the marker, then anything (method-like bytes often). */
+const compactCallish = fc
+  .array(fc.oneof(fc.constantFrom(0x00, 0x01, 0x2f, 0x7f, 0x80, 0xc3, 0xff), fc.nat(255)), {
+    maxLength: 40,
+  })
+  .map((rest) => new Uint8Array([0x02, ...rest]));
+
+const compactCallDecode = fc.property(compactCallish, fc.boolean(), (bytes, asBuffer) => {
+  const frame = decodeNatsFrame(natsMessage(undefined, bytes, asBuffer), true);
+  if (decodes(() => decodeCompactCall(frame))) {
+    check(typeof frame.method === "string" && frame.method !== "", "method", [...bytes], frame);
+    const timeout = frame.timeoutMs;
+    check(timeout === undefined || Number.isSafeInteger(timeout), "timeout", [...bytes], frame);
+  }
+});
+
+const compactCallRoundTrip = fc.property(
+  fc.string({ minLength: 1, maxLength: 20, unit: "grapheme" }),
+  fc.option(fc.oneof(fc.nat(10_000), fc.double({ min: 0, max: 1e9, noNaN: true })), {
+    nil: undefined,
+  }),
+  fc.option(fc.uint8Array({ minLength: 1, maxLength: 64 }), { nil: undefined }),
+  fc.boolean(),
+  (method, timeoutMs, body, asBuffer) => {
+    const frame: Frame = { type: "call", method, compact: true, timeoutMs, body };
+    const encoded = encodeFrame(frame);
+    check(encoded.lines === "", "compact form", frame, encoded.lines);
+    const decoded = decodeNatsFrame(natsMessage(undefined, encoded.body, asBuffer), true);
+    decodeCompactCall(decoded);
+    check(decoded.method === method, "method", frame, decoded);
+    const sentTimeout = timeoutMs === undefined ? undefined : Math.ceil(timeoutMs);
+    check(decoded.timeoutMs === sentTimeout, "timeout", frame, decoded);
+    check(same(decoded.body, body), "body", frame, decoded);
+  },
+);
+
 function same(a: unknown, b: unknown): boolean {
   const empty = (x: unknown) =>
     x === undefined || (typeof x === "object" && !Object.keys(x as object).length);
@@ -449,6 +486,9 @@ export const decoderProperties: Record<string, (options: RunOptions) => void> = 
   "compact stream frames: any bytes decode or fail with RpcError": runner(compactDecode),
   "compact stream frames: decode what the codec encodes (any seq and credit)":
     runner(compactRoundTrip),
+  "compact calls: any bytes decode or fail with RpcError": runner(compactCallDecode),
+  "compact calls: decode what the codec encodes (any method, timeout, body)":
+    runner(compactCallRoundTrip),
   "header block: any bytes parse or fail with RpcError (only beyond the limit)":
     runner(headerBlocksDecode),
   "header block: parses what it builds": runner(headerBlocksRoundTrip),
