@@ -40,6 +40,8 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Bounded caches of method paths in their wire form, both ways (methods are few per process). */
 const maxCachedMethods = 1024;
+/** Longer paths are decoded every call rather than kept. */
+const maxCachedMethodBytes = 256;
 const encodedMethods = new Map<string, Uint8Array>();
 const decodedMethods = new Map<number, { bytes: Uint8Array; path: string }>();
 
@@ -103,9 +105,8 @@ function methodBytes(method: string): Uint8Array {
 
 /**
  * The method path in `data[start, end)`. A process serves few methods, so the
- * bytes are looked up by hash and compared instead of decoded every call; a
- * hostile peer's made-up names are decoded and, once the cache is full, not
- * kept.
+ * bytes are looked up by hash and compared instead of decoded every call.
+ * The cache is bounded (at most 1,024 names of at most 256 bytes).
  */
 function methodPath(data: Uint8Array, start: number, end: number): string {
   let hash = 0x811c9dc5;
@@ -118,7 +119,10 @@ function methodPath(data: Uint8Array, start: number, end: number): string {
   } catch {
     throw malformed("compact call: the method path is not UTF-8");
   }
-  if (cached === undefined && decodedMethods.size < maxCachedMethods) {
+  if (cached === undefined && end - start <= maxCachedMethodBytes) {
+    // Full of names nobody serves (a peer making them up): start over, so the
+    // real ones come back at their next call.
+    if (decodedMethods.size >= maxCachedMethods) decodedMethods.clear();
     decodedMethods.set(hash, { bytes: data.slice(start, end), path });
   }
   return path;
