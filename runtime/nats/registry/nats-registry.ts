@@ -24,6 +24,7 @@ import { heartbeatSigningBytes, RecordSigning, recordSigningBytes } from "./reco
 import { type RegistrySubjects, registrySubjects } from "./registry-subjects.js";
 import {
   type Announcement,
+  DescriptorMemo,
   decodeAnnouncement,
   decodeAnswer,
   encodeJson,
@@ -262,26 +263,42 @@ export class NatsRegistry implements Registry {
       for (const id of expected) if (!holding.has(id)) expected.delete(id);
     }
     const queried = query.op === "get" ? query.name : undefined;
+    // Dropped when the gather ends: late answers are rare, and no closure
+    // left for them may keep ~20 KB of descriptor text alive.
+    let memo: DescriptorMemo | undefined = new DescriptorMemo();
     const decode = (data: Uint8Array): RegistryAnswer | undefined => {
-      const answer = decodeAnswer(data, this.rules, queried);
+      const answer = decodeAnswer(data, this.rules, queried, memo);
       if (answer === undefined || !("op" in answer)) return answer;
       this.refused(answer.name, answer.reason);
       return undefined;
     };
     const answered = new Set<string>();
-    /** Instances whose answer has parts still to come. */
-    const partial = new Set<string>();
+    /**
+     * Answers with parts still to come, by instance and answer id: a forger
+     * sending a last part under a real instance's id (ids are public) but
+     * another answer id does not close the real instance's answer.
+     */
+    const open = new Map<string, string>();
+    /** Answers seen (instance and answer id): a new one restarts the quiet window. */
+    const begun = new Set<string>();
+    let lastBegunAt = 0;
     const answers: RegistryAnswer[] = [];
     let found = false;
     const onAnswer = (data: Uint8Array): AnswerVerdict => {
       const answer = decode(data);
       if (!answer) return "ignore";
       answers.push(answer);
+      const now = performance.now();
+      const stream = `${answer.registry}\u0000${answer.answer ?? ""}`;
+      if (!begun.has(stream)) {
+        begun.add(stream);
+        lastBegunAt = now;
+      }
       // An instance answering in parts has answered once its last part is in;
-      // until then the quiet window must not end the lookup halfway through it.
-      if (answer.more) partial.add(answer.registry);
+      // until then neither the quiet window nor the known instances end the lookup.
+      if (answer.more) open.set(stream, answer.registry);
       else {
-        partial.delete(answer.registry);
+        open.delete(stream);
         answered.add(answer.registry);
       }
       this.known.heard(answer.registry, answer.ttl, Date.now());
@@ -289,9 +306,16 @@ export class NatsRegistry implements Registry {
       if (expected.size > 0 && answered.size >= expected.size) {
         let all = true;
         for (const id of expected) if (!answered.has(id)) all = false;
+        for (const id of open.values()) if (expected.has(id)) all = false;
         if (all) return "done";
       }
-      return found && partial.size === 0 ? quietMs : quietMs * 10;
+      if (open.size > 0) return quietMs * 10;
+      if (!found) return quietMs * 10;
+      // The quiet window waits for instances that have not begun to answer:
+      // parts of answers already begun say nothing about them, so it runs
+      // from the last new answer, not from the last part.
+      const wait = lastBegunAt + quietMs - now;
+      return wait > 0 ? wait : "done";
     };
     const onLate = (data: Uint8Array): void => {
       const answer = decode(data);
@@ -312,6 +336,8 @@ export class NatsRegistry implements Registry {
     } catch (err) {
       if (signal?.aborted) throw RpcError.from(err, Code.Canceled);
       throw unavailable("cannot query the registry", err);
+    } finally {
+      memo = undefined;
     }
     this.assertOpen();
     if (result.answers.length === 0 && !result.noResponders) {

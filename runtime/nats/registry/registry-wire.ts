@@ -23,6 +23,12 @@ export type RegistryQuery = { op: "get"; name: string } | { op: "list" };
 export interface RegistryAnswer {
   /** Id of the answering registry instance. */
   registry: string;
+  /**
+   * Random id of this answer, the same on each of its parts and new for every
+   * query (absent from older answerers): whoever forges a last part with the
+   * answerer's registry id cannot end its answer early without knowing it.
+   */
+  answer?: string;
   /** How long the answerer's nodes stay alive without a heartbeat (clamped to `maxTtlMs`). */
   ttl: number;
   services: ServiceInfo[];
@@ -86,8 +92,12 @@ export function serviceJson(service: ServiceInfo, withDescriptors: boolean): str
   });
 }
 
-/** An answer assembled from pre-encoded service records (no re-encoding per query). */
-export function answerBytes(
+/**
+ * One answer part assembled from pre-encoded service records, without its
+ * leading `{"answer":…,`: the same bytes serve every query until the records
+ * change, `withAnswerId` completes them per query.
+ */
+export function answerPartTail(
   registry: string,
   ttl: number,
   servicesJson: string[],
@@ -95,8 +105,20 @@ export function answerBytes(
 ): Uint8Array {
   const flag = more ? `,"more":true` : "";
   return encoder.encode(
-    `{"registry":${JSON.stringify(registry)},"ttl":${ttl}${flag},"services":[${servicesJson.join(",")}]}`,
+    `"registry":${JSON.stringify(registry)},"ttl":${ttl}${flag},"services":[${servicesJson.join(",")}]}`,
   );
+}
+
+/** Bytes `withAnswerId` adds to a tail, with a nuid (22 characters) as the id. */
+export const answerHeadBytes = `{"answer":"${"0".repeat(22)}",`.length;
+
+/** A complete answer part: `tail` after the id of this answer (ASCII, no escapes: a nuid). */
+export function withAnswerId(answer: string, tail: Uint8Array): Uint8Array {
+  const head = encoder.encode(`{"answer":"${answer}",`);
+  const body = new Uint8Array(head.length + tail.length);
+  body.set(head, 0);
+  body.set(tail, head.length);
+  return body;
 }
 
 export function encodeJson(value: RegistryQuery | Announcement): Uint8Array {
@@ -201,8 +223,31 @@ function boundedArray(value: unknown, max: number, what: string): unknown[] {
   return value;
 }
 
+/**
+ * File descriptors decoded during one lookup. Every instance answering it
+ * sends its version's descriptors (~20 KB of base64 for a small service) in
+ * its first part: the same text is decoded once and its records share the
+ * bytes. Scoped to a lookup so that no registry keeps the text afterwards.
+ */
+export class DescriptorMemo {
+  private text = "";
+  private bytes: Uint8Array | undefined;
+
+  decode(text: string): Uint8Array {
+    if (this.bytes === undefined || text !== this.text) {
+      this.text = text;
+      this.bytes = fromBase64(text);
+    }
+    return this.bytes;
+  }
+}
+
 /** Reads a service record; malformed yields `undefined`, a broken rule throws `RefusedRecord`. */
-export function toService(value: unknown, rules: RecordRules): ServiceInfo | undefined {
+export function toService(
+  value: unknown,
+  rules: RecordRules,
+  memo?: DescriptorMemo,
+): ServiceInfo | undefined {
   if (!isRecord(value)) return undefined;
   const serviceName = str(value.name);
   const version = name(value.version, rules, "version");
@@ -221,7 +266,7 @@ export function toService(value: unknown, rules: RecordRules): ServiceInfo | und
       .filter(defined),
   };
   const fd = str(value.fileDescriptors);
-  if (fd !== undefined) service.fileDescriptors = fromBase64(fd);
+  if (fd !== undefined) service.fileDescriptors = memo ? memo.decode(fd) : fromBase64(fd);
   const signature = toSignature(value.signature, rules);
   if (signature) service.signature = signature;
   return service;
@@ -276,6 +321,7 @@ export function decodeAnswer(
   data: Uint8Array,
   rules: RecordRules,
   name?: string,
+  memo?: DescriptorMemo,
 ): RegistryAnswer | Refusal | undefined {
   return refusing(name ?? "", () => {
     const value = parse(data, rules);
@@ -285,12 +331,17 @@ export function decodeAnswer(
     const ttl = ttlOf(value.ttl, rules);
     if (!registry || ttl === undefined || !Array.isArray(value.services)) return undefined;
     const services = boundedArray(value.services, rules.limits.maxNodesPerMessage, "records")
-      .map((s) => toService(s, rules))
+      .map((s) => toService(s, rules, memo))
       .filter(defined)
       .filter((s) => name === undefined || s.name === name);
-    return value.more === true
-      ? { registry, ttl, services, more: true }
-      : { registry, ttl, services };
+    const decoded: RegistryAnswer = { registry, ttl, services };
+    const answer = str(value.answer);
+    if (answer !== undefined) {
+      rules.checkLength(answer, rules.limits.maxNameLength, "answer id");
+      decoded.answer = answer;
+    }
+    if (value.more === true) decoded.more = true;
+    return decoded;
   });
 }
 
