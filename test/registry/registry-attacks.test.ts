@@ -10,7 +10,7 @@ import { serviceAddress } from "../../runtime/transport/subjects.js";
 import { Greeter, sleep } from "../rpc/support/greeter.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { serveGreeter } from "../support/served-greeter.js";
-import { eventually, expectCode, nodeRecord, uniqueName } from "./registry-fixtures.js";
+import { eventually, expectCode, nodeIds, nodeRecord, uniqueName } from "./registry-fixtures.js";
 
 /*
  * What a hostile user of the same NATS account (no permissions) can send to
@@ -217,6 +217,65 @@ describe("registry attacks by another user of the account", () => {
       expect(found?.nodes).toHaveLength(3);
     } finally {
       await Promise.all([home.close(), client.close()]);
+    }
+  });
+
+  it("a last part forged under a real instance's id does not cut its parted answer short", async () => {
+    const [rt] = suite.scope(suite.clientConn);
+    const ns = rt!.namespace!;
+    const name = uniqueName();
+    const subjects = registrySubjects(ns);
+    const sealed = (id: string): ServiceInfo => {
+      const record = nodeRecord(name, id, { namespace: ns });
+      for (const node of record.nodes) node.seal = sealOf(`key-${id}`);
+      return record;
+    };
+    // The real instance, played here so its timing is exact: a two-part answer
+    // (the second 100 ms after the first), both parts under one answer id.
+    const real = await suite.nats.connect();
+    const forger = await suite.nats.connect();
+    const registry = "real-instance";
+    const pending: Promise<void>[] = [];
+    real.subscribe(subjects.get(name), {
+      callback: (_err, msg) => {
+        const reply = msg.reply;
+        if (!reply) return;
+        const answer = "answer-of-this-query";
+        real.publish(
+          reply,
+          json({ answer, registry, ttl: 15_000, more: true, services: [sealed("first-part")] }),
+        );
+        pending.push(
+          (async () => {
+            await real.flush();
+            // The forger knows the registry id (ids are public), not the answer id.
+            await sleep(20);
+            forger.publish(reply, json({ answer: "forged", registry, ttl: 15_000, services: [] }));
+            forger.publish(reply, json({ registry, ttl: 15_000, services: [] }));
+            await forger.flush();
+            await sleep(80);
+            real.publish(
+              reply,
+              json({ answer, registry, ttl: 15_000, services: [sealed("second-part")] }),
+            );
+          })(),
+        );
+      },
+    });
+    await real.flush();
+    // A quiet window of 20 ms: a lookup believing the answer complete at the
+    // forged part ends ~60 ms before the real last part arrives.
+    const asker = new NatsRegistry(suite.clientConn, {
+      namespace: ns,
+      quietMs: 20,
+      timeoutMs: 2_000,
+    });
+    try {
+      const found = await asker.getService(name);
+      expect(nodeIds(found)).toEqual(["first-part", "second-part"]);
+    } finally {
+      await Promise.all(pending);
+      await Promise.all([asker.close(), real.close(), forger.close()]);
     }
   });
 
