@@ -138,6 +138,66 @@ export function socketOf(nc: NatsConnection): Corkable | undefined {
     : undefined;
 }
 
+/** What of nats.js's protocol handler a held flush uses. */
+interface FlushingProtocol {
+  flushPending(): void;
+  outbound: { size(): number };
+  pendingLimit: number;
+}
+
+/** A connection's outbound buffer, whose socket writes can be held to one per turn. */
+export interface HeldFlush {
+  /** Until `release`, publishes gather in nats.js's buffer instead of a socket write each. */
+  hold(): void;
+  /** Ends one `hold`; the last writes what gathered (one socket write) and lets later publishes flush as usual. */
+  release(): void;
+}
+
+/** Protocol handlers already wrapped, with their hold state. */
+const heldFlushes = new WeakMap<object, HeldFlush>();
+
+/**
+ * nats.js writes its buffer to the socket in a microtask after the first
+ * publish that finds it empty: a stream whose messages leave a few promise
+ * hops apart pays one `socket.write` (a promise, a write request, an iovec)
+ * per message. Held, the buffer gathers a whole turn's frames and leaves in
+ * one write. A buffer over nats.js's own limit (`pendingLimit`) still
+ * flushes at once, as unheld. Undefined when the fast path is off or the
+ * protocol handler lacks `flushPending`/`outbound.size`/`pendingLimit`.
+ */
+export function heldFlushOf(nc: NatsConnection): HeldFlush | undefined {
+  if (!enabled) return undefined;
+  const protocol = (nc as unknown as { protocol?: Partial<FlushingProtocol> }).protocol;
+  if (
+    typeof protocol?.flushPending !== "function" ||
+    typeof protocol.outbound?.size !== "function" ||
+    typeof protocol.pendingLimit !== "number"
+  ) {
+    return undefined;
+  }
+  const known = heldFlushes.get(protocol);
+  if (known !== undefined) return known;
+  const p = protocol as FlushingProtocol;
+  const flush = p.flushPending;
+  // Holders in this turn (a transport and a broker may share the connection).
+  let holders = 0;
+  // An own property over the prototype's method: every flush nats.js starts passes here.
+  p.flushPending = function (this: FlushingProtocol) {
+    if (holders > 0 && this.outbound.size() < this.pendingLimit) return;
+    flush.call(this);
+  };
+  const state: HeldFlush = {
+    hold() {
+      holders++;
+    },
+    release() {
+      if (holders > 0 && --holders === 0) p.flushPending();
+    },
+  };
+  heldFlushes.set(protocol, state);
+  return state;
+}
+
 /**
  * The inbox prefix the connection was opened with: `explicit` when given
  * (the `inboxPrefix` option of `natsRuntime`), else `nc.options.inboxPrefix`

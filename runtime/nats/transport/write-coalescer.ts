@@ -1,6 +1,6 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import { nextTurn } from "../../platform/next-turn.js";
-import { type Corkable, socketOf } from "../nats-internals.js";
+import { type Corkable, type HeldFlush, heldFlushOf, socketOf } from "../nats-internals.js";
 
 /**
  * Holds a connection's socket writes until the end of the current turn of
@@ -14,6 +14,7 @@ import { type Corkable, socketOf } from "../nats-internals.js";
  */
 export class WriteCoalescer {
   private corked: Corkable | undefined;
+  private flush: HeldFlush | undefined;
 
   constructor(private readonly nc: NatsConnection) {}
 
@@ -24,12 +25,19 @@ export class WriteCoalescer {
     if (socket === undefined || socket.destroyed) return;
     socket.cork();
     this.corked = socket;
+    // nats.js's own buffer held too: the turn's publishes become one socket write, not one each.
+    const flush = heldFlushOf(this.nc);
+    flush?.hold();
+    this.flush = flush;
     nextTurn(this.release);
   }
 
   private readonly release = (): void => {
     const socket = this.corked;
     this.corked = undefined;
+    const flush = this.flush;
+    this.flush = undefined;
+    flush?.release();
     socket?.uncork();
   };
 }
