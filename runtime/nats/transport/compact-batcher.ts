@@ -2,6 +2,11 @@ import { batchPartOverhead, encodeCompactBatch } from "../../wire/compact-frame.
 
 /** Largest batch gathered (further bounded by the server's max_payload). */
 const maxBatchBytes = 64 * 1024;
+/**
+ * Larger frames leave on their own: per NATS message the saving is the same
+ * few microseconds, while copying a large frame into a batch grows with it.
+ */
+const maxBatchedFrame = 4 * 1024;
 
 /**
  * Gathers the compact stream frames (PROTOCOL.md, "Compact stream frames")
@@ -31,20 +36,21 @@ export class CompactBatcher {
 
   /**
    * Adds the compact frame `payload` (a `msg` or `credit`) to `subject` with
-   * `reply`; false when it must leave on its own (larger than any batch),
-   * after what gathered (already sent).
+   * `reply`; false when it must leave on its own (a large frame), after
+   * what gathered (already sent).
    */
   add(subject: string, reply: string, payload: Uint8Array): boolean {
     const size = payload.length + batchPartOverhead;
     const limit = Math.min(maxBatchBytes, this.maxPayload());
+    const alone = payload.length > maxBatchedFrame || size + 1 > limit;
     const parts = this.parts;
     if (
       parts.length > 0 &&
-      (subject !== this.subject || reply !== this.reply || this.bytes + size > limit)
+      (alone || subject !== this.subject || reply !== this.reply || this.bytes + size > limit)
     ) {
       this.flush();
     }
-    if (size + 1 > limit) return false;
+    if (alone) return false;
     if (parts.length === 0) {
       this.subject = subject;
       this.reply = reply;
