@@ -73,9 +73,11 @@ export const defaultMaxHeaderBytes = 64 * 1024;
 /**
  * A stream's send loop hands the event loop back after this many messages
  * sent without waiting for credit, so no window, however large, starves
- * other calls, timers and I/O.
+ * other calls, timers and I/O. Each hand-back is also a socket write (see
+ * WriteCoalescer): 256 (the default window) instead of 64 measured ~15% less
+ * CPU per 100 B message on each side of a server stream.
  */
-export const sendBurst = 64;
+export const sendBurst = 256;
 
 /** Checks a limit given in options: a positive integer (or Infinity where allowed). */
 export function checkLimit(name: string, value: number, allowInfinity = false): number {

@@ -18,7 +18,7 @@ import type { ClientSocket, Frame, FrameReceiver, Transport } from "../transport
 import { abortError } from "./abort-error.js";
 import { awaitConnection } from "./await-connection.js";
 import type { ClientOptions } from "./client-options.js";
-import { encodeRequest } from "./encode-request.js";
+import { encodeRequestInit } from "./encode-request.js";
 import type { MethodConfig } from "./method-config.js";
 import type { NodePicker } from "./node-picker.js";
 import type { SelectContext } from "./selector.js";
@@ -153,8 +153,13 @@ class ClientStreamCall implements FrameReceiver, Expirable, Heartbeating, QueueO
     }
   }
 
+  /**
+   * Into the codec's shared slab (never written twice), not an array per
+   * message: a stream frame's bytes are copied into its compact form at once,
+   * and the `open` frame kept for a reopen stays valid.
+   */
   private encode(message: Message): Uint8Array {
-    return encodeRequest(this.owner.transport.maxPayload, this.owner.method.input, message);
+    return encodeRequestInit(this.owner.transport.maxPayload, this.owner.method.input, message);
   }
 
   receive(frame: Frame): void {

@@ -1,7 +1,7 @@
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import type { ClientSocket, Frame, FrameReceiver } from "../transport/transport.js";
-import { decodeCompact } from "./compact-frame.js";
+import { decodeCompact, isCompactBatch, splitCompactBatch } from "./compact-frame.js";
 import { malformedReply } from "./frame-codec.js";
 import { FrameSequence } from "./frame-sequence.js";
 
@@ -142,6 +142,10 @@ export class DialedSocket implements ClientSocket {
     }
     // A message without header block on a stream is one of its compact frames.
     if (frame.type === "reply") {
+      if (isCompactBatch(frame.body)) {
+        this.deliverBatch(frame.body);
+        return;
+      }
       try {
         decodeCompact(frame);
       } catch (cause) {
@@ -154,6 +158,21 @@ export class DialedSocket implements ClientSocket {
     const lost = sequence.check(frame);
     if (lost === undefined) this.receiver.receive(frame);
     else this.fail(lost, { type: "cancel", error: lost });
+  }
+
+  /** Hands the frames of a compact batch to the stream one by one, until one ends it. */
+  private deliverBatch(body: Uint8Array): void {
+    let parts: Uint8Array[];
+    try {
+      parts = splitCompactBatch(body);
+    } catch (cause) {
+      this.fail(RpcError.from(cause, Code.InvalidArgument), malformedReply(cause));
+      return;
+    }
+    for (const part of parts) {
+      if (this.connections.sockets.get(this.id) !== this) return; // Ended by an earlier part.
+      this.deliver({ type: "reply", body: part });
+    }
   }
 
   /** Ends the stream: `error` to the server, `local` to the receiver. */

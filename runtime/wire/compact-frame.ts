@@ -9,6 +9,7 @@ import type { Frame } from "../transport/transport.js";
  *
  *   msg:    0x00, varint seq, protobuf body (the rest, possibly empty)
  *   credit: 0x01, varint seq, varint credit (nothing after)
+ *   batch:  0x03, then parts (varint length, a compact msg or credit) to the end
  *
  * Building and parsing a header block per message (and nats.js's HPUB) cost
  * more than the rest of a small stream message's trip. The marker bytes
@@ -16,8 +17,12 @@ import type { Frame } from "../transport/transport.js";
  * field 0), so a preamble is never mistaken for a body; still, a receiver
  * reads one only where it expects a stream frame: a message without header
  * block on a bound stream connection. Elsewhere such a message keeps its
- * meaning (a unary `call` or `reply`). 0x02 starts a
- * compact unary call (compact-call.ts); 0x03-0x07 are reserved.
+ * meaning (a unary `call` or `reply`). 0x02 starts a compact unary call
+ * (compact-call.ts), 0x03 a batch; 0x04-0x07 are reserved.
+ *
+ * A batch carries the compact frames one side sent to one stream within one
+ * turn of its event loop, in order, as one NATS message: per message, NATS
+ * (publish line, routing, parse) cost more than the stream itself.
  */
 
 /** Preamble marker of a `msg` frame (version 1 of the compact form). */
@@ -26,6 +31,8 @@ export const compactMessage = 0x00;
 export const compactCredit = 0x01;
 /** Preamble marker of a unary `call` (compact-call.ts). */
 export const compactCall = 0x02;
+/** Preamble marker of a batch of compact frames. */
+export const compactBatch = 0x03;
 /** Bytes below this start a preamble, never a protobuf body. */
 const markerEnd = 0x08;
 
@@ -99,6 +106,53 @@ export function decodeCompact(frame: Frame): void {
   throw malformed(
     `a stream frame without header block starts with 0x${marker.toString(16).padStart(2, "0")}, not a preamble marker`,
   );
+}
+
+/** Whether `body` is a batch of compact frames (see {@link splitCompactBatch}). */
+export function isCompactBatch(body: Uint8Array | undefined): body is Uint8Array {
+  return body !== undefined && body.length > 0 && body[0] === compactBatch;
+}
+
+/** Bytes a part adds to a batch besides its own: its length prefix, at most. */
+export const batchPartOverhead = 4;
+
+/** One payload carrying `parts` (compact `msg`/`credit` payloads, in order) as a batch. */
+export function encodeCompactBatch(parts: readonly Uint8Array[]): Uint8Array {
+  let size = 1;
+  for (const part of parts) size += varintSize(part.length) + part.length;
+  const out = take(size);
+  out[0] = compactBatch;
+  let at = 1;
+  for (const part of parts) {
+    at = writeVarint(out, at, part.length);
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * The compact frames of a batch (views into `body`), in order. Throws
+ * `RpcError` `InvalidArgument` for a batch without parts, a truncated or
+ * oversized length, or a part that is not a compact `msg` or `credit` (a
+ * batch never nests); each part is then decoded like any compact frame.
+ */
+export function splitCompactBatch(body: Uint8Array): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let at = 1;
+  while (at < body.length) {
+    const length = readVarint(body, at, "batch part length");
+    const start = varintEnd;
+    if (length > body.length - start) throw malformed("compact batch: a part runs past its end");
+    const marker = body[start];
+    if (length === 0 || (marker !== compactMessage && marker !== compactCredit)) {
+      throw malformed("compact batch: a part is not a compact msg or credit frame");
+    }
+    parts.push(body.subarray(start, start + length));
+    at = start + length;
+  }
+  if (parts.length === 0) throw malformed("compact batch without frames");
+  return parts;
 }
 
 /**

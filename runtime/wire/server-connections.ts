@@ -2,7 +2,12 @@ import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
 import type { Acceptor, Frame, FrameReceiver, ServerSocket } from "../transport/transport.js";
 import { decodeCompactCall, isCompactCall } from "./compact-call.js";
-import { decodeCompact, startsWithPreamble } from "./compact-frame.js";
+import {
+  decodeCompact,
+  isCompactBatch,
+  splitCompactBatch,
+  startsWithPreamble,
+} from "./compact-frame.js";
 import { FrameSequence } from "./frame-sequence.js";
 
 /** How a transport puts a server's frame on the wire. */
@@ -217,6 +222,10 @@ class PeerSocket implements ServerSocket {
    * compact frame it must be; one that is not ends the stream `InvalidArgument`.
    */
   deliverCompact(frame: Frame): void {
+    if (isCompactBatch(frame.body)) {
+      this.deliverBatch(frame.body);
+      return;
+    }
     try {
       decodeCompact(frame);
     } catch (cause) {
@@ -224,6 +233,21 @@ class PeerSocket implements ServerSocket {
       return;
     }
     this.deliver(frame);
+  }
+
+  /** Hands the frames of a compact batch to the stream one by one, until one ends it. */
+  private deliverBatch(body: Uint8Array): void {
+    let parts: Uint8Array[];
+    try {
+      parts = splitCompactBatch(body);
+    } catch (cause) {
+      this.fail(RpcError.from(cause, Code.InvalidArgument));
+      return;
+    }
+    for (const part of parts) {
+      if (this.connections.streams.get(this.peer) !== this) return; // Ended by an earlier part.
+      this.deliverCompact({ type: "call", body: part });
+    }
   }
 
   /** Ends the stream on both sides with `error`. */

@@ -35,7 +35,14 @@ const badCompact: [string, number[]][] = [
   ["msg seq beyond a safe integer", [0x00, ...Array(7).fill(0xff), 0x7f]],
   ["credit without credit", [0x01, 0x01]],
   ["credit with trailing bytes", [0x01, 0x01, 0x05, 0x00]],
-  ["reserved marker", [0x03, 0x01]],
+  ["reserved marker", [0x04, 0x01]],
+  ["a compact call's marker", [0x02, 0x00, 0x02, 0x2f, 0x78]],
+  ["batch without frames", [0x03]],
+  ["batch part length truncated", [0x03, 0x80]],
+  ["batch part of length 0", [0x03, 0x00, 0x02, 0x00, 0x01]],
+  ["batch part running past the end", [0x03, 0x05, 0x00, 0x01]],
+  ["batch nested in a batch", [0x03, 0x04, 0x03, 0x02, 0x00, 0x01]],
+  ["batch part with a truncated seq", [0x03, 0x02, 0x00, 0x80]],
   ["a protobuf body without preamble", [0x0a, 0x01, 0x78]],
 ];
 
@@ -281,6 +288,54 @@ export function transportContract(name: string, make: () => Promise<TransportPai
       ]);
       expect(dec.decode(inbox.frames[1]?.body)).toBe("b");
       accepted.socket.close();
+      socket.close();
+    });
+
+    it("a compact batch delivers its frames in order, each way", async () => {
+      const inbox = new Inbox();
+      const socket = pair.client.dial(listener.address, inbox);
+      socket.send({ type: "open", method: "/batch" });
+      const accepted = await waitFor(() =>
+        acceptor.accepted.find((a) => a.frame.method === "/batch"),
+      );
+      // msg 1 "a", credit 2 of 5, msg 3 empty.
+      const batch = [0x03, 0x03, 0x00, 0x01, 0x61, 0x03, 0x01, 0x02, 0x05, 0x02, 0x00, 0x03];
+      pair.raw(listener.address, replyOf(socket), new Uint8Array(batch));
+      await accepted.inbox.nth(2);
+      expect(accepted.inbox.frames.map((f) => [f.type, f.seq])).toEqual([
+        ["message", 1],
+        ["credit", 2],
+        ["message", 3],
+      ]);
+      expect(dec.decode(accepted.inbox.frames[0]?.body)).toBe("a");
+      expect(accepted.inbox.frames[1]?.credit).toBe(5);
+      pair.raw(replyOf(socket), undefined, new Uint8Array(batch));
+      await inbox.nth(2);
+      expect(inbox.frames.map((f) => [f.type, f.seq])).toEqual([
+        ["message", 1],
+        ["credit", 2],
+        ["message", 3],
+      ]);
+      accepted.socket.close();
+      socket.close();
+    });
+
+    it("a frame after a batch's gap is not delivered: the stream ends at the gap", async () => {
+      const inbox = new Inbox();
+      const socket = pair.client.dial(listener.address, inbox);
+      socket.send({ type: "open", method: "/batch-gap" });
+      const accepted = await waitFor(() =>
+        acceptor.accepted.find((a) => a.frame.method === "/batch-gap"),
+      );
+      // msg 1, then msg 3 (2 is missing), then msg 4.
+      const batch = [0x03, 0x02, 0x00, 0x01, 0x02, 0x00, 0x03, 0x02, 0x00, 0x04];
+      pair.raw(listener.address, replyOf(socket), new Uint8Array(batch));
+      await accepted.inbox.nth(1);
+      await inbox.nth(0);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(accepted.inbox.frames.map((f) => f.type)).toEqual(["message", "cancel"]);
+      expect(accepted.inbox.frames[1]?.error?.code).toBe(Code.Unavailable);
+      expect(inbox.frames.map((f) => f.type)).toEqual(["cancel"]);
       socket.close();
     });
 

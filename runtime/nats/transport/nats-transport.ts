@@ -14,9 +14,11 @@ import type {
   Transport,
 } from "../../transport/transport.js";
 import { ClientConnections, type ClientOutlet, callIdOf } from "../../wire/client-connections.js";
+import { encodeCompact } from "../../wire/compact-frame.js";
 import { encodeFrame } from "../../wire/frame-codec.js";
 import { ServerConnections, type ServerOutlet } from "../../wire/server-connections.js";
 import { inboxPrefixOf } from "../nats-internals.js";
+import { CompactBatcher } from "./compact-batcher.js";
 import { ConnectionState } from "./connection-state.js";
 import { headerBlock } from "./header-block.js";
 import { decodeNatsFrame, decodeNatsReply, refuseMalformed } from "./nats-frame-codec.js";
@@ -70,12 +72,18 @@ export class NatsTransport implements Transport, ClientOutlet, ServerOutlet {
   /** Options of a server's frames without headers (nats.js makes one per publish without). */
   private readonly noReplyOptions = { reply: "" };
   private withHeaders: { reply: string; headers: MsgHdrs } | undefined;
+  /** Compact stream frames of this turn, gathered per subject into batches. */
+  private readonly batcher = new CompactBatcher(
+    (subject, reply, payload) => this.publishPayload(subject, reply, payload),
+    () => this.maxPayload,
+  );
 
   constructor(
     readonly nc: NatsConnection,
     readonly options: NatsTransportOptions = {},
   ) {
-    this.writes = new WriteCoalescer(nc);
+    // What gathered leaves before the turn's writes do.
+    this.writes = new WriteCoalescer(nc, () => this.batcher.flush());
     this.maxHeaderBytes = options.maxHeaderBytes ?? defaultMaxHeaderBytes;
     this.connection = new ConnectionState(nc, {
       disconnected: () => this.calls.disconnected(),
@@ -116,6 +124,8 @@ export class NatsTransport implements Transport, ClientOutlet, ServerOutlet {
 
   /** @internal The frames of every call leave here. */
   sendFrom(address: string, reply: string, frame: Frame, seq: number | undefined): void {
+    if (this.batched(address, reply, frame, seq)) return;
+    this.batcher.flush(); // Frames to a subject leave in the order they were sent.
     const encoded = encodeFrame(frame, seq);
     try {
       // Unary calls already leave in nats.js's batch; stream frames come a few hops apart.
@@ -134,11 +144,39 @@ export class NatsTransport implements Transport, ClientOutlet, ServerOutlet {
 
   /** @internal Every frame a server sends leaves here. */
   sendTo(peer: string, frame: Frame, seq: number | undefined): void {
+    if (this.batched(peer, "", frame, seq)) return;
+    this.batcher.flush(); // Frames to a subject leave in the order they were sent.
     const encoded = encodeFrame(frame, seq);
     try {
       if (frame.type !== "reply") this.writes.hold();
       if (encoded.lines === "") this.nc.publish(peer, encoded.body, this.noReplyOptions);
       else this.nc.publish(peer, encoded.body, this.headerOptions("", encoded.lines));
+    } catch (cause) {
+      throw publishError(cause);
+    }
+  }
+
+  /**
+   * Sends a stream's `msg` or `credit` frame in compact form through the
+   * batcher while this turn's writes are held (so the batch surely leaves at
+   * the turn's end); false for any other frame, or when nothing is held.
+   */
+  private batched(subject: string, reply: string, frame: Frame, seq: number | undefined): boolean {
+    if (seq === undefined || (frame.type !== "message" && frame.type !== "credit")) return false;
+    // A closed or draining connection refuses the publish now, so the sender learns of it.
+    if (this.nc.isClosed() || this.nc.isDraining() || !this.writes.hold()) return false;
+    const compact = encodeCompact(frame, seq);
+    if (compact === undefined) return false;
+    if (!this.batcher.add(subject, reply, compact)) this.publishPayload(subject, reply, compact);
+    return true;
+  }
+
+  /** Publishes a payload without header block. */
+  private publishPayload(subject: string, reply: string, payload: Uint8Array): void {
+    const options = this.replyOptions;
+    options.reply = reply;
+    try {
+      this.nc.publish(subject, payload, options);
     } catch (cause) {
       throw publishError(cause);
     }
@@ -183,6 +221,7 @@ export class NatsTransport implements Transport, ClientOutlet, ServerOutlet {
   }
 
   publish(address: string, frame: Frame): void {
+    this.batcher.flush();
     const encoded = encodeFrame(frame);
     try {
       this.nc.publish(

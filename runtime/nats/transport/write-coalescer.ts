@@ -1,6 +1,6 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import { nextTurn } from "../../platform/next-turn.js";
-import { type Corkable, socketOf } from "../nats-internals.js";
+import { type Corkable, type HeldFlush, heldFlushOf, socketOf } from "../nats-internals.js";
 
 /**
  * Holds a connection's socket writes until the end of the current turn of
@@ -14,22 +14,36 @@ import { type Corkable, socketOf } from "../nats-internals.js";
  */
 export class WriteCoalescer {
   private corked: Corkable | undefined;
+  private flush: HeldFlush | undefined;
 
-  constructor(private readonly nc: NatsConnection) {}
+  /** `beforeRelease`: what must still be published when the turn's writes leave. */
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly beforeRelease?: () => void,
+  ) {}
 
-  /** Called before a publish. */
-  hold(): void {
-    if (this.corked !== undefined) return;
+  /** Called before a publish; whether the writes are held to the end of the turn. */
+  hold(): boolean {
+    if (this.corked !== undefined) return true;
     const socket = socketOf(this.nc);
-    if (socket === undefined || socket.destroyed) return;
+    if (socket === undefined || socket.destroyed) return false;
     socket.cork();
     this.corked = socket;
+    // nats.js's own buffer held too: the turn's publishes become one socket write, not one each.
+    const flush = heldFlushOf(this.nc);
+    flush?.hold();
+    this.flush = flush;
     nextTurn(this.release);
+    return true;
   }
 
   private readonly release = (): void => {
+    this.beforeRelease?.();
     const socket = this.corked;
     this.corked = undefined;
+    const flush = this.flush;
+    this.flush = undefined;
+    flush?.release();
     socket?.uncork();
   };
 }
