@@ -92,12 +92,45 @@ function writeInit(schema: DescMessage, init: unknown): boolean {
   }
 }
 
+const lenientUtf8 = new TextDecoder();
+let strictUtf8: InstanceType<typeof TextDecoder> | undefined;
+
+/**
+ * UTF-8 to text for the generated decoders' reader, as protobuf-es's own
+ * (`strict`: invalid UTF-8 throws). Short ASCII strings (ids, names, enum-like
+ * tokens: most strings of a message) are built from their bytes, which are
+ * their characters, without a `TextDecoder` call and its fixed cost.
+ */
+export function decodeUtf8(bytes: Uint8Array, strict?: boolean): string {
+  const n = bytes.length;
+  if (n <= shortString) {
+    let text = "";
+    let i = 0;
+    for (; i < n; i++) {
+      const c = bytes[i] as number;
+      if (c >= 0x80) break;
+      text += String.fromCharCode(c);
+    }
+    if (i === n) return text;
+  }
+  if (!strict) return lenientUtf8.decode(bytes);
+  strictUtf8 ??= new TextDecoder("utf-8", { fatal: true });
+  return strictUtf8.decode(bytes);
+}
+
+/** Longest string built character by character; beyond, `TextDecoder` is cheaper. */
+const shortString = 16;
+
 /** `fromBinary(schema, bytes)`, through the generated codec when there is one. */
 export function decodeBinary<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
   const codec = codecOf(schema);
   if (codec === undefined) return fromBinary(schema, bytes);
   try {
-    return codec.decode(new BinaryReader(bytes), bytes.byteLength, 1) as MessageShape<D>;
+    return codec.decode(
+      new BinaryReader(bytes, decodeUtf8),
+      bytes.byteLength,
+      1,
+    ) as MessageShape<D>;
   } catch {
     // Malformed input. Reflection decides, so that what is refused and the
     // error that says why are exactly protobuf-es's: it lets a nested message
