@@ -3,6 +3,7 @@ import type { BrokerMessage } from "../broker/broker.js";
 import { decodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
+import { plainBytes } from "../platform/bytes.js";
 import { EventTypeHeader } from "./event-headers.js";
 
 /**
@@ -28,7 +29,8 @@ export function decodeEvent<D extends DescMessage>(
     }
   }
   try {
-    return decodeBinary(schema, message.body);
+    // Bytes fields of the event are views of the body, plain Uint8Arrays.
+    return decodeBinary(schema, plainBytes(message.body));
   } catch (error) {
     throw new RpcError(
       Code.InvalidArgument,

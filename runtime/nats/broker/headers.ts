@@ -64,6 +64,10 @@ export function publishHeaders(
   return natsInternalsEnabled() ? new EncodedHeaders(block) : MsgHdrsImpl.decode(block);
 }
 
+/** The record `coreHeadersAre` was last asked about and its block: a subscription asks about one. */
+let lastAsked: object | undefined;
+let lastExpected: Uint8Array | null = null;
+
 /**
  * Whether a core message's header block is byte for byte the one
  * `publishHeaders(record)` sends for the frozen `record`: then its headers
@@ -72,14 +76,22 @@ export function publishHeaders(
  * (nats-internals off or unconfirmed for this message): parse then.
  */
 export function coreHeadersAre(msg: Msg, record: Readonly<Record<string, string>>): boolean {
-  if (!Object.isFrozen(record)) return false;
   let expected: Uint8Array | null;
-  try {
-    expected = frozenBlock(record);
-  } catch {
-    return false;
+  if (record === lastAsked) {
+    expected = lastExpected;
+  } else {
+    if (!Object.isFrozen(record)) return false;
+    try {
+      expected = frozenBlock(record);
+    } catch {
+      return false;
+    }
+    lastAsked = record;
+    lastExpected = expected;
   }
-  const raw = rawHeaders(msg, (block) => rawAgrees(block, msg));
+  checking = msg;
+  const raw = rawHeaders(msg, agreesWithChecking);
+  checking = undefined;
   if (raw === undefined) return false;
   if (expected === null) return raw.length === 0;
   if (raw.length !== expected.length) return false;
@@ -87,6 +99,14 @@ export function coreHeadersAre(msg: Msg, record: Readonly<Record<string, string>
   for (let i = 0; i < expected.length; i++) if (data[i] !== expected[i]) return false;
   return true;
 }
+
+/**
+ * The message `coreHeadersAre` is reading, for the self-check below: one
+ * function for every message rather than a closure made per message.
+ */
+let checking: Msg | undefined;
+const agreesWithChecking = (block: RawHeaders): boolean =>
+  checking !== undefined && rawAgrees(block, checking);
 
 /** Whether the raw parse of `block` says what nats.js says of `msg` (nats-internals' self-check). */
 function rawAgrees(block: RawHeaders, msg: Msg): boolean {
