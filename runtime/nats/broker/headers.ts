@@ -1,6 +1,7 @@
 import { type Msg, type MsgHdrs, MsgHdrsImpl, headers as natsHeaders } from "@nats-io/nats-core";
 import { Code } from "../../errors/code.js";
 import { RpcError } from "../../errors/rpc-error.js";
+import { utf8Bytes } from "../../platform/bytes.js";
 import { headerBlockBytes, headerLine, parseHeaderBlock } from "../../wire/header-block.js";
 import { natsInternalsEnabled, type RawHeaders, rawHeaders } from "../nats-internals.js";
 import { EncodedHeaders, parseHeaders, parsePublic } from "../transport/header-block.js";
@@ -62,6 +63,41 @@ export function publishHeaders(
   if (block === null) return undefined;
   // Without the fast paths, headers nats.js builds itself (its public decoder).
   return natsInternalsEnabled() ? new EncodedHeaders(block) : MsgHdrsImpl.decode(block);
+}
+
+/** JetStream's de-duplication header, which `js.publish({ msgID })` sets. */
+const messageIdHeader = "Nats-Msg-Id";
+const crlf = new Uint8Array([13, 10]);
+
+/**
+ * Headers for a durable publish of a frozen record: its prebuilt block with
+ * the `Nats-Msg-Id` line added, the headers `js.publish(..., { headers,
+ * msgID })` would send, without a nats.js header map validated and encoded
+ * per publish. Undefined for any other record, or an id no header can carry:
+ * then the caller goes the nats.js way, which refuses what it refuses.
+ */
+export function durableHeaders(
+  record: Readonly<Record<string, string>> | undefined,
+  messageId: string,
+): MsgHdrs | undefined {
+  if (record === undefined || !Object.isFrozen(record)) return undefined;
+  // nats.js trims header values: an id it would change goes its way.
+  if (messageId !== messageId.trim()) return undefined;
+  const block = frozenBlock(record);
+  if (block === null) return undefined;
+  let line: Uint8Array;
+  try {
+    line = utf8Bytes(headerLine(messageIdHeader, messageId));
+  } catch {
+    return undefined;
+  }
+  // The block ends with the empty line: the id line goes before it.
+  const end = block.length - crlf.length;
+  const bytes = new Uint8Array(end + line.length + crlf.length);
+  bytes.set(block.subarray(0, end));
+  bytes.set(line, end);
+  bytes.set(crlf, end + line.length);
+  return natsInternalsEnabled() ? new EncodedHeaders(bytes) : MsgHdrsImpl.decode(bytes);
 }
 
 /** The record `coreHeadersAre` was last asked about and its block: a subscription asks about one. */
