@@ -3,7 +3,6 @@ import type { BrokerMessage } from "../broker/broker.js";
 import { decodeBinary } from "../codec/binary.js";
 import { Code } from "../errors/code.js";
 import { RpcError } from "../errors/rpc-error.js";
-import { plainBytes } from "../platform/bytes.js";
 import { EventTypeHeader } from "./event-headers.js";
 
 /**
@@ -29,8 +28,7 @@ export function decodeEvent<D extends DescMessage>(
     }
   }
   try {
-    // Bytes fields of the event are views of the body, plain Uint8Arrays.
-    return decodeBinary(schema, plainBytes(message.body));
+    return decodeBinary(schema, message.body);
   } catch (error) {
     throw new RpcError(
       Code.InvalidArgument,

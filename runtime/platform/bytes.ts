@@ -20,18 +20,6 @@ export function utf8Prefix(data: Uint8Array, length: number): string {
     : decoder.decode(data.subarray(0, length));
 }
 
-/**
- * `bytes` as a plain `Uint8Array` over the same memory (itself when it is
- * one). For bytes read field by field: a protobuf reader takes a `subarray`
- * per string and bytes field, which a Node `Buffer` makes several times more
- * slowly than a plain typed array.
- */
-export function plainBytes(bytes: Uint8Array): Uint8Array {
-  return NodeBuffer !== undefined && bytes instanceof NodeBuffer
-    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    : bytes;
-}
-
 /** Standard base64 of some bytes. */
 export function toBase64(bytes: Uint8Array): string {
   return base64Encode(bytes);
