@@ -4,8 +4,10 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { connect } from "@nats-io/transport-node";
 import { natsRuntime } from "protonats";
+import { encodeInit } from "protonats/protocol";
 import { OrderPlacedEvent } from "../../generated/example/orders/v1/orders_nats.js";
 import { OrderPlacedSchema } from "../../generated/example/orders/v1/orders_pb.js";
+import { publishHeaders } from "../../runtime/nats/broker/headers.js";
 
 const [url] = process.argv.slice(2) as [string];
 const nc = await connect({ servers: url, noAsyncTraces: true });
@@ -32,5 +34,14 @@ await time("create(OrderPlaced)", n, () => create(OrderPlacedSchema, event));
 const message = create(OrderPlacedSchema, event);
 await time("toBinary(OrderPlaced)", n, () => toBinary(OrderPlacedSchema, message));
 await time("OrderPlacedEvent.subjectFor", n, () => OrderPlacedEvent.subjectFor(event));
+const typeHeaders = Object.freeze({ "Pn-Event-Type": OrderPlacedSchema.typeName });
+const body = encodeInit(OrderPlacedSchema, event);
+await time("nc.publish(body, prebuilt type header block)", n, () =>
+  nc.publish("orders.eu.placed", body, { headers: publishHeaders(typeHeaders)! }),
+);
+await time("broker.publish(body, frozen type header)", n, () =>
+  runtime.broker.publish("orders.eu.placed", body, { headers: typeHeaders }),
+);
+await time("encodeInit(OrderPlaced)", n, () => encodeInit(OrderPlacedSchema, event));
 await time("OrderPlacedEvent.publish", n, () => OrderPlacedEvent.publish(runtime, event));
 await nc.close();

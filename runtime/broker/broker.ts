@@ -7,6 +7,13 @@ export interface BrokerMessage {
   readonly body: Uint8Array;
   /** 1 for a first delivery; higher when a durable message is redelivered. */
   readonly deliveryCount: number;
+  /**
+   * Whether the headers are exactly the frozen `record`, when the broker can
+   * tell without parsing them (the NATS broker compares a core message's
+   * header bytes with those it sends for `record`). False means "not known
+   * to be": read `headers`. Optional: a broker without it is read through `headers`.
+   */
+  headersAre?(record: Readonly<Record<string, string>>): boolean;
 }
 
 export interface PublishOptions {

@@ -36,6 +36,18 @@ export class InFlight {
     result.then(onDone, onFailed).finally(() => this.#settled());
   }
 
+  /**
+   * What `run` does with a handler's result, for a caller that called the
+   * handler itself (and reported a synchronous throw): a promise is counted
+   * until it settles and `onFailed` hears of its rejection; anything else
+   * was done at once.
+   */
+  track(result: unknown, onFailed: (error: unknown) => void): void {
+    if (!isPromiseLike(result)) return;
+    this.#running++;
+    result.then(undefined, onFailed).finally(() => this.#settled());
+  }
+
   /** Resolves once no handler is running. */
   idle(): Promise<void> {
     if (this.#running === 0) return Promise.resolve();

@@ -129,7 +129,10 @@ export function defineEvent<D extends DescMessage>(
       const subscription = await resolveRuntime(runtime).broker.subscribe(
         subject,
         (message) =>
-          handler(decodeEvent(schema, message), new DeliveredEventContext(template, message)),
+          handler(
+            decodeEvent(schema, message, typeHeaders),
+            new DeliveredEventContext(template, message),
+          ),
         brokerOptions,
       );
       // A callback subscription is typed without the iterator (see EventDefinition's overloads).
@@ -157,21 +160,25 @@ function durableOptions(
 
 /**
  * What a handler gets besides the event. A class rather than an object
- * literal with getters: one is made per delivered event, and headers and
- * tokens are read only if the handler looks.
+ * literal with getters: one is made per delivered event, and subject,
+ * headers and tokens are read from the message only if the handler looks.
  */
 class DeliveredEventContext implements EventContext {
-  readonly subject: string;
-  readonly deliveryCount: number;
   readonly #template: SubjectTemplate;
   readonly #message: BrokerMessage;
   #tokens: Record<string, string> | undefined;
 
   constructor(template: SubjectTemplate, message: BrokerMessage) {
-    this.subject = message.subject;
-    this.deliveryCount = message.deliveryCount;
     this.#template = template;
     this.#message = message;
+  }
+
+  get subject(): string {
+    return this.#message.subject;
+  }
+
+  get deliveryCount(): number {
+    return this.#message.deliveryCount;
   }
 
   get headers(): Readonly<Record<string, string>> {

@@ -13,13 +13,19 @@ import { EventTypeHeader } from "./event-headers.js";
 export function decodeEvent<D extends DescMessage>(
   schema: D,
   message: BrokerMessage,
+  typeHeaders?: Readonly<Record<string, string>>,
 ): MessageShape<D> {
-  const type = message.headers[EventTypeHeader];
-  if (type !== undefined && type !== schema.typeName) {
-    throw new RpcError(
-      Code.InvalidArgument,
-      `expected a ${schema.typeName} event on ${message.subject}, got ${type}`,
-    );
+  // `typeHeaders`: the frozen headers publishers of this type send. Headers
+  // known to be exactly those need no parse (the common case); anything else
+  // (other headers beside, another type, none) is read and checked.
+  if (typeHeaders === undefined || message.headersAre?.(typeHeaders) !== true) {
+    const type = message.headers[EventTypeHeader];
+    if (type !== undefined && type !== schema.typeName) {
+      throw new RpcError(
+        Code.InvalidArgument,
+        `expected a ${schema.typeName} event on ${message.subject}, got ${type}`,
+      );
+    }
   }
   try {
     return decodeBinary(schema, message.body);

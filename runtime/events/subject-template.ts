@@ -22,6 +22,11 @@ export class SubjectTemplate {
   readonly fieldNames: readonly string[];
   /** `create(schema)`: what a field left out of an init object holds once created. */
   #zero: Record<string, unknown> | undefined;
+  /** Token texts of the subject being built (building is synchronous: one array serves). */
+  readonly #texts: string[] = [];
+  /** The last subject built and its token texts. */
+  #lastSubject: string | undefined;
+  readonly #lastTexts: string[] = [];
 
   /** Parses and checks `template` against `schema`; throws `InvalidArgument` when it cannot work. */
   constructor(
@@ -51,13 +56,12 @@ export class SubjectTemplate {
 
   /** The concrete subject for a message; `InvalidArgument` when a field cannot be a token. */
   subjectFor(message: object): string {
-    let subject = "";
+    const texts = this.#texts;
     for (let i = 0; i < this.#tokens.length; i++) {
       const token = this.#tokens[i] as TemplateToken;
-      const text = token.kind === "literal" ? token.text : this.#fieldValue(message, token);
-      subject = i === 0 ? text : `${subject}.${text}`;
+      texts[i] = token.kind === "literal" ? token.text : this.#fieldText(message, token);
     }
-    return subject;
+    return this.#subjectOf(texts);
   }
 
   /**
@@ -70,18 +74,44 @@ export class SubjectTemplate {
     this.#zero ??= create(this.schema) as Record<string, unknown>;
     const zero = this.#zero;
     const record = init as Record<string, unknown>;
-    let subject = "";
+    const texts = this.#texts;
     for (let i = 0; i < this.#tokens.length; i++) {
       const token = this.#tokens[i] as TemplateToken;
-      let text: string;
-      if (token.kind === "literal") text = token.text;
+      if (token.kind === "literal") texts[i] = token.text;
       else {
         // create() skips a member that is null or undefined; a oneof then has no case.
         const member = token.field.oneof?.localName ?? token.field.localName;
-        text = this.#fieldValue(record[member] == null ? zero : record, token);
+        texts[i] = this.#fieldText(record[member] == null ? zero : record, token);
       }
-      subject = i === 0 ? text : `${subject}.${text}`;
     }
+    return this.#subjectOf(texts);
+  }
+
+  /**
+   * The subject made of `texts` (one per token), each field's checked. The
+   * last one is kept: a publisher repeats a few subjects, and comparing the
+   * texts costs less than checking and joining them again, and hands the
+   * broker the same string, which it compares at once with the last it checked.
+   */
+  #subjectOf(texts: string[]): string {
+    const last = this.#lastTexts;
+    if (this.#lastSubject !== undefined) {
+      let same = true;
+      for (let i = 0; i < texts.length && same; i++) same = texts[i] === last[i];
+      if (same) return this.#lastSubject;
+    }
+    // Every field checked before the last subject changes: a refused text must not become it.
+    for (let i = 0; i < this.#tokens.length; i++) {
+      const token = this.#tokens[i] as TemplateToken;
+      if (token.kind === "field") this.#checked(token.name, texts[i] as string);
+    }
+    let subject = "";
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i] as string;
+      subject = i === 0 ? text : `${subject}.${text}`;
+      last[i] = text;
+    }
+    this.#lastSubject = subject;
     return subject;
   }
 
@@ -119,7 +149,8 @@ export class SubjectTemplate {
     return values;
   }
 
-  #fieldValue(message: object, token: TemplateToken & { kind: "field" }): string {
+  /** A field's token text, not yet checked. */
+  #fieldText(message: object, token: TemplateToken & { kind: "field" }): string {
     const { field } = token;
     const record = message as Record<string, unknown>;
     let value: unknown;
@@ -137,7 +168,7 @@ export class SubjectTemplate {
     } else {
       text = value === undefined ? "" : String(value);
     }
-    return this.#checked(token.name, text);
+    return text;
   }
 
   #checked(name: string, value: string): string {

@@ -6,6 +6,7 @@ import { DeadLetterHeader } from "../../runtime/broker/dead-letter-headers.js";
 import { Code } from "../../runtime/errors/code.js";
 import { RpcError } from "../../runtime/errors/rpc-error.js";
 import { NatsBroker, type NatsBrokerOptions } from "../../runtime/nats/broker/nats-broker.js";
+import { setNatsInternals } from "../../runtime/nats/nats-internals.js";
 import { startNatsServer } from "../harness/nats-server.js";
 import { connectionsPerTest } from "../support/connections-per-test.js";
 import { bytes, recordingLogger, sleep, text, waitFor } from "./support.js";
@@ -212,6 +213,49 @@ describe("NatsBroker durable mode (JetStream)", () => {
     expect(got).toEqual(["try-0", "other"]);
     expect((await streamInfo("DEDUPE")).state.messages).toBe(2);
   });
+
+  for (const internals of [true, false]) {
+    it(`stores a frozen header record with the message id, deduplicated as without, internals ${internals ? "on" : "off"}`, async () => {
+      setNatsInternals(internals);
+      try {
+        const pub = await broker();
+        const got: BrokerMessage[] = [];
+        const subject = `frozen${internals ? 1 : 0}.x`;
+        await (await broker()).subscribe(subject, (m) => void got.push(m), {
+          queue: "q",
+          durable: { stream: `FROZEN${internals ? 1 : 0}` },
+        });
+        const headers = Object.freeze({ "Pn-Event-Type": "test.v1.A" });
+        const options = { ...durable(`FROZEN${internals ? 1 : 0}`), headers };
+        for (let i = 0; i < 2; i++) {
+          await pub.publish(subject, bytes(`a-${i}`), { ...options, messageId: "id-1" });
+        }
+        await pub.publish(subject, bytes("b"), { ...options, messageId: "id-2" });
+        // An id nats.js would change (it trims values) goes the nats.js way: the same id.
+        await pub.publish(subject, bytes("c"), { ...options, messageId: " id-2 " });
+        // One no header can carry is refused, as before.
+        const refused = await pub
+          .publish(subject, bytes("d"), { ...options, messageId: "id\r\n3" })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(refused).toBeInstanceOf(RpcError);
+        // Without a message id, each publish gets a fresh one.
+        await pub.publish(subject, bytes("e"), options);
+        await pub.publish(subject, bytes("e"), options);
+        await waitFor(() => got.length === 4, "four distinct events");
+        await sleep(200);
+        expect(got.map((m) => text(m.body))).toEqual(["a-0", "b", "e", "e"]);
+        for (const m of got) {
+          expect(m.headers["Pn-Event-Type"]).toBe("test.v1.A");
+          expect(m.headers["Nats-Msg-Id"]).toMatch(/^(id-1|id-2|[0-9A-Za-z]{22})$/);
+        }
+      } finally {
+        setNatsInternals(true);
+      }
+    });
+  }
 
   it("shares one durable consumer among a queue group of 3, no event processed twice", async () => {
     const pub = await broker();

@@ -56,4 +56,23 @@ describe("subject of an init object", () => {
     );
     expect(() => placed.subjectForInit({})).toThrow("cannot be a subject token");
   });
+
+  it("is right after any sequence of subjects, refused ones included (the last subject is reused)", () => {
+    const reused = new SubjectTemplate("orders.{region}.placed", OrderPlacedSchema);
+    const regions = ["eu", "eu", "us", "", "us", "eu.west", "eu", "*", "*", "eu", "us", "us"];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...regions), { maxLength: 30 }), (sequence) => {
+        for (const region of sequence) {
+          const fresh = new SubjectTemplate("orders.{region}.placed", OrderPlacedSchema);
+          expect(outcome(() => reused.subjectForInit({ region }))).toBe(
+            outcome(() => fresh.subjectForInit({ region })),
+          );
+          expect(outcome(() => reused.subjectFor(create(OrderPlacedSchema, { region })))).toBe(
+            outcome(() => fresh.subjectForInit({ region })),
+          );
+        }
+      }),
+      { seed: 20261201, numRuns: 200 },
+    );
+  });
 });

@@ -2,7 +2,6 @@ import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { BrokerHandler, BrokerSubscription } from "../../broker/broker.js";
 import { InFlight } from "../../broker/in-flight.js";
 import { type BrokerLogger, type ErrorReporter, safeReport } from "../../broker/report.js";
-import { withoutNamespace } from "../../broker/subjects.js";
 import { NatsBrokerMessage } from "./nats-message.js";
 
 export interface CoreSubscriptionOptions {
@@ -38,12 +37,18 @@ export class CoreSubscription implements BrokerSubscription {
           logger.error(`protonats: subscription to ${subject} failed`, err);
           return;
         }
-        const message = NatsBrokerMessage.core(withoutNamespace(namespace, msg.subject), msg);
-        this.#inFlight.run(
-          () => handler(message),
-          noop,
-          (error) => safeReport(report, logger, error, message),
-        );
+        const message = NatsBrokerMessage.core(namespace, msg);
+        // No closure per message: only an async handler's promise is tracked.
+        let result: void | Promise<void>;
+        try {
+          result = handler(message);
+        } catch (error) {
+          safeReport(report, logger, error, message);
+          return;
+        }
+        if (result !== undefined) {
+          this.#inFlight.track(result, (error) => safeReport(report, logger, error, message));
+        }
       },
     });
   }
@@ -65,5 +70,3 @@ export class CoreSubscription implements BrokerSubscription {
     await this.#inFlight.idle();
   }
 }
-
-function noop(): void {}

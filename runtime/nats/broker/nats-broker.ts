@@ -14,7 +14,7 @@ import { Code } from "../../errors/code.js";
 import { RpcError } from "../../errors/rpc-error.js";
 import { WriteCoalescer } from "../transport/write-coalescer.js";
 import { CoreSubscription } from "./core-subscription.js";
-import { publishHeaders, toNatsHeaders } from "./headers.js";
+import { durableHeaders, publishHeaders, toNatsHeaders } from "./headers.js";
 import { DurableSubscription } from "./jetstream/durable-subscription.js";
 import { JetStreamAccess } from "./jetstream/jetstream-access.js";
 import { consumerName, deadLetterStreamName, streamName } from "./jetstream/names.js";
@@ -154,11 +154,16 @@ export class NatsBroker implements Broker {
     if (stream && !this.#streams.ensured(stream, stored)) {
       await this.#streams.ensure(stream, stored, options.streamLimits);
     }
+    // Retries are safe thanks to the message id: a stored event sent again is dropped as a duplicate.
+    const withId = durableHeaders(options.headers, messageId);
+    if (withId !== undefined) {
+      await this.#jetstream.client.publish(full, body, { headers: withId, retries: 2 });
+      return;
+    }
     const h = toNatsHeaders(options.headers);
     await this.#jetstream.client.publish(
       full,
       body,
-      // Retries are safe thanks to the message id: a stored event sent again is dropped as a duplicate.
       h ? { msgID: messageId, retries: 2, headers: h } : { msgID: messageId, retries: 2 },
     );
   }
