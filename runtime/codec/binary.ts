@@ -9,9 +9,10 @@ import {
   mergeFromBinary,
   toBinary,
 } from "@bufbuild/protobuf";
-import { BinaryReader } from "@bufbuild/protobuf/wire";
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { CodecWriter } from "./codec-writer.js";
 import { codecOf, type InitFields, maxDecodeDepth } from "./message-codec.js";
+import { reader } from "./reader-internals.js";
 
 // Encoding is synchronous and never re-entered, so one writer serves all.
 const writer = new CodecWriter();
@@ -90,86 +91,6 @@ function writeInit(schema: DescMessage, init: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-const lenientUtf8 = new TextDecoder();
-let strictUtf8: InstanceType<typeof TextDecoder> | undefined;
-
-/**
- * UTF-8 to text for the generated decoders' reader, as protobuf-es's own
- * (`strict`: invalid UTF-8 throws). Short ASCII strings (ids, names, enum-like
- * tokens: most strings of a message) are built from their bytes, which are
- * their characters, without a `TextDecoder` call and its fixed cost.
- */
-export function decodeUtf8(bytes: Uint8Array, strict?: boolean): string {
-  const n = bytes.length;
-  if (n <= shortString) {
-    let text = "";
-    let i = 0;
-    for (; i < n; i++) {
-      const c = bytes[i] as number;
-      if (c >= 0x80) break;
-      text += String.fromCharCode(c);
-    }
-    if (i === n) return text;
-  }
-  if (!strict) return lenientUtf8.decode(bytes);
-  strictUtf8 ??= new TextDecoder("utf-8", { fatal: true });
-  return strictUtf8.decode(bytes);
-}
-
-/** Longest string built character by character; beyond, `TextDecoder` is cheaper. */
-const shortString = 16;
-
-/** The fields of protobuf-es's `BinaryReader` that `readString` reads (protected or private there). */
-interface ReaderState {
-  readonly buf: Uint8Array;
-  readonly len: number;
-  pos: number;
-  uint32(): number;
-}
-
-/**
- * `BinaryReader.string` without the `subarray` it takes of every string:
- * short ones are read from the reader's bytes in place. Installed only when
- * the reader has the fields it reads (see `reader`).
- */
-function readString(this: BinaryReader, strict?: boolean): string {
-  const state = this as unknown as ReaderState;
-  const length = state.uint32();
-  const start = state.pos;
-  const end = start + length;
-  if (end > state.len) throw new RangeError("premature EOF");
-  const buf = state.buf;
-  if (length <= shortString) {
-    let text = "";
-    let i = start;
-    for (; i < end; i++) {
-      const c = buf[i] as number;
-      if (c >= 0x80) break;
-      text += String.fromCharCode(c);
-    }
-    if (i === end) {
-      state.pos = end;
-      return text;
-    }
-  }
-  state.pos = end;
-  return decodeUtf8(buf.subarray(start, end), strict);
-}
-
-/** Whether protobuf-es's reader keeps its bytes and position where `readString` looks. */
-const readerFieldsAsExpected = (() => {
-  const bytes = new Uint8Array([2, 0x61, 0x62]);
-  const probe = new BinaryReader(bytes) as unknown as ReaderState;
-  return probe.buf === bytes && probe.len === 3 && probe.pos === 0 && probe.uint32() === 2;
-})();
-
-/** A reader for the generated decoders. */
-function reader(bytes: Uint8Array): BinaryReader {
-  const r = new BinaryReader(bytes, decodeUtf8);
-  if (readerFieldsAsExpected) r.string = readString;
-  return r;
 }
 
 /** `fromBinary(schema, bytes)`, through the generated codec when there is one. */

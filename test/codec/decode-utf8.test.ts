@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeUtf8 } from "../../runtime/codec/binary.js";
+import { decodeUtf8 } from "../../runtime/codec/reader-internals.js";
 
 const strict = new TextDecoder("utf-8", { fatal: true });
 const lenient = new TextDecoder();
