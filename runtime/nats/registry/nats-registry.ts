@@ -279,21 +279,13 @@ export class NatsRegistry implements Registry {
      * another answer id does not close the real instance's answer.
      */
     const open = new Map<string, string>();
-    /** Answers seen (instance and answer id): a new one restarts the quiet window. */
-    const begun = new Set<string>();
-    let lastBegunAt = 0;
     const answers: RegistryAnswer[] = [];
     let found = false;
     const onAnswer = (data: Uint8Array): AnswerVerdict => {
       const answer = decode(data);
       if (!answer) return "ignore";
       answers.push(answer);
-      const now = performance.now();
       const stream = `${answer.registry}\u0000${answer.answer ?? ""}`;
-      if (!begun.has(stream)) {
-        begun.add(stream);
-        lastBegunAt = now;
-      }
       // An instance answering in parts has answered once its last part is in;
       // until then neither the quiet window nor the known instances end the lookup.
       if (answer.more) open.set(stream, answer.registry);
@@ -309,13 +301,11 @@ export class NatsRegistry implements Registry {
         for (const id of open.values()) if (expected.has(id)) all = false;
         if (all) return "done";
       }
-      if (open.size > 0) return quietMs * 10;
-      if (!found) return quietMs * 10;
-      // The quiet window waits for instances that have not begun to answer:
-      // parts of answers already begun say nothing about them, so it runs
-      // from the last new answer, not from the last part.
-      const wait = lastBegunAt + quietMs - now;
-      return wait > 0 ? wait : "done";
+      // Every answer, part or not, restarts the quiet window: ending it from
+      // the last answer begun instead was ~0.6 ms quicker over 1,000
+      // instances, but found ~95 % of them rather than ~99 % (slower
+      // processes begin later).
+      return found && open.size === 0 ? quietMs : quietMs * 10;
     };
     const onLate = (data: Uint8Array): void => {
       const answer = decode(data);
