@@ -50,7 +50,7 @@ export interface ClientOptions {
   nodeMetadata?: Record<string, string>;
   /** Headers sent with every call (call headers win). */
   headers?: Record<string, string>;
-  /** Streams: how many messages the server may send ahead of the consumer. Default 256. */
+  /** Streams: how many messages the server may send ahead of the consumer. Default 512. */
   window?: number;
   /**
    * Streams: a side sends a ping after this many idle milliseconds and gives

@@ -37,7 +37,7 @@ export interface ServeOptions {
   observers?: ServerObserver[];
   /** Run around every handler, the first one outermost. */
   interceptors?: Interceptor[];
-  /** Credit granted to clients for request messages of a stream. Default 256. */
+  /** Credit granted to clients for request messages of a stream. Default 512. */
   window?: number;
   /**
    * Heartbeat interval for streams whose client did not announce one (the
