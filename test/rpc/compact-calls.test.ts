@@ -2,7 +2,7 @@ import type { Msg } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { createClient } from "../../runtime/client/create-client.js";
 import type { Registry, ServiceInfo } from "../../runtime/registry/registry.js";
-import { compactCallsKey } from "../../runtime/wire/compact-call.js";
+import { compactCallsKey, encodeCompactCall } from "../../runtime/wire/compact-call.js";
 import { natsSuite } from "../support/nats-suite.js";
 import { serveGreeter } from "../support/served-greeter.js";
 import { Greeter } from "./support/greeter.js";
@@ -76,5 +76,15 @@ describe("compact unary calls on NATS", () => {
     });
     const client = createClient(Greeter, crt);
     expect((await client.sayHello({ name: "x" }, { timeoutMs: 700 })).message).toBe("true");
+  });
+
+  it("a compact call at a service's address naming another service's method is refused PermissionDenied", async () => {
+    const { crt, records } = await serveGreeter(suite);
+    const [info] = await crt.registry.getService(Greeter.typeName);
+    const address = info?.nodes[0]?.address as string;
+    const payload = encodeCompactCall("/other.v1.Admin/Wipe", 1_000, undefined);
+    const reply = await suite.clientConn.request(address, payload, { timeout: 2_000 });
+    expect(reply.headers?.get("Pn-Status")).toBe("7"); // PermissionDenied
+    expect(records).toHaveLength(0);
   });
 });
