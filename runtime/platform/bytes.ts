@@ -20,6 +20,12 @@ export function utf8Prefix(data: Uint8Array, length: number): string {
     : decoder.decode(data.subarray(0, length));
 }
 
+/** Whether `data` holds the bytes of `expected` from `at` on (the caller checks lengths). */
+export function sameBytesAt(expected: Uint8Array, data: Uint8Array, at: number): boolean {
+  for (let i = 0; i < expected.length; i++) if (expected[i] !== data[at + i]) return false;
+  return true;
+}
+
 /** Standard base64 of some bytes. */
 export function toBase64(bytes: Uint8Array): string {
   return base64Encode(bytes);

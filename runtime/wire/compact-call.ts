@@ -1,9 +1,11 @@
+import { sameBytesAt, utf8Bytes } from "../platform/bytes.js";
 import type { ServiceNode } from "../registry/registry.js";
 import type { Frame } from "../transport/transport.js";
 import {
   compactCall,
   malformed,
   readVarint,
+  startsWithMarker,
   take,
   varintEnd,
   varintSize,
@@ -35,7 +37,6 @@ export function readsCompactCalls(node: ServiceNode): boolean {
 /** Longest method path a compact call may carry (bytes). */
 export const maxCompactMethodBytes = 1024;
 
-const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Bounded caches of method paths in their wire form, both ways (methods are few per process). */
@@ -64,8 +65,7 @@ export function encodeCompactCall(
 
 /** Whether `frame` (a `call` without method, as decoded from a message without header block) is compact. */
 export function isCompactCall(frame: Frame): boolean {
-  const body = frame.body;
-  return body !== undefined && body.length > 0 && body[0] === compactCall;
+  return startsWithMarker(frame.body, compactCall);
 }
 
 /**
@@ -96,7 +96,7 @@ export function decodeCompactCall(frame: Frame): void {
 function methodBytes(method: string): Uint8Array {
   const cached = encodedMethods.get(method);
   if (cached !== undefined) return cached;
-  const text = utf8.encode(method);
+  const text = utf8Bytes(method);
   const out = new Uint8Array(varintSize(text.length) + text.length);
   out.set(text, writeVarint(out, 0, text.length));
   if (encodedMethods.size < maxCachedMethods) encodedMethods.set(method, out);
@@ -112,7 +112,13 @@ function methodPath(data: Uint8Array, start: number, end: number): string {
   let hash = 0x811c9dc5;
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ (data[i] as number), 0x01000193);
   const cached = decodedMethods.get(hash);
-  if (cached !== undefined && sameBytes(cached.bytes, data, start, end)) return cached.path;
+  if (
+    cached !== undefined &&
+    cached.bytes.length === end - start &&
+    sameBytesAt(cached.bytes, data, start)
+  ) {
+    return cached.path;
+  }
   let path: string;
   try {
     path = strictUtf8.decode(data.subarray(start, end));
@@ -126,10 +132,4 @@ function methodPath(data: Uint8Array, start: number, end: number): string {
     decodedMethods.set(hash, { bytes: data.slice(start, end), path });
   }
   return path;
-}
-
-function sameBytes(bytes: Uint8Array, data: Uint8Array, start: number, end: number): boolean {
-  if (bytes.length !== end - start) return false;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== data[start + i]) return false;
-  return true;
 }

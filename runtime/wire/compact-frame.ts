@@ -110,7 +110,12 @@ export function decodeCompact(frame: Frame): void {
 
 /** Whether `body` is a batch of compact frames (see {@link splitCompactBatch}). */
 export function isCompactBatch(body: Uint8Array | undefined): body is Uint8Array {
-  return body !== undefined && body.length > 0 && body[0] === compactBatch;
+  return startsWithMarker(body, compactBatch);
+}
+
+/** Whether `body` starts with the preamble marker `marker`. */
+export function startsWithMarker(body: Uint8Array | undefined, marker: number): body is Uint8Array {
+  return body !== undefined && body.length > 0 && body[0] === marker;
 }
 
 /** Bytes a part adds to a batch besides its own: its length prefix, at most. */

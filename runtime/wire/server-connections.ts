@@ -64,10 +64,9 @@ export class ServerConnections {
           unknownStream(this, peer);
           return;
         }
-        try {
-          decodeCompactCall(frame);
-        } catch (cause) {
-          this.malformed(peer, RpcError.from(cause, Code.InvalidArgument), false);
+        const error = readCompactCall(frame);
+        if (error !== undefined) {
+          this.malformed(peer, error, false);
           return;
         }
       }
@@ -99,10 +98,9 @@ export class ServerConnections {
   arriveOneWay(frame: Frame, service?: string, method?: string): void {
     if (frame.type !== "call") return;
     if (method === undefined && frame.method === undefined && isCompactCall(frame)) {
-      try {
-        decodeCompactCall(frame);
-      } catch (cause) {
-        this.acceptor.refused?.(undefined, RpcError.from(cause, Code.InvalidArgument));
+      const error = readCompactCall(frame);
+      if (error !== undefined) {
+        this.acceptor.refused?.(undefined, error);
         return;
       }
     }
@@ -136,6 +134,16 @@ export class ServerConnections {
   /** Forgets every stream: their later frames are answered `cancel`. */
   close(): void {
     this.streams.clear();
+  }
+}
+
+/** Decodes a compact call in place; the `InvalidArgument` error when it does not decode. */
+function readCompactCall(frame: Frame): RpcError | undefined {
+  try {
+    decodeCompactCall(frame);
+    return undefined;
+  } catch (cause) {
+    return RpcError.from(cause, Code.InvalidArgument);
   }
 }
 

@@ -1,7 +1,7 @@
 import { type Msg, type MsgHdrs, MsgHdrsImpl, headers as natsHeaders } from "@nats-io/nats-core";
 import { Code } from "../../errors/code.js";
 import { RpcError } from "../../errors/rpc-error.js";
-import { utf8Bytes } from "../../platform/bytes.js";
+import { sameBytesAt, utf8Bytes } from "../../platform/bytes.js";
 import { headerBlockBytes, headerLine, parseHeaderBlock } from "../../wire/header-block.js";
 import { natsInternalsEnabled, type RawHeaders, rawHeaders } from "../nats-internals.js";
 import { EncodedHeaders, parseHeaders, parsePublic } from "../transport/header-block.js";
@@ -130,10 +130,7 @@ export function coreHeadersAre(msg: Msg, record: Readonly<Record<string, string>
   checking = undefined;
   if (raw === undefined) return false;
   if (expected === null) return raw.length === 0;
-  if (raw.length !== expected.length) return false;
-  const data = raw.data;
-  for (let i = 0; i < expected.length; i++) if (data[i] !== expected[i]) return false;
-  return true;
+  return raw.length === expected.length && sameBytesAt(expected, raw.data, 0);
 }
 
 /**
