@@ -14,7 +14,9 @@ const slices = 8;
 /** The first port the kernel may give an outgoing connection, or undefined off Linux. */
 function ephemeralStart(): number | undefined {
   try {
-    const [low] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/);
+    const [low] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+      .trim()
+      .split(/\s+/);
     const port = Number(low);
     return Number.isInteger(port) ? port : undefined;
   } catch {
