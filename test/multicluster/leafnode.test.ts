@@ -6,7 +6,7 @@ import {
   startLeafNode,
   type TopologyServer,
 } from "../harness/nats-topology.js";
-import { servedBy, share, TopologyApp } from "./support/topology-app.js";
+import { servedBy, share, TopologyApp, untilDiscovered } from "./support/topology-app.js";
 
 /*
  * An edge site brought in as a leaf node of a hub server. A leaf server has
@@ -67,6 +67,8 @@ describe("a leaf node connected to a hub", () => {
     await app.serveGreeter(await app.connect(hub.url), "on-hub");
     const fromLeaf = app.client(await app.connect(leaf.url));
     const fromHub = app.client(await app.connect(hub.url));
+    await untilDiscovered(fromLeaf.rt, ["on-leaf", "on-hub"]);
+    await untilDiscovered(fromHub.rt, ["on-leaf", "on-hub"]);
     const atLeaf = await servedBy(fromLeaf.client, 50);
     const atHub = await servedBy(fromHub.client, 50);
     console.info(

@@ -4,7 +4,7 @@ import { Greeter } from "../../generated/example/greeter/v1/greeter_pb.js";
 import type { RpcError } from "../../runtime/errors/rpc-error.js";
 import type { ServiceInfo } from "../../runtime/registry/registry.js";
 import { type Supercluster, startSupercluster } from "../harness/nats-topology.js";
-import { servedBy, share, TopologyApp } from "./support/topology-app.js";
+import { servedBy, share, TopologyApp, untilDiscovered } from "./support/topology-app.js";
 
 /*
  * Two clusters joined by gateways: "east" (two servers) and "west" (one).
@@ -46,6 +46,8 @@ describe("a supercluster of two clusters joined by gateways", () => {
     await app.serveGreeter(await app.connect(west1()), "west-a");
     // The client in east sits on the other east server than the instance: same cluster.
     const east = app.client(await app.connect(east2()));
+    await untilDiscovered(east.rt, ["east-a", "west-a"]);
+    await untilDiscovered(west.rt, ["east-a", "west-a"]);
     const fromEast = await servedBy(east.client, 100);
     const fromWest = await servedBy(west.client, 100);
     console.info(
@@ -125,6 +127,7 @@ describe("a supercluster of two clusters joined by gateways", () => {
     await app.serveGreeter(doomedConn, "east-doomed");
     await app.serveGreeter(await app.connect(west1()), "west-a");
     const east = app.client(await app.connect(east2()));
+    await untilDiscovered(east.rt, ["east-doomed", "west-a"]);
     expect(await servedBy(east.client, 10)).toEqual(Array(10).fill("east-doomed"));
 
     const calls: { at: number; ms: number; by?: string; error?: RpcError }[] = [];
@@ -184,6 +187,8 @@ describe("a supercluster of two clusters joined by gateways", () => {
     // This west client and this west instance may fail over to east when their server goes.
     const roaming = app.client(await app.connect([west1(), east1()]));
     await app.serveGreeter(await app.connect([west1(), east1()]), "roamer");
+    await untilDiscovered(roaming.rt, ["east-a", "west-a", "roamer"]);
+    await untilDiscovered(east.rt, ["east-a", "west-a", "roamer"]);
     expect(new Set(await servedBy(roaming.client, 10))).toEqual(new Set(["west-a", "roamer"]));
     expect(roaming.rt.locality?.()?.cluster).toBe("west");
     expect(await servedBy(east.client, 10)).toEqual(Array(10).fill("east-a"));

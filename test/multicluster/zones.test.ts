@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Greeter } from "../../generated/example/greeter/v1/greeter_pb.js";
 import { type Supercluster, startSupercluster } from "../harness/nats-topology.js";
-import { servedBy, TopologyApp } from "./support/topology-app.js";
+import { servedBy, TopologyApp, untilDiscovered } from "./support/topology-app.js";
 
 /*
  * Three clusters in two zones: "east" and "north" in zone eu, "west" in zone
@@ -25,6 +25,7 @@ describe("a supercluster spread over zones", () => {
     await app.serveGreeter(await app.connect(url("north")), "north-a", "eu");
     await app.serveGreeter(await app.connect(url("west")), "west-a", "us");
     const east = app.client(await app.connect(url("east")), "eu");
+    await untilDiscovered(east.rt, ["north-a", "west-a"]);
     const [info] = await east.rt.registry.getService(Greeter.typeName);
     expect(info?.nodes.map((n) => [n.id, n.locality?.cluster, n.locality?.zone]).sort()).toEqual([
       ["north-a", "north", "eu"],
@@ -34,6 +35,7 @@ describe("a supercluster spread over zones", () => {
     expect(east.selector.stats()).toMatchObject({ cluster: 0, zone: 20, remote: 0 });
     // A caller of another zone with no instance in it: anywhere.
     const elsewhere = app.client(await app.connect(url("east")), "ap");
+    await untilDiscovered(elsewhere.rt, ["north-a", "west-a"]);
     expect(new Set(await servedBy(elsewhere.client, 20))).toEqual(new Set(["north-a", "west-a"]));
     // And a call may ask for a zone.
     const us = await east.client.sayHello({ name: "x" }, { locality: { zone: "us" } });

@@ -4,6 +4,7 @@ import {
   defineGreeter,
   type GreeterClient,
 } from "../../../generated/example/greeter/v1/greeter_nats.js";
+import { Greeter } from "../../../generated/example/greeter/v1/greeter_pb.js";
 import { LocalitySelector } from "../../../runtime/balancing/locality-selector.js";
 import { type NatsRuntime, natsRuntime } from "../../../runtime/nats/nats-runtime.js";
 import { serve } from "../../../runtime/server/serve.js";
@@ -82,6 +83,23 @@ export class TopologyApp {
     await Promise.all(this.servers.map((s) => s.stop({ graceMs: 0 }).catch(() => undefined)));
     for (const rt of this.runtimes) await rt.registry.close().catch(() => undefined);
     await Promise.all(this.connections.map((nc) => (nc.isClosed() ? undefined : nc.close())));
+  }
+}
+
+/**
+ * Waits until `rt`'s registry knows every node in `ids`. A first lookup ends
+ * 2 ms (`quietMs`) after the last answer it heard, so on a busy machine a
+ * local node answering after a remote one reaches the cache just after it:
+ * tests of where calls go start from discovery done, not from that race.
+ */
+export async function untilDiscovered(rt: NatsRuntime, ids: string[]): Promise<void> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const services = await rt.registry.getService(Greeter.typeName);
+    const known = new Set(services.flatMap((s) => s.nodes.map((n) => n.id)));
+    if (ids.every((id) => known.has(id))) return;
+    if (Date.now() > until) throw new Error(`${ids.join(", ")} not discovered in time`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
