@@ -134,6 +134,18 @@ export function transportContract(name: string, make: () => Promise<TransportPai
       await pair?.close();
     });
 
+    /** The connection the listener accepted for `method`, once it arrives. */
+    const acceptedFor = (method: string | undefined) =>
+      waitFor(() => acceptor.accepted.find((a) => a.frame.method === method));
+
+    /** A stream to `method`, opened and accepted: both ends and the client's inbox. */
+    async function openStream(method: string) {
+      const inbox = new Inbox();
+      const socket = pair.client.dial(listener.address, inbox);
+      socket.send({ type: "open", method });
+      return { inbox, socket, accepted: await acceptedFor(method) };
+    }
+
     it("a call reaches the listener with method, budget, headers and body; the reply comes back", async () => {
       const inbox = new Inbox();
       const socket = pair.client.dial(listener.address, inbox);
@@ -199,9 +211,7 @@ export function transportContract(name: string, make: () => Promise<TransportPai
         method: "/oneway",
         body: enc.encode("x"),
       });
-      const accepted = await waitFor(() =>
-        acceptor.accepted.find((a) => a.frame.method === "/oneway"),
-      );
+      const accepted = await acceptedFor("/oneway");
       expect(dec.decode(accepted.frame.body)).toBe("x");
       // The echo acceptor already replied into the void; sending again must not throw.
       accepted.socket.send({ type: "reply", body: enc.encode("ignored") });
@@ -223,9 +233,7 @@ export function transportContract(name: string, make: () => Promise<TransportPai
       socket.send({ type: "credit", credit: 3 });
       socket.send({ type: "ping" });
       socket.send({ type: "end" });
-      const accepted = await waitFor(() =>
-        acceptor.accepted.find((a) => a.frame.method === "/bidi"),
-      );
+      const accepted = await acceptedFor("/bidi");
       expect(accepted.frame).toMatchObject({
         type: "open",
         method: "/bidi",
@@ -265,9 +273,7 @@ export function transportContract(name: string, make: () => Promise<TransportPai
       socket.send({ type: "message" }); // An empty message: the preamble alone.
       socket.send({ type: "message", body: enc.encode("x".repeat(300)) });
       socket.send({ type: "credit", credit: 200_000 });
-      const accepted = await waitFor(() =>
-        acceptor.accepted.find((a) => a.frame.method === "/compact"),
-      );
+      const accepted = await acceptedFor("/compact");
       await accepted.inbox.nth(2);
       expect(accepted.inbox.frames.map((f) => [f.type, f.seq])).toEqual([
         ["message", 1],
@@ -292,12 +298,7 @@ export function transportContract(name: string, make: () => Promise<TransportPai
     });
 
     it("a compact batch delivers its frames in order, each way", async () => {
-      const inbox = new Inbox();
-      const socket = pair.client.dial(listener.address, inbox);
-      socket.send({ type: "open", method: "/batch" });
-      const accepted = await waitFor(() =>
-        acceptor.accepted.find((a) => a.frame.method === "/batch"),
-      );
+      const { inbox, socket, accepted } = await openStream("/batch");
       // msg 1 "a", credit 2 of 5, msg 3 empty.
       const batch = [0x03, 0x03, 0x00, 0x01, 0x61, 0x03, 0x01, 0x02, 0x05, 0x02, 0x00, 0x03];
       pair.raw(listener.address, replyOf(socket), new Uint8Array(batch));
@@ -321,12 +322,7 @@ export function transportContract(name: string, make: () => Promise<TransportPai
     });
 
     it("a frame after a batch's gap is not delivered: the stream ends at the gap", async () => {
-      const inbox = new Inbox();
-      const socket = pair.client.dial(listener.address, inbox);
-      socket.send({ type: "open", method: "/batch-gap" });
-      const accepted = await waitFor(() =>
-        acceptor.accepted.find((a) => a.frame.method === "/batch-gap"),
-      );
+      const { inbox, socket, accepted } = await openStream("/batch-gap");
       // msg 1, then msg 3 (2 is missing), then msg 4.
       const batch = [0x03, 0x02, 0x00, 0x01, 0x02, 0x00, 0x03, 0x02, 0x00, 0x04];
       pair.raw(listener.address, replyOf(socket), new Uint8Array(batch));
@@ -341,13 +337,7 @@ export function transportContract(name: string, make: () => Promise<TransportPai
 
     for (const [what, bytes] of badCompact) {
       it(`a stream frame without header block and a bad preamble (${what}) ends the stream InvalidArgument on both sides`, async () => {
-        const inbox = new Inbox();
-        const socket = pair.client.dial(listener.address, inbox);
-        const method = `/hostile-${what}`;
-        socket.send({ type: "open", method });
-        const accepted = await waitFor(() =>
-          acceptor.accepted.find((a) => a.frame.method === method),
-        );
+        const { inbox, socket, accepted } = await openStream(`/hostile-${what}`);
         const before = acceptor.accepted.length;
         pair.raw(listener.address, replyOf(socket), new Uint8Array(bytes));
         const client = await inbox.nth(0);
@@ -361,13 +351,7 @@ export function transportContract(name: string, make: () => Promise<TransportPai
       });
 
       it(`a server's stream frame with a bad preamble (${what}) fails the stream Internal and cancels the server`, async () => {
-        const inbox = new Inbox();
-        const socket = pair.client.dial(listener.address, inbox);
-        const method = `/hostile-reply-${what}`;
-        socket.send({ type: "open", method });
-        const accepted = await waitFor(() =>
-          acceptor.accepted.find((a) => a.frame.method === method),
-        );
+        const { inbox, socket, accepted } = await openStream(`/hostile-reply-${what}`);
         pair.raw(replyOf(socket), undefined, new Uint8Array(bytes));
         const client = await inbox.nth(0);
         expect(client.type).toBe("cancel");
@@ -430,9 +414,7 @@ export function transportContract(name: string, make: () => Promise<TransportPai
         pair.client.dial(listener.address, inbox).send(frame);
         return inbox;
       });
-      const arrived = await Promise.all(
-        sent.map((f) => waitFor(() => acceptor.accepted.find((a) => a.frame.method === f.method))),
-      );
+      const arrived = await Promise.all(sent.map((f) => acceptedFor(f.method)));
       expect(arrived.map((a) => [a.frame.type, a.frame.timeoutMs, a.frame.headers])).toEqual([
         ["call", 1235, undefined],
         ["call", undefined, undefined],
