@@ -57,7 +57,11 @@ describe("a rolling restart of a 3-node NATS cluster", () => {
     const outageMs = 1_000;
     const until = Date.now() + 600 + cluster.length * (outageMs + 1_000);
     // Streams send a message every 2 ms, so that frames are in transit when a node dies.
-    const load = new MixedLoad(clientRuntime, until, 1_500, { heartbeatMs }, 2);
+    // The server's own connection fails over with each node it sits on (~10 ms, longer on a
+    // busy machine); without waitForReady a call in that gap gets "no responders" and its
+    // retries (at once, then within 0-100 ms) may all fall in it. waitForReady is the
+    // documented way to wait such a gap out, and the single-node restart test uses it too.
+    const load = new MixedLoad(clientRuntime, until, 1_500, { heartbeatMs, waitForReady: true }, 2);
     const discoverable = Date.now() + 3_000;
     for (;;) {
       try {
